@@ -1,0 +1,99 @@
+"""Load records from YAML files or plain data, with every error located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from umr.errors import Problem, RecordError
+from umr.spec.record import FIELDS, Record
+from umr.spec.yamlio import MAX_BYTES, Marks, load_yaml
+
+_HINTS = {
+    "umr": "start the record with 'umr: 1'",
+    "name": "add 'name: <slug>'",
+    "version": "add 'version: 1.0.0'",
+    "kind": "add 'kind: model' (or dataset, family, system)",
+}
+
+
+def _problem(err: Any, marks: Marks | None, source: str | None) -> Problem:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    # pydantic reports the branch of a union it tried (e.g. "str", "tuple[...]"); drop those.
+    loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in _TYPE_TAGS)))
+    kind = err["type"]
+    value = err.get("input")
+    shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+    if len(shown) > 120:
+        shown = shown[:117] + "..."
+    if kind == "extra_forbidden":
+        if len(loc) == 1:
+            msg = (
+                f"unknown field {loc[0]!r}; record fields are: {', '.join(FIELDS)}; put "
+                f"anything else under 'extensions: {{<namespace>: ...}}'"
+            )
+        else:
+            msg = f"unknown field {loc[-1]!r} here; check the spelling (see 'umr schema')"
+    elif kind == "missing":
+        msg = f"required field {loc[-1]!r} is missing"
+        if len(loc) == 1 and loc[0] in _HINTS:
+            msg += f": {_HINTS[str(loc[0])]}"
+    elif kind == "literal_error" and loc == ("umr",):
+        msg = f"unsupported spec version {shown}: this umr reads 'umr: 1'"
+    else:
+        text = err["msg"].removeprefix("Value error, ")
+        msg = f"{text} (got {shown})" if shown not in text else text
+    if marks is not None:
+        return marks.locate(loc, msg)
+    from umr.spec.yamlio import format_path
+
+    return Problem(source=source, path=format_path(loc), message=msg)
+
+
+_TYPE_TAGS = {"str", "int", "float", "bool", "dict", "list", "tuple", "none", "is-instance"}
+
+
+def parse_record(data: Any, *, marks: Marks | None = None, source: str | None = None) -> Record:
+    """Validate plain data as a record; raise RecordError listing every problem, located."""
+    src = marks.source if marks else source
+    if not isinstance(data, dict):
+        raise RecordError(
+            [Problem(source=src, line=1, column=1, message="a record is a mapping starting with 'umr: 1'")]
+        )
+    try:
+        return Record.from_dict(data)
+    except ValidationError as exc:
+        problems = [_problem(e, marks, src) for e in exc.errors(include_url=False)]
+        raise RecordError(problems, hint="fix the fields above, then run 'umr validate' again") from None
+
+
+def load_record_text(text: str | bytes, *, source: str = "<string>") -> tuple[Record, Marks]:
+    data, marks = load_yaml(text, source=source)
+    return parse_record(data, marks=marks), marks
+
+
+def read_text(path: Path) -> bytes:
+    """Read a file, refusing oversized ones before reading them."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise RecordError(
+                [
+                    Problem(
+                        source=str(path),
+                        message=f"file is {size:,} bytes; the limit is {MAX_BYTES:,}: split it",
+                    )
+                ]
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise RecordError([Problem(source=str(path), message=f"cannot read: {exc.strerror}")]) from None
+
+
+def load_record(path: str | Path) -> Record:
+    """Load and validate one record file."""
+    p = Path(path)
+    record, _ = load_record_text(read_text(p), source=str(p))
+    return record

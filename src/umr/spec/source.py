@@ -1,0 +1,186 @@
+"""Where refs resolve: any object with ``versions(name)`` and ``get(name, version)``.
+
+A :class:`Workspace` (a folder of YAML files) is one such source; the registry is another.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from umr.errors import NotFoundError, Problem, RecordError
+from umr.spec.load import load_record
+from umr.spec.record import Record
+from umr.spec.refs import Ref
+from umr.spec.versions import Version
+
+
+@runtime_checkable
+class RecordSource(Protocol):
+    def versions(self, name: str) -> list[Version]:
+        """Versions of ``name`` that new resolution may pick, ascending."""
+        ...
+
+    def get(self, name: str, version: Version) -> Record:
+        """One record; raises NotFoundError if absent."""
+        ...
+
+    def describe(self) -> str:
+        """Where this source is, for messages ("workspace ./records")."""
+        ...
+
+
+def find(source: RecordSource, ref: Ref) -> Record:
+    """The highest version of ``ref.name`` in ``source`` that ``ref.range`` admits."""
+    versions = source.versions(ref.name)
+    if not versions:
+        raise NotFoundError(
+            f"no record named {ref.name!r} in {source.describe()}",
+            hint="check the spelling, or add/publish that record first",
+        )
+    best = ref.range.max_satisfying(versions)
+    if best is None:
+        shown = ", ".join(str(v) for v in versions[-10:])
+        raise NotFoundError(
+            f"{str(ref)!r} matches no version of {ref.name!r} in {source.describe()} "
+            f"(available: {shown})",
+            hint=f"widen the range, e.g. '{ref.name}@*', or publish a matching version",
+        )
+    return source.get(ref.name, best)
+
+
+_SKIP_DIRS = {".git", ".umr", ".venv", "venv", "node_modules", "__pycache__", ".hg"}
+_STARTS_RECORD = re.compile(rb"^\s*umr\s*:\s*1\s*(#.*)?$", re.MULTILINE)
+
+
+def _looks_like_record(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    for line in head.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(b"#") or stripped == b"---":
+            continue
+        return bool(_STARTS_RECORD.match(line))
+    return False
+
+
+def iter_yaml_files(root: Path) -> Iterator[Path]:
+    """YAML files under ``root`` (or ``root`` itself), skipping tool folders, sorted."""
+    if root.is_file():
+        yield root
+        return
+    for path in sorted(root.rglob("*")):
+        if any(part in _SKIP_DIRS for part in path.relative_to(root).parts[:-1]):
+            continue
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            yield path
+
+
+class Workspace:
+    """A folder of record files; file names do not matter, ``name``/``version`` do."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self._index: dict[str, dict[Version, Path]] | None = None
+        self._cache: dict[Path, Record] = {}
+
+    def describe(self) -> str:
+        return f"workspace {str(self.root)!r}"
+
+    def record_files(self) -> list[Path]:
+        if not self.root.exists():
+            return []
+        return [p for p in iter_yaml_files(self.root) if _looks_like_record(p)]
+
+    def _load(self, path: Path) -> Record:
+        if path not in self._cache:
+            self._cache[path] = load_record(path)
+        return self._cache[path]
+
+    def index(self) -> dict[str, dict[Version, Path]]:
+        """name -> version -> file, built on first use; invalid files raise RecordError."""
+        if self._index is None:
+            index: dict[str, dict[Version, Path]] = {}
+            problems: list[Problem] = []
+            for path in self.record_files():
+                try:
+                    rec = self._load(path)
+                except RecordError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                other = index.setdefault(rec.name, {}).get(rec.version)
+                if other is not None and other != path:
+                    problems.append(
+                        Problem(
+                            source=str(path),
+                            path="version",
+                            message=f"{rec.id} is also defined in {other}: bump one version",
+                        )
+                    )
+                index[rec.name][rec.version] = path
+            if problems:
+                raise RecordError(problems, hint="fix these files, then run 'umr validate'")
+            self._index = index
+        return self._index
+
+    def versions(self, name: str) -> list[Version]:
+        return sorted(self.index().get(name, {}))
+
+    def get(self, name: str, version: Version) -> Record:
+        try:
+            return self._load(self.index()[name][version])
+        except KeyError:
+            raise NotFoundError(f"{name}@{version} is not in {self.describe()}") from None
+
+    def records(self) -> Iterable[Record]:
+        for name in sorted(self.index()):
+            for version in sorted(self.index()[name]):
+                yield self.get(name, version)
+
+    def path_of(self, name: str, version: Version) -> Path:
+        return self.index()[name][version]
+
+    def add(self, record: Record, path: Path | None = None) -> None:
+        """Make ``record`` resolvable here (used for files outside the folder)."""
+        idx = self.index()
+        p = path or Path(f"<{record.id}>")
+        self._cache[p] = record
+        idx.setdefault(record.name, {})[record.version] = p
+
+
+class MemorySource:
+    """Records held in memory (a batch being validated or published), optionally over a fallback."""
+
+    def __init__(self, records: Iterable[Record] = (), *, fallback: RecordSource | None = None):
+        self._records: dict[str, dict[Version, Record]] = {}
+        self.fallback = fallback
+        for rec in records:
+            self.add(rec)
+
+    def add(self, record: Record) -> None:
+        self._records.setdefault(record.name, {})[record.version] = record
+
+    def describe(self) -> str:
+        return "the given records" + (f" or {self.fallback.describe()}" if self.fallback else "")
+
+    def versions(self, name: str) -> list[Version]:
+        mine = set(self._records.get(name, {}))
+        if self.fallback is not None:
+            mine.update(self.fallback.versions(name))
+        return sorted(mine)
+
+    def get(self, name: str, version: Version) -> Record:
+        rec = self._records.get(name, {}).get(version)
+        if rec is not None:
+            return rec
+        if self.fallback is not None:
+            return self.fallback.get(name, version)
+        raise NotFoundError(f"{name}@{version} is not among {self.describe()}")
+
+    def records(self) -> list[Record]:
+        return [r for vs in self._records.values() for r in vs.values()]

@@ -1,0 +1,245 @@
+"""Safe, bounded YAML: plain data only, every value located.
+
+PyYAML's C composer builds the node graph (no object is ever constructed from a tag); we then
+walk it ourselves so that we can refuse duplicate keys, unknown tags and merge keys, bound the
+size after alias expansion (a "billion laughs" file fails before anything is expanded), bound
+nesting, and remember the ``line:column`` of every value by its field path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from umr.errors import Problem, RecordError
+
+try:  # the C loader is much faster; fall back to the pure-Python one where libyaml is absent
+    _Loader: type = yaml.CSafeLoader
+    _Dumper: type = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+    _Dumper = yaml.SafeDumper
+
+MAX_BYTES = 4 * 1024 * 1024  # a record or advisory file larger than this is refused unread
+MAX_DEPTH = 64  # nesting of mappings and sequences
+MAX_NODES = 100_000  # nodes after alias expansion
+
+Path = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",  # kept as its text: records hold JSON data only
+}
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_scalar_constructor = yaml.SafeLoader("")  # used only for the core-schema scalar tags above
+
+
+def format_path(path: Path) -> str:
+    """``("upstream", 1, "ref")`` -> ``"upstream[1].ref"``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Where each value of a loaded document starts, by field path (1-based line/column)."""
+
+    source: str
+    positions: dict[Path, tuple[int, int]]
+
+    def locate(self, path: Path, message: str) -> Problem:
+        """A Problem at the longest prefix of ``path`` that has a position."""
+        probe = tuple(path)
+        while probe and probe not in self.positions:
+            probe = probe[:-1]
+        line, col = self.positions.get(probe, (None, None))
+        return Problem(
+            source=self.source, line=line, column=col, path=format_path(path), message=message
+        )
+
+
+def _fail(source: str, node: yaml.Node | None, path: Path, message: str) -> RecordError:
+    line = col = None
+    if node is not None:
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    return RecordError(
+        [Problem(source=source, line=line, column=col, path=format_path(path), message=message)]
+    )
+
+
+def load_yaml(text: str | bytes, *, source: str = "<string>") -> tuple[Any, Marks]:
+    """Parse one YAML document into plain data (dict, list, str, int, float, bool, None)."""
+    size = len(text.encode("utf-8")) if isinstance(text, str) else len(text)
+    if size > MAX_BYTES:
+        raise _fail(
+            source,
+            None,
+            (),
+            f"file is {size:,} bytes; the limit is {MAX_BYTES:,}: split it or move large "
+            "content into an artifact",
+        )
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _fail(source, None, (), f"not UTF-8 text (byte {exc.start}): save as UTF-8")
+    if "\x00" in text:
+        raise _fail(source, None, (), "contains a NUL byte: this is not a text file")
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = Problem(
+            source=source,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+            message=f"YAML syntax: {exc.problem or exc.context}; fix the indentation or quoting",
+        )
+        raise RecordError([problem]) from None
+    except yaml.YAMLError as exc:
+        raise _fail(source, None, (), f"YAML: {exc}") from None
+    if node is None:
+        raise _fail(source, None, (), "the file is empty; a record starts with 'umr: 1'")
+    positions: dict[Path, tuple[int, int]] = {}
+    _check_expansion(node, source)
+    data = _build(node, (), 0, source, positions)
+    return data, Marks(source=source, positions=positions)
+
+
+def _check_expansion(root: yaml.Node, source: str) -> None:
+    """Refuse a document whose alias-expanded size exceeds MAX_NODES, without expanding it."""
+    sizes: dict[int, int] = {}
+    # Iterative post-order walk over the node DAG; memoized sizes make shared nodes cheap.
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    depth_guard = 0
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if not done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            depth_guard += 1
+            if depth_guard > 10 * MAX_NODES:
+                raise _fail(source, root, (), "document graph too large")
+            continue
+        total = 1 + sum(sizes.get(id(c), 1) for c in children)
+        if total > MAX_NODES:
+            raise _fail(
+                source,
+                node,
+                (),
+                f"document expands to more than {MAX_NODES:,} values (alias bomb?): "
+                "write the data out without '*' aliases",
+            )
+        sizes[id(node)] = total
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for kv in node.value for n in kv]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _build(
+    node: yaml.Node, path: Path, depth: int, source: str, positions: dict[Path, tuple[int, int]]
+) -> Any:
+    if depth > MAX_DEPTH:
+        raise _fail(
+            source, node, path[:3], f"nested deeper than {MAX_DEPTH} levels: flatten the data"
+        )
+    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node, path, source)
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            raise _fail(source, node, path, f"tag {node.tag!r} is not allowed: plain lists only")
+        return [
+            _build(item, (*path, i), depth + 1, source, positions)
+            for i, item in enumerate(node.value)
+        ]
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP:
+            raise _fail(source, node, path, f"tag {node.tag!r} is not allowed: plain mappings only")
+        out: dict[str, Any] = {}
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _fail(
+                    source,
+                    key_node,
+                    path,
+                    "merge keys ('<<') are not supported: write the keys out, or use "
+                    "'inherits:' to build on another record",
+                )
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "..."
+                raise _fail(
+                    source, key_node, path, f"key {shown!r} must be a string: quote it"
+                )
+            key = key_node.value
+            if key in seen:
+                raise _fail(
+                    source,
+                    key_node,
+                    (*path, key),
+                    f"duplicate key {key!r} (first at line {seen[key]}): keep one",
+                )
+            seen[key] = key_node.start_mark.line + 1
+            out[key] = _build(value_node, (*path, key), depth + 1, source, positions)
+        return out
+    raise _fail(source, node, path, "unsupported YAML node")  # pragma: no cover
+
+
+def _scalar(node: yaml.ScalarNode, path: Path, source: str) -> Any:
+    tag = node.tag
+    if tag not in _SCALAR_TAGS:
+        raise _fail(
+            source,
+            node,
+            path,
+            f"tag {tag!r} is not allowed: records hold plain data (strings, numbers, "
+            "booleans, null, lists, mappings); remove the tag",
+        )
+    if tag in (_STR, "tag:yaml.org,2002:timestamp"):
+        return node.value
+    value = _scalar_constructor.construct_object(node)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _fail(source, node, path, f"{node.value!r} is not a finite number (JSON cannot hold it)")
+    return value
+
+
+def iter_documents(text: str) -> Iterator[Any]:  # pragma: no cover - reserved for bundles
+    yield from yaml.load_all(text, Loader=_Loader)
+
+
+def dump_yaml(data: Any) -> str:
+    """Plain block YAML, keys in their given order, Unicode kept."""
+    return str(
+        yaml.dump(
+            data,
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=False,
+            width=100,
+        )
+    )
