@@ -43,8 +43,11 @@ def _problem(err: Any, marks: Marks | None, source: str | None) -> Problem:
     elif kind == "literal_error" and loc == ("umr",):
         msg = f"unsupported spec version {shown}: this umr reads 'umr: 1'"
     else:
-        text = err["msg"].removeprefix("Value error, ")
-        msg = f"{text} (got {shown})" if shown not in text else text
+        text = err["msg"].replace("valid tuple", "list")
+        if text.startswith("Value error, "):  # our own validators quote the value already
+            msg = text.removeprefix("Value error, ")
+        else:
+            msg = f"{text} (got {shown})" if shown not in text else text
     if marks is not None:
         return marks.locate(loc, msg)
     from umr.spec.yamlio import format_path

@@ -97,7 +97,9 @@ def load_yaml(text: str | bytes, *, source: str = "<string>") -> tuple[Any, Mark
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _fail(source, None, (), f"not UTF-8 text (byte {exc.start}): save as UTF-8")
+            raise _fail(
+                source, None, (), f"not UTF-8 text (byte {exc.start}): save as UTF-8"
+            ) from None
     if "\x00" in text:
         raise _fail(source, None, (), "contains a NUL byte: this is not a text file")
     try:
@@ -171,14 +173,14 @@ def _build(
         return _scalar(node, path, source)
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
-            raise _fail(source, node, path, f"tag {node.tag!r} is not allowed: plain lists only")
+            raise _fail(source, node, path, _tag_message(node.tag))
         return [
             _build(item, (*path, i), depth + 1, source, positions)
             for i, item in enumerate(node.value)
         ]
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP:
-            raise _fail(source, node, path, f"tag {node.tag!r} is not allowed: plain mappings only")
+            raise _fail(source, node, path, _tag_message(node.tag))
         out: dict[str, Any] = {}
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -209,16 +211,18 @@ def _build(
     raise _fail(source, node, path, "unsupported YAML node")  # pragma: no cover
 
 
+def _tag_message(tag: str) -> str:
+    shown = tag.replace("tag:yaml.org,2002:", "!!")
+    return (
+        f"tag {shown!r} is not allowed: records hold plain data (strings, numbers, "
+        "booleans, null, lists, mappings); remove the tag"
+    )
+
+
 def _scalar(node: yaml.ScalarNode, path: Path, source: str) -> Any:
     tag = node.tag
     if tag not in _SCALAR_TAGS:
-        raise _fail(
-            source,
-            node,
-            path,
-            f"tag {tag!r} is not allowed: records hold plain data (strings, numbers, "
-            "booleans, null, lists, mappings); remove the tag",
-        )
+        raise _fail(source, node, path, _tag_message(tag))
     if tag in (_STR, "tag:yaml.org,2002:timestamp"):
         return node.value
     value = _scalar_constructor.construct_object(node)
