@@ -56,9 +56,10 @@ def fail(message: str, *, code: int = 1) -> None:
 class UmrGroup(click.Group):
     """The root group: turns every UmrError into a message with a hint, exit status 2."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
         try:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(*args, **kwargs)
         except click.exceptions.Abort:
             click.echo("aborted", err=True)
             raise SystemExit(130) from None

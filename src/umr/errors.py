@@ -57,9 +57,7 @@ class UmrError(Exception):
 class RecordError(UmrError, ValueError):
     """A record (or advisory) file is malformed or invalid. Carries every problem found."""
 
-    def __init__(
-        self, problems: Iterable[Problem] | str, *, hint: str | None = None
-    ) -> None:
+    def __init__(self, problems: Iterable[Problem] | str, *, hint: str | None = None) -> None:
         if isinstance(problems, str):
             problems = [Problem(message=problems)]
         self.problems: tuple[Problem, ...] = tuple(problems)

@@ -35,7 +35,9 @@ def test_validate_ok_and_json(ws: Path) -> None:
 
 
 def test_validate_lists_every_problem_and_exits_1(ws: Path) -> None:
-    files = [str(INVALID / n) for n in ("bad-kind.yaml", "name-traversal.yaml", "duplicate-key.yaml")]
+    files = [
+        str(INVALID / n) for n in ("bad-kind.yaml", "name-traversal.yaml", "duplicate-key.yaml")
+    ]
     code, out, err = run(ws, "validate", *files)
     assert code == 1
     assert "bad-kind.yaml:4:7 kind:" in err
@@ -48,7 +50,11 @@ def test_show_json_has_identity_at_top(ws: Path) -> None:
     code, out, _ = run(ws, "show", "chat-llm@^1", "--resolved", "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert (data["name"], data["version"], data["publisher"]) == ("chat-llm", "1.0.0", "Example Lab")
+    assert (data["name"], data["version"], data["publisher"]) == (
+        "chat-llm",
+        "1.0.0",
+        "Example Lab",
+    )
     code, out, _ = run(ws, "show", str(ws / "records" / "chat-llm.yaml"))
     assert "inherits: base-llm@^1" in out and "publisher" not in out
 
@@ -80,8 +86,11 @@ def test_unknown_ref_is_a_clear_error(ws: Path) -> None:
 def test_diff_and_bump(ws: Path) -> None:
     new = ws / "records" / "base-llm-next.yaml"
     text = (ws / "records" / "base-llm.yaml").read_text()
-    new.write_text(text.replace("version: 1.2.0", "version: 1.2.0-dev").replace(
-        "Pretrained for 1T tokens.", "Pretrained for 1.2T tokens."))
+    new.write_text(
+        text.replace("version: 1.2.0", "version: 1.2.0-dev").replace(
+            "Pretrained for 1T tokens.", "Pretrained for 1.2T tokens."
+        )
+    )
     code, out, _ = run(ws, "bump", str(new))
     assert "~ description: " in out and "[patch]" in out
     assert "next version 1.2.1 (file says 1.2.0-dev)" in out
@@ -92,7 +101,13 @@ def test_diff_and_bump(ws: Path) -> None:
     code, out, _ = run(ws, "diff", "base-llm@1.2.0", str(new), "--format", "json")
     changes = json.loads(out)
     assert changes["level"] == "major"
-    assert {"path": "license.id", "op": "changed", "old": "apache-2.0", "new": "mit", "level": "major"} in changes["changes"]
+    assert {
+        "path": "license.id",
+        "op": "changed",
+        "old": "apache-2.0",
+        "new": "mit",
+        "level": "major",
+    } in changes["changes"]
 
 
 def test_init_creates_a_valid_workspace(tmp_path: Path) -> None:
@@ -107,4 +122,6 @@ def test_init_creates_a_valid_workspace(tmp_path: Path) -> None:
 def test_schema_matches_committed_file() -> None:
     committed = Path(__file__).resolve().parents[2] / "schema" / "umr-1.json"
     out = CliRunner().invoke(app, ["schema"]).stdout
-    assert json.loads(out) == json.loads(committed.read_text()), "run: umr schema > schema/umr-1.json"
+    assert json.loads(out) == json.loads(committed.read_text()), (
+        "run: umr schema > schema/umr-1.json"
+    )

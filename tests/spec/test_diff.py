@@ -9,8 +9,13 @@ import pytest
 from umr.spec import Record, Version, bump_level, diff, next_version
 
 BASE: dict[str, Any] = {
-    "umr": 1, "name": "m", "version": "1.4.2", "kind": "model", "title": "M",
-    "summary": "s", "license": {"id": "mit"},
+    "umr": 1,
+    "name": "m",
+    "version": "1.4.2",
+    "kind": "model",
+    "title": "M",
+    "summary": "s",
+    "license": {"id": "mit"},
     "upstream": [{"ref": "d@^1", "relation": "trained_on"}],
     "artifacts": [{"uri": "hf://a/b", "sha256": "0" * 64}],
     "evaluations": [{"benchmark": "b", "metric": "acc", "value": 0.5}],
@@ -28,7 +33,10 @@ def changed(**edits: Any) -> Record:
         ({"summary": "better words"}, "patch"),
         ({"title": "M v2"}, "patch"),
         ({"tags": ["new"]}, "minor"),
-        ({"evaluations": [*BASE["evaluations"], {"benchmark": "c", "metric": "f1", "value": 1}]}, "minor"),
+        (
+            {"evaluations": [*BASE["evaluations"], {"benchmark": "c", "metric": "f1", "value": 1}]},
+            "minor",
+        ),
         ({"evaluations": [{"benchmark": "b", "metric": "acc", "value": 0.55}]}, "minor"),
         ({"license": {"id": "apache-2.0"}}, "major"),
         ({"upstream": [{"ref": "d@^2", "relation": "trained_on"}]}, "major"),

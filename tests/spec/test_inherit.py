@@ -28,7 +28,10 @@ def test_fixture_chain_merges_and_marks_sources() -> None:
     assert data["publisher"] == "Example Lab"  # inherited scalar
     assert data["license"]["id"] == "apache-2.0"  # inherited mapping
     assert "description" not in data  # explicit null removed it
-    assert data["extensions"]["lab"] == {"context": 8192, "tokenizer": {"type": "bpe", "vocab": 32000}}
+    assert data["extensions"]["lab"] == {
+        "context": 8192,
+        "tokenizer": {"type": "bpe", "vocab": 32000},
+    }
     assert "transparency" not in data and "risks" not in data and "artifacts" not in data
     assert [u["ref"] for u in data["upstream"]] == ["base-llm@^1.2", "support-dialogues@~1.1"]
     assert res.provenance[("extensions", "lab", "context")] == "chat-llm@1.0.0"
@@ -64,15 +67,21 @@ def test_cycle_is_reported_with_members() -> None:
 
 def test_missing_base_names_the_ref() -> None:
     src = MemorySource([rec("a", inherits="ghost@^2")])
-    with pytest.raises(NotFoundError, match=r"a@1.0.0 inherits 'ghost@\^2': no record named 'ghost'"):
+    with pytest.raises(
+        NotFoundError, match=r"a@1.0.0 inherits 'ghost@\^2': no record named 'ghost'"
+    ):
         resolve(src.get("a", src.versions("a")[0]), src)
 
 
 def test_base_picks_highest_matching_release() -> None:
     src = MemorySource(
-        [rec("b", "1.0.0", title="old"), rec("b", "1.5.0", title="new"),
-         rec("b", "2.0.0", title="next major"), rec("b", "1.6.0-rc.1", title="pre"),
-         rec("a", inherits="b@^1")]
+        [
+            rec("b", "1.0.0", title="old"),
+            rec("b", "1.5.0", title="new"),
+            rec("b", "2.0.0", title="next major"),
+            rec("b", "1.6.0-rc.1", title="pre"),
+            rec("a", inherits="b@^1"),
+        ]
     )
     assert resolve(src.get("a", src.versions("a")[0]), src).to_dict()["title"] == "new"
 
@@ -83,7 +92,9 @@ _printable = st.characters(blacklist_categories=("Cc", "Cs"))
 leaf = st.one_of(st.integers(-5, 5), st.text(_printable, max_size=5), st.booleans())
 tree = st.recursive(
     leaf,
-    lambda children: st.dictionaries(st.sampled_from(["p", "q", "r", "s"]), children, min_size=1, max_size=3),
+    lambda children: st.dictionaries(
+        st.sampled_from(["p", "q", "r", "s"]), children, min_size=1, max_size=3
+    ),
     max_leaves=8,
 )
 ext = st.dictionaries(st.sampled_from(["lab", "org.x", "misc"]), tree, max_size=3)
@@ -111,7 +122,9 @@ def test_empty_child_changes_nothing(fields: dict[str, Any]) -> None:
 
 
 @given(base_fields, base_fields)
-def test_every_leaf_names_a_record_in_the_chain(base_f: dict[str, Any], child_f: dict[str, Any]) -> None:
+def test_every_leaf_names_a_record_in_the_chain(
+    base_f: dict[str, Any], child_f: dict[str, Any]
+) -> None:
     src = MemorySource([rec("base", **base_f), rec("child", inherits="base", **child_f)])
     res = resolve(src.get("child", src.versions("child")[0]), src)
     assert set(res.provenance.values()) <= set(res.chain)

@@ -12,34 +12,75 @@ from umr.spec import Range, Ref, Version
 
 # (range, version, satisfies?) -- from the range grammar section of npm's semver documentation.
 NPM_CASES = [
-    (">=1.2.7", "1.2.7", True), (">=1.2.7", "2.5.3", True), (">=1.2.7", "1.2.6", False),
-    (">=1.2.7 <1.3.0", "1.2.99", True), (">=1.2.7 <1.3.0", "1.3.0", False),
-    ("1.2.7 || >=1.2.9 <2.0.0", "1.2.7", True), ("1.2.7 || >=1.2.9 <2.0.0", "1.4.6", True),
-    ("1.2.7 || >=1.2.9 <2.0.0", "1.2.8", False), ("1.2.7 || >=1.2.9 <2.0.0", "2.0.0", False),
-    (">1.2.3-alpha.3", "1.2.3-alpha.7", True), (">1.2.3-alpha.3", "3.4.5", True),
+    (">=1.2.7", "1.2.7", True),
+    (">=1.2.7", "2.5.3", True),
+    (">=1.2.7", "1.2.6", False),
+    (">=1.2.7 <1.3.0", "1.2.99", True),
+    (">=1.2.7 <1.3.0", "1.3.0", False),
+    ("1.2.7 || >=1.2.9 <2.0.0", "1.2.7", True),
+    ("1.2.7 || >=1.2.9 <2.0.0", "1.4.6", True),
+    ("1.2.7 || >=1.2.9 <2.0.0", "1.2.8", False),
+    ("1.2.7 || >=1.2.9 <2.0.0", "2.0.0", False),
+    (">1.2.3-alpha.3", "1.2.3-alpha.7", True),
+    (">1.2.3-alpha.3", "3.4.5", True),
     (">1.2.3-alpha.3", "3.4.5-alpha.9", False),
-    ("1.2.3 - 2.3.4", "2.3.4", True), ("1.2.3 - 2.3.4", "2.3.5", False),
-    ("1.2 - 2.3.4", "1.2.0", True), ("1.2.3 - 2.3", "2.3.9", True), ("1.2.3 - 2.3", "2.4.0", False),
-    ("1.2.3 - 2", "2.9.9", True), ("1.2.3 - 2", "3.0.0", False),
-    ("1.2.0 - 1.10.0", "1.9.0", True), ("1.2.0 - 1.10.0", "1.10.1", False),
-    ("*", "0.0.0", True), ("*", "1.0.0-rc.1", False), ("", "3.2.1", True),
-    ("1.x", "1.9.9", True), ("1.x", "2.0.0", False), ("1.2.x", "1.2.9", True), ("1.2.x", "1.3.0", False),
-    ("1", "1.5.0", True), ("1.2", "1.2.7", True), ("1.2", "1.3.0", False),
-    ("~1.2.3", "1.2.9", True), ("~1.2.3", "1.3.0", False), ("~1.2", "1.2.0", True),
-    ("~1", "1.9.0", True), ("~1", "2.0.0", False), ("~0.2.3", "0.2.9", True), ("~0.2.3", "0.3.0", False),
-    ("~0", "0.9.9", True), ("~0", "1.0.0", False),
-    ("~1.2.3-beta.2", "1.2.3-beta.4", True), ("~1.2.3-beta.2", "1.2.4-beta.2", False),
-    ("^1.2.3", "1.9.9", True), ("^1.2.3", "2.0.0", False), ("^1.2.3", "1.2.2", False),
-    ("^0.2.3", "0.2.9", True), ("^0.2.3", "0.3.0", False),
-    ("^0.0.3", "0.0.3", True), ("^0.0.3", "0.0.4", False),
-    ("^1.2.3-beta.2", "1.2.3-beta.4", True), ("^1.2.3-beta.2", "1.2.4-beta.2", False),
-    ("^1.2.3-beta.2", "1.9.0", True), ("^0.0.3-beta", "0.0.3-pr.2", True),
-    ("^1.2.x", "1.9.0", True), ("^1.2.x", "2.0.0", False), ("^0.0.x", "0.0.9", True),
-    ("^0.0.x", "0.1.0", False), ("^0.0", "0.0.5", True), ("^1.x", "1.0.0", True),
-    ("^0.x", "0.99.0", True), ("^0.x", "1.0.0", False),
-    ("=1.2.3", "1.2.3", True), ("1.2.3", "1.2.4", False), ("==1.2.3", "1.2.3", True),
-    ("<2 || >=3", "3.0.0", True), ("<2 || >=3", "2.5.0", False),
-    ("^1.2", "1.3.0-beta", False), ("~>1.2", "1.2.5", True), (">=x", "0.1.0", True),
+    ("1.2.3 - 2.3.4", "2.3.4", True),
+    ("1.2.3 - 2.3.4", "2.3.5", False),
+    ("1.2 - 2.3.4", "1.2.0", True),
+    ("1.2.3 - 2.3", "2.3.9", True),
+    ("1.2.3 - 2.3", "2.4.0", False),
+    ("1.2.3 - 2", "2.9.9", True),
+    ("1.2.3 - 2", "3.0.0", False),
+    ("1.2.0 - 1.10.0", "1.9.0", True),
+    ("1.2.0 - 1.10.0", "1.10.1", False),
+    ("*", "0.0.0", True),
+    ("*", "1.0.0-rc.1", False),
+    ("", "3.2.1", True),
+    ("1.x", "1.9.9", True),
+    ("1.x", "2.0.0", False),
+    ("1.2.x", "1.2.9", True),
+    ("1.2.x", "1.3.0", False),
+    ("1", "1.5.0", True),
+    ("1.2", "1.2.7", True),
+    ("1.2", "1.3.0", False),
+    ("~1.2.3", "1.2.9", True),
+    ("~1.2.3", "1.3.0", False),
+    ("~1.2", "1.2.0", True),
+    ("~1", "1.9.0", True),
+    ("~1", "2.0.0", False),
+    ("~0.2.3", "0.2.9", True),
+    ("~0.2.3", "0.3.0", False),
+    ("~0", "0.9.9", True),
+    ("~0", "1.0.0", False),
+    ("~1.2.3-beta.2", "1.2.3-beta.4", True),
+    ("~1.2.3-beta.2", "1.2.4-beta.2", False),
+    ("^1.2.3", "1.9.9", True),
+    ("^1.2.3", "2.0.0", False),
+    ("^1.2.3", "1.2.2", False),
+    ("^0.2.3", "0.2.9", True),
+    ("^0.2.3", "0.3.0", False),
+    ("^0.0.3", "0.0.3", True),
+    ("^0.0.3", "0.0.4", False),
+    ("^1.2.3-beta.2", "1.2.3-beta.4", True),
+    ("^1.2.3-beta.2", "1.2.4-beta.2", False),
+    ("^1.2.3-beta.2", "1.9.0", True),
+    ("^0.0.3-beta", "0.0.3-pr.2", True),
+    ("^1.2.x", "1.9.0", True),
+    ("^1.2.x", "2.0.0", False),
+    ("^0.0.x", "0.0.9", True),
+    ("^0.0.x", "0.1.0", False),
+    ("^0.0", "0.0.5", True),
+    ("^1.x", "1.0.0", True),
+    ("^0.x", "0.99.0", True),
+    ("^0.x", "1.0.0", False),
+    ("=1.2.3", "1.2.3", True),
+    ("1.2.3", "1.2.4", False),
+    ("==1.2.3", "1.2.3", True),
+    ("<2 || >=3", "3.0.0", True),
+    ("<2 || >=3", "2.5.0", False),
+    ("^1.2", "1.3.0-beta", False),
+    ("~>1.2", "1.2.5", True),
+    (">=x", "0.1.0", True),
 ]
 
 
@@ -52,7 +93,7 @@ def test_npm_documented_cases(rng: str, version: str, expected: bool) -> None:
     "text", ["1.0", "01.0.0", "v1.0.0", "1.0.0.0", "1.0.0-", "1.0.0+", "1.0.0-01", "", "a.b.c"]
 )
 def test_invalid_versions(text: str) -> None:
-    with pytest.raises(VersionError, match="is not a SemVer 2.0.0 version"):
+    with pytest.raises(VersionError, match=r"is not a SemVer 2\.0\.0 version"):
         Version.parse(text)
 
 
@@ -102,10 +143,15 @@ _ident = st.one_of(
 )
 versions = st.builds(
     lambda ma, mi, pa, pre, build: Version.parse(
-        f"{ma}.{mi}.{pa}" + (f"-{'.'.join(pre)}" if pre else "") + (f"+{'.'.join(build)}" if build else "")
+        f"{ma}.{mi}.{pa}"
+        + (f"-{'.'.join(pre)}" if pre else "")
+        + (f"+{'.'.join(build)}" if build else "")
     ),
-    st.integers(0, 5), st.integers(0, 5), st.integers(0, 5),
-    st.lists(_ident, max_size=3), st.lists(st.sampled_from(["b1", "b2", "001"]), max_size=2),
+    st.integers(0, 5),
+    st.integers(0, 5),
+    st.integers(0, 5),
+    st.lists(_ident, max_size=3),
+    st.lists(st.sampled_from(["b1", "b2", "001"]), max_size=2),
 )
 
 
@@ -117,7 +163,9 @@ def _sign(x: int) -> int:
 def test_order_is_total_and_follows_semver_precedence(a: Version, b: Version) -> None:
     assert [a < b, a == b, b < a].count(True) == 1
     npm = _sign(nodesemver.compare(str(a), str(b), False))
-    mine = _sign((a.precedence_key() > b.precedence_key()) - (a.precedence_key() < b.precedence_key()))
+    mine = _sign(
+        (a.precedence_key() > b.precedence_key()) - (a.precedence_key() < b.precedence_key())
+    )
     assert npm == mine
 
 
@@ -126,7 +174,10 @@ def test_version_text_round_trips(v: Version) -> None:
     assert Version.parse(str(v)) == v
 
 
-@given(st.lists(versions, max_size=12), st.sampled_from(["*", "^1", "~2.1", ">=1.2.0 <3", "0.x || 4", "^0.0.1", "1.2.0 - 2.0.0"]))
+@given(
+    st.lists(versions, max_size=12),
+    st.sampled_from(["*", "^1", "~2.1", ">=1.2.0 <3", "0.x || 4", "^0.0.1", "1.2.0 - 2.0.0"]),
+)
 def test_max_satisfying_satisfies_and_is_highest(vs: list[Version], rng: str) -> None:
     r = Range.parse(rng)
     best = r.max_satisfying(vs)

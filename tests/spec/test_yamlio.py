@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from umr.spec import load_record, load_yaml
 def _billion_laughs() -> str:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     names = "abcdefghij"
-    for prev, cur in zip(names, names[1:], strict=False):
+    for prev, cur in itertools.pairwise(names):
         lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 10) + "]")
     return "\n".join(lines) + "\n"
 

@@ -56,6 +56,8 @@ def propose_bump(path: Path, source: RecordSource, *, write: bool = False) -> Pr
     proposal = Proposal(path, record.version, previous, changes, proposed)
     if write and proposal.stale and proposed is not None:
         text = path.read_text(encoding="utf-8")
-        path.write_text(_VERSION_LINE.sub(rf"\g<1>\g<2>{proposed}\g<2>", text, count=1), encoding="utf-8")
+        path.write_text(
+            _VERSION_LINE.sub(rf"\g<1>\g<2>{proposed}\g<2>", text, count=1), encoding="utf-8"
+        )
         proposal = Proposal(path, proposed, previous, changes, proposed)
     return proposal

@@ -64,7 +64,9 @@ def load_files(files: Iterable[Path], report: Report) -> list[tuple[Record, Mark
             continue
         if record.id in seen and seen[record.id] != str(path):
             report.problems.append(
-                marks.locate(("version",), f"{record.id} is also defined in {seen[record.id]}: bump one")
+                marks.locate(
+                    ("version",), f"{record.id} is also defined in {seen[record.id]}: bump one"
+                )
             )
             continue
         seen[record.id] = str(path)

@@ -43,7 +43,13 @@ class Change:
         return f"{sign} {self.path}: {detail}  [{self.level}]"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "op": self.op, "old": self.old, "new": self.new, "level": self.level}
+        return {
+            "path": self.path,
+            "op": self.op,
+            "old": self.old,
+            "new": self.new,
+            "level": self.level,
+        }
 
 
 def _short(value: Any) -> str:
@@ -72,24 +78,60 @@ def _walk(old: Any, new: Any, path: Path, out: list[Change]) -> None:
         for key in old:
             if key not in new:
                 p = (*path, key)
-                out.append(Change(path=format_path(p), op="removed", old=old[key], level=_level(p, "removed", old[key], None)))
+                out.append(
+                    Change(
+                        path=format_path(p),
+                        op="removed",
+                        old=old[key],
+                        level=_level(p, "removed", old[key], None),
+                    )
+                )
         for key in new:
             p = (*path, key)
             if key not in old:
-                out.append(Change(path=format_path(p), op="added", new=new[key], level=_level(p, "added", None, new[key])))
+                out.append(
+                    Change(
+                        path=format_path(p),
+                        op="added",
+                        new=new[key],
+                        level=_level(p, "added", None, new[key]),
+                    )
+                )
             else:
                 _walk(old[key], new[key], p, out)
     elif isinstance(old, list) and isinstance(new, list):
         for i in range(max(len(old), len(new))):
             p = (*path, i)
             if i >= len(new):
-                out.append(Change(path=format_path(p), op="removed", old=old[i], level=_level(p, "removed", old[i], None)))
+                out.append(
+                    Change(
+                        path=format_path(p),
+                        op="removed",
+                        old=old[i],
+                        level=_level(p, "removed", old[i], None),
+                    )
+                )
             elif i >= len(old):
-                out.append(Change(path=format_path(p), op="added", new=new[i], level=_level(p, "added", None, new[i])))
+                out.append(
+                    Change(
+                        path=format_path(p),
+                        op="added",
+                        new=new[i],
+                        level=_level(p, "added", None, new[i]),
+                    )
+                )
             else:
                 _walk(old[i], new[i], p, out)
     elif old != new:
-        out.append(Change(path=format_path(path), op="changed", old=old, new=new, level=_level(path, "changed", old, new)))
+        out.append(
+            Change(
+                path=format_path(path),
+                op="changed",
+                old=old,
+                new=new,
+                level=_level(path, "changed", old, new),
+            )
+        )
 
 
 def diff(old: Record | dict[str, Any], new: Record | dict[str, Any]) -> list[Change]:

@@ -73,4 +73,6 @@ def explain_field(record: Record, source: RecordSource, field: str) -> Explanati
     if not sources:
         who = resolved.source_of(probe) or record.id
         sources = [(field, who)]
-    return Explanation(record=record.id, field=field, value=value, sources=sources, chain=resolved.chain)
+    return Explanation(
+        record=record.id, field=field, value=value, sources=sources, chain=resolved.chain
+    )

@@ -63,13 +63,22 @@ def parse_record(data: Any, *, marks: Marks | None = None, source: str | None = 
     src = marks.source if marks else source
     if not isinstance(data, dict):
         raise RecordError(
-            [Problem(source=src, line=1, column=1, message="a record is a mapping starting with 'umr: 1'")]
+            [
+                Problem(
+                    source=src,
+                    line=1,
+                    column=1,
+                    message="a record is a mapping starting with 'umr: 1'",
+                )
+            ]
         )
     try:
         return Record.from_dict(data)
     except ValidationError as exc:
         problems = [_problem(e, marks, src) for e in exc.errors(include_url=False)]
-        raise RecordError(problems, hint="fix the fields above, then run 'umr validate' again") from None
+        raise RecordError(
+            problems, hint="fix the fields above, then run 'umr validate' again"
+        ) from None
 
 
 def load_record_text(text: str | bytes, *, source: str = "<string>") -> tuple[Record, Marks]:
@@ -92,7 +101,9 @@ def read_text(path: Path) -> bytes:
             )
         return path.read_bytes()
     except OSError as exc:
-        raise RecordError([Problem(source=str(path), message=f"cannot read: {exc.strerror}")]) from None
+        raise RecordError(
+            [Problem(source=str(path), message=f"cannot read: {exc.strerror}")]
+        ) from None
 
 
 def load_record(path: str | Path) -> Record:

@@ -85,7 +85,9 @@ def _version(value: Any) -> Version:
     if isinstance(value, Version):
         return value
     if isinstance(value, int | float):
-        raise ValueError(f"{value!r} is a number; write the version as a quoted string like '1.0.0'")
+        raise ValueError(
+            f"{value!r} is a number; write the version as a quoted string like '1.0.0'"
+        )
     return Version.parse(value)
 
 

@@ -194,9 +194,7 @@ def _build(
                 )
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
                 shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "..."
-                raise _fail(
-                    source, key_node, path, f"key {shown!r} must be a string: quote it"
-                )
+                raise _fail(source, key_node, path, f"key {shown!r} must be a string: quote it")
             key = key_node.value
             if key in seen:
                 raise _fail(
@@ -227,7 +225,9 @@ def _scalar(node: yaml.ScalarNode, path: Path, source: str) -> Any:
         return node.value
     value = _scalar_constructor.construct_object(node)
     if isinstance(value, float) and not math.isfinite(value):
-        raise _fail(source, node, path, f"{node.value!r} is not a finite number (JSON cannot hold it)")
+        raise _fail(
+            source, node, path, f"{node.value!r} is not a finite number (JSON cannot hold it)"
+        )
     return value
 
 
