@@ -7,12 +7,12 @@ Every resolved leaf remembers the ``name@version`` that supplied it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from umr.errors import CycleError, NotFoundError
-from umr.spec.record import Record
+from umr.spec.record import FIELDS, Record
 from umr.spec.source import RecordSource, find
 from umr.spec.yamlio import Path, format_path
 
@@ -24,37 +24,73 @@ MAX_CHAIN = 64
 
 @dataclass(frozen=True)
 class Resolved:
-    """A record with its base's fields filled in, and where each leaf came from."""
+    """A record with its base's fields filled in, and where each leaf came from.
 
-    record: Record  # the resolved record (no nulls left)
+    ``data`` is shared with cached bases: read it, never mutate it (``to_dict()`` gives a
+    fresh copy). ``record`` and ``provenance`` are computed on first use.
+    """
+
+    data: dict[str, Any]  # resolved plain data, nulls removed
     own: Record  # the record as written
-    provenance: Mapping[Path, str]  # leaf path -> "name@version"
     chain: tuple[str, ...]  # own id first, then each base in turn
+    layers: tuple[dict[str, Any], ...]  # each chain member's own data, same order
+
+    @functools.cached_property
+    def record(self) -> Record:
+        """The resolved record, validated."""
+        return Record.from_dict(self.data)
 
     def to_dict(self) -> dict[str, Any]:
         return self.record.to_dict()
 
+    @functools.cached_property
+    def provenance(self) -> dict[Path, str]:
+        """Leaf path -> ``name@version`` of the nearest chain member that sets it."""
+        out: dict[Path, str] = {}
+        for path in _leaf_paths(self.data, ()):
+            if path[0] in NEVER_INHERITED:
+                out[path] = self.chain[0]
+                continue
+            for who, layer in zip(self.chain, self.layers, strict=True):
+                if _has(layer, path):
+                    out[path] = who
+                    break
+        return out
+
     def source_of(self, path: Path) -> str | None:
         """Who supplied the leaf at ``path`` (or, for a mapping, its first leaf)."""
-        if path in self.provenance:
-            return self.provenance[path]
-        for p, who in self.provenance.items():
+        prov = self.provenance
+        if path in prov:
+            return prov[path]
+        for p, who in prov.items():
             if p[: len(path)] == path:
                 return who
         return None
 
     def leaves(self, prefix: Path = ()) -> list[tuple[str, str]]:
         """(dotted path, supplier) for every leaf under ``prefix``."""
-        return [
-            (format_path(p), who)
-            for p, who in self.provenance.items()
-            if p[: len(prefix)] == prefix
-        ]
+        n = len(prefix)
+        return [(format_path(p), who) for p, who in self.provenance.items() if p[:n] == prefix]
 
     def inherited(self) -> dict[str, str]:
         """Dotted path -> supplier, for the leaves that came from a base."""
         me = self.chain[0]
         return {format_path(p): who for p, who in self.provenance.items() if who != me}
+
+
+def _leaf_paths(value: Any, path: Path) -> list[Path]:
+    if isinstance(value, dict) and value:
+        return [p for k, v in value.items() for p in _leaf_paths(v, (*path, k))]
+    return [path]
+
+
+def _has(layer: dict[str, Any], path: Path) -> bool:
+    node: Any = layer
+    for part in path:
+        if not isinstance(node, dict) or node.get(part) is None:
+            return False
+        node = node[part]
+    return True
 
 
 def _strip_nulls(value: Any) -> Any:
@@ -63,42 +99,19 @@ def _strip_nulls(value: Any) -> Any:
     return value
 
 
-def _mark(prov: dict[Path, str], path: Path, value: Any, who: str) -> None:
-    if isinstance(value, dict) and value:
-        for k, v in value.items():
-            _mark(prov, (*path, k), v, who)
-    else:
-        prov[path] = who
-
-
-def _drop(prov: dict[Path, str], path: Path, old: Any) -> None:
-    if isinstance(old, dict) and old:
-        n = len(path)
-        for p in [p for p in prov if p[:n] == path]:
-            del prov[p]
-    else:
-        prov.pop(path, None)
-
-
-def _merge(
-    base: dict[str, Any], child: dict[str, Any], prov: dict[Path, str], who: str, prefix: Path
-) -> dict[str, Any]:
+def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in child.items():
-        path = (*prefix, key)
-        old = out.get(key)
         if value is None:
-            if key in out:
-                _drop(prov, path, old)
-                del out[key]
-        elif isinstance(value, dict) and isinstance(old, dict):
-            out[key] = _merge(old, value, prov, who, path)
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
         else:
-            if key in out:
-                _drop(prov, path, old)
             out[key] = _strip_nulls(value)
-            _mark(prov, path, out[key], who)
     return out
+
+
+_State = tuple[dict[str, Any], tuple[str, ...], tuple[dict[str, Any], ...]]
 
 
 class Resolver:
@@ -106,25 +119,21 @@ class Resolver:
 
     def __init__(self, source: RecordSource) -> None:
         self.source = source
-        self._cache: dict[str, tuple[dict[str, Any], dict[Path, str], tuple[str, ...]]] = {}
+        self._cache: dict[str, _State] = {}
 
     def resolve(self, record: Record) -> Resolved:
-        data, prov, chain = self._resolve_data(record)
-        return Resolved(
-            record=Record.from_dict(data), own=record, provenance=dict(prov), chain=chain
-        )
+        data, chain, layers = self._resolve_data(record)
+        return Resolved(data=data, own=record, chain=chain, layers=layers)
 
-    def _resolve_data(
-        self, record: Record
-    ) -> tuple[dict[str, Any], dict[Path, str], tuple[str, ...]]:
+    def _resolve_data(self, record: Record) -> _State:
         # Walk up the inherits chain iteratively (bounded), then fold back down.
         pending: list[Record] = []
         seen: list[str] = []
         current: Record | None = record
-        base_state = None
+        state: _State | None = None
         while current is not None:
-            if current.id in self._cache and current is not record:
-                base_state = self._cache[current.id]
+            if current is not record and current.id in self._cache:
+                state = self._cache[current.id]
                 break
             if current.id in seen:
                 cycle = [*seen[seen.index(current.id) :], current.id]
@@ -148,31 +157,26 @@ class Resolver:
                     ) from None
         for rec in reversed(pending):
             own = rec.to_dict()
-            if base_state is None:
-                data = _strip_nulls(own)
-                prov: dict[Path, str] = {}
-                _mark(prov, (), data, rec.id)
-                chain: tuple[str, ...] = (rec.id,)
+            if state is None:
+                state = (_strip_nulls(own), (rec.id,), (own,))
             else:
-                base_data, base_prov, base_chain = base_state
+                base_data, base_chain, base_layers = state
                 inheritable = {k: v for k, v in base_data.items() if k not in NEVER_INHERITED}
-                prov = {p: w for p, w in base_prov.items() if p[0] not in NEVER_INHERITED}
-                data = _merge(inheritable, own, prov, rec.id, ())
-                data = _order_like(data, own)
-                chain = (rec.id, *base_chain)
-            base_state = (data, prov, chain)
-            self._cache[rec.id] = base_state
-        assert base_state is not None
-        return base_state
+                data = _order_like(_merge(inheritable, own), own)
+                state = (data, (rec.id, *base_chain), (own, *base_layers))
+            self._cache[rec.id] = state
+        assert state is not None
+        return state
+
+
+_FIELD_ORDER = {k: i for i, k in enumerate(FIELDS)}
 
 
 def _order_like(data: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     """Identity fields first, then the record's own keys in its order, then inherited ones."""
-    from umr.spec.record import FIELDS
-
     order = [k for k in FIELDS[:4] if k in data]
     order += [k for k in own if k in data and k not in order]
-    order += [k for k in FIELDS if k in data and k not in order]
+    order += sorted((k for k in data if k not in order), key=_FIELD_ORDER.__getitem__)
     return {k: data[k] for k in order}
 
 
