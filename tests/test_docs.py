@@ -1,0 +1,70 @@
+"""Docs are tested: every command has an example in --help and a section in docs/guide/,
+every record field is documented, and so is every format and unlearning method."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from umr.cli import app
+from umr.spec import FIELDS
+
+ROOT = Path(__file__).resolve().parents[1]
+GUIDE = "\n".join(
+    p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs" / "guide").glob("*.md"))
+)
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for name, cmd in sorted(group.commands.items()):
+        path = (*prefix, name)
+        if isinstance(cmd, click.Group):
+            out.extend(_commands(cmd, path))
+        else:
+            out.append(path)
+    return out
+
+
+COMMANDS = _commands(app)
+
+
+def test_there_are_commands() -> None:
+    assert {("validate",), ("show",), ("explain",)} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_every_command_has_an_example_in_help(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(app, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.stdout, f"'umr {' '.join(path)} --help' has no example"
+    assert f"umr {' '.join(path)}" in result.stdout
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_every_command_is_in_the_guide(path: tuple[str, ...]) -> None:
+    assert f"umr {' '.join(path)}" in GUIDE, f"docs/guide/ does not mention 'umr {' '.join(path)}'"
+
+
+def test_every_record_field_is_documented() -> None:
+    records = (ROOT / "docs" / "guide" / "records.md").read_text(encoding="utf-8")
+    missing = [f for f in FIELDS if f"`{f}`" not in records]
+    assert missing == []
+
+
+def test_every_format_is_documented() -> None:
+    from umr.formats import available
+
+    missing = [f for f in available() if f"`{f}`" not in GUIDE]
+    assert missing == []
+
+
+def test_every_unlearning_method_is_documented() -> None:
+    from umr.unlearn.methods import available_methods
+
+    unlearn = (ROOT / "docs" / "unlearn.md").read_text(encoding="utf-8")
+    missing = [m for m in available_methods() if f"`{m}`" not in unlearn]
+    assert missing == []
