@@ -1,0 +1,253 @@
+"""Datasets (MNIST-1D generated locally, scikit-learn digits) and forget-set builders.
+
+MNIST-1D is generated with ``mnist1d.data.make_dataset`` (never ``get_dataset``, which
+downloads). Forget sets are index files (JSON) identified by their sha256, so the original
+model, the oracle, the mask and the unlearning all read the same seeded selection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from umr.errors import NotFoundError, UmrError
+from umr.unlearn.config import DataConfig, ForgetConfig
+
+
+class DataError(UmrError, ValueError):
+    """A dataset or forget set cannot be built as asked."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Splits:
+    """Train / val / test tensors. ``x``: (N, features) float32, ``y``: (N,) int64."""
+
+    name: str
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor  # held out from the retain set; used for hyperparameter search
+    y_val: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    num_classes: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForgetSet:
+    """Which training examples to forget; for ``mislabeled``, the flipped labels too."""
+
+    kind: str
+    indices: np.ndarray  # sorted int64 indices into the training set
+    labels: np.ndarray | None  # mislabeled: the noisy label of each forget index
+    seed: int
+    sha256: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "seed": self.seed,
+            "indices": self.indices.tolist(),
+            "labels": None if self.labels is None else self.labels.tolist(),
+        }
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("UMR_CACHE", Path.home() / ".cache" / "umr"))
+
+
+def _mnist1d(num_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    path = _cache_dir() / f"mnist1d-n{num_samples}-s{seed}.npz"
+    if path.exists():
+        with np.load(path) as z:
+            return z["x"], z["y"]
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    args = get_dataset_args()
+    args.num_samples = num_samples
+    args.seed = seed
+    d = make_dataset(args)
+    x = np.concatenate([d["x"], d["x_test"]]).astype(np.float32)  # (N, 40)
+    y = np.concatenate([d["y"], d["y_test"]]).astype(np.int64)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, x=x, y=y)
+        tmp.replace(path)
+    except OSError:
+        pass  # the cache is an optimisation only
+    return x, y
+
+
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    return (d.data / 16.0).astype(np.float32), d.target.astype(np.int64)  # (1797, 64)
+
+
+def load(cfg: DataConfig) -> Splits:
+    """Build the train / val / test splits that ``cfg`` describes."""
+    if cfg.name == "mnist1d":
+        x, y = _mnist1d(cfg.num_samples, cfg.seed)
+    elif cfg.name == "digits":
+        x, y = _digits()
+    else:
+        raise DataError(f"data.name: {cfg.name!r} is not a dataset", hint="use 'mnist1d' or 'digits'")
+    if not (0 < cfg.test_fraction < 1 and 0 <= cfg.val_fraction < 1):
+        raise DataError(
+            f"data: test_fraction {cfg.test_fraction!r} / val_fraction {cfg.val_fraction!r} "
+            "out of range",
+            hint="use 0 < test_fraction < 1 and 0 <= val_fraction < 1",
+        )
+    rng = np.random.default_rng(cfg.seed)
+    order = rng.permutation(len(y))
+    n_test = round(cfg.test_fraction * len(y))
+    n_val = round(cfg.val_fraction * (len(y) - n_test))
+    test, val, train = order[:n_test], order[n_test : n_test + n_val], order[n_test + n_val :]
+
+    def t(a: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.ascontiguousarray(a))
+
+    return Splits(
+        name=cfg.name,
+        x_train=t(x[train]),
+        y_train=t(y[train]),
+        x_val=t(x[val]),
+        y_val=t(y[val]),
+        x_test=t(x[test]),
+        y_test=t(y[test]),
+        num_classes=int(y.max()) + 1,
+    )
+
+
+def make_forget_set(y_train: torch.Tensor, cfg: ForgetConfig, num_classes: int) -> ForgetSet:
+    """Choose ``cfg.fraction`` of the training set to forget, as ``cfg.kind`` says."""
+    n = len(y_train)
+    k = round(cfg.fraction * n)
+    if not 0 < k < n:
+        raise DataError(
+            f"forget.fraction: {cfg.fraction!r} selects {k} of {n} examples",
+            hint="choose a fraction that selects at least one example and leaves a retain set",
+        )
+    rng = np.random.default_rng(cfg.seed)
+    labels = None
+    if cfg.kind in ("iid", "mislabeled"):
+        idx = rng.choice(n, size=k, replace=False)
+        if cfg.kind == "mislabeled":
+            true = y_train.numpy()[idx]
+            shift = rng.integers(1, num_classes, size=k)  # never the true label
+            labels = ((true + shift) % num_classes).astype(np.int64)
+    elif cfg.kind == "non_iid":
+        pool = np.flatnonzero(np.isin(y_train.numpy(), cfg.classes))
+        if len(pool) < k:
+            raise DataError(
+                f"forget: classes {list(cfg.classes)!r} hold {len(pool)} training examples, "
+                f"fewer than the {k} asked for",
+                hint="lower forget.fraction or name more classes",
+            )
+        idx = rng.choice(pool, size=k, replace=False)
+    else:
+        raise DataError(
+            f"forget.kind: {cfg.kind!r} is not a forget-set kind",
+            hint="use 'iid', 'non_iid' or 'mislabeled'",
+        )
+    order = np.argsort(idx)
+    idx = idx[order].astype(np.int64)
+    if labels is not None:
+        labels = labels[order]
+    fs = ForgetSet(kind=cfg.kind, indices=idx, labels=labels, seed=cfg.seed)
+    return ForgetSet(**{**fs.__dict__, "sha256": _digest(_dump(fs))})
+
+
+def _dump(fs: ForgetSet) -> bytes:
+    return (json.dumps(fs.to_dict(), separators=(",", ":"), sort_keys=True) + "\n").encode()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def save_forget_set(fs: ForgetSet, path: str | Path) -> str:
+    """Write ``fs`` as a JSON index file; return its sha256."""
+    data = _dump(fs)
+    Path(path).write_bytes(data)
+    return _digest(data)
+
+
+def load_forget_set(path: str | Path, *, sha256: str | None = None) -> ForgetSet:
+    """Read an index file written by :func:`save_forget_set`, checking ``sha256`` if given."""
+    p = Path(path)
+    if not p.exists():
+        raise NotFoundError(f"{p}: no such forget-set file", hint="write one with `umr unlearn run`")
+    data = p.read_bytes()
+    digest = _digest(data)
+    if sha256 is not None and digest != sha256:
+        raise DataError(
+            f"{p}: sha256 is {digest!r}, expected {sha256!r}",
+            hint="the forget set changed; rebuild it or use the file the digest came from",
+        )
+    d = json.loads(data)
+    labels = None if d["labels"] is None else np.asarray(d["labels"], dtype=np.int64)
+    return ForgetSet(
+        kind=d["kind"],
+        indices=np.asarray(d["indices"], dtype=np.int64),
+        labels=labels,
+        seed=int(d["seed"]),
+        sha256=digest,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnlearnData:
+    """The training set split by a forget set, plus the held-out evaluation sets."""
+
+    x_forget: torch.Tensor
+    y_forget: torch.Tensor  # the labels the model was trained on (noisy when mislabeled)
+    x_retain: torch.Tensor
+    y_retain: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    num_classes: int
+
+    @property
+    def x_train(self) -> torch.Tensor:
+        return torch.cat([self.x_retain, self.x_forget])
+
+    @property
+    def y_train(self) -> torch.Tensor:
+        return torch.cat([self.y_retain, self.y_forget])
+
+
+def split(splits: Splits, fs: ForgetSet) -> UnlearnData:
+    """Split the training set into forget and retain by ``fs`` (applying flipped labels)."""
+    n = len(splits.y_train)
+    if len(fs.indices) and (fs.indices.min() < 0 or fs.indices.max() >= n):
+        raise DataError(
+            f"forget set {fs.sha256[:12]!r}: index out of range for {n} training examples",
+            hint="the forget set was built for another dataset; rebuild it",
+        )
+    y = splits.y_train.clone()
+    idx = torch.from_numpy(fs.indices)
+    if fs.labels is not None:
+        y[idx] = torch.from_numpy(fs.labels)
+    keep = torch.ones(n, dtype=torch.bool)
+    keep[idx] = False
+    return UnlearnData(
+        x_forget=splits.x_train[idx],
+        y_forget=y[idx],
+        x_retain=splits.x_train[keep],
+        y_retain=y[keep],
+        x_val=splits.x_val,
+        y_val=splits.y_val,
+        x_test=splits.x_test,
+        y_test=splits.y_test,
+        num_classes=splits.num_classes,
+    )

@@ -1,0 +1,11 @@
+"""Finetune: keep training every parameter on the retain set only."""
+
+from __future__ import annotations
+
+from umr.unlearn.methods._base import Context, Outcome, register_method
+
+
+@register_method("finetune")
+def run(ctx: Context) -> Outcome:
+    stats = ctx.fit(ctx.data.x_retain, ctx.data.y_retain)
+    return Outcome(model=ctx.model, stats=stats)
