@@ -14,3 +14,11 @@ from umr.unlearn.methods import (  # noqa: F401  (imported to register)
 from umr.unlearn.methods._base import METHODS, Context, Outcome, get_method, register_method
 
 __all__ = ["METHODS", "Context", "Outcome", "get_method", "register_method"]
+
+
+def available_methods() -> list[str]:
+    """Names of every registered method, sorted."""
+    return sorted(METHODS)
+
+
+__all__ += ["available_methods"]

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from umr.unlearn.models import MODELS, ModelError, build, head_names
+
+
+@pytest.mark.parametrize(
+    ("name", "features"), [("cnn1d", 40), ("resnet18_1d", 40), ("mlp", 64), ("cnn_digits", 64)]
+)
+def test_every_model_maps_a_batch_to_logits(name: str, features: int) -> None:
+    model = build(name, features, 10, seed=0)
+    out = model(torch.randn(3, features))  # (N, F) -> (N, classes)
+    assert out.shape == (3, 10)
+    assert head_names(model) == {"head.weight", "head.bias"}
+
+
+def test_build_is_seeded() -> None:
+    a, b, c = build("mlp", 64, 10, 1), build("mlp", 64, 10, 1), build("mlp", 64, 10, 2)
+    assert torch.equal(a.head.weight, b.head.weight)
+    assert not torch.equal(a.head.weight, c.head.weight)
+
+
+def test_resnet18_1d_has_batchnorm_and_64_to_512_channels() -> None:
+    model = build("resnet18_1d", 40, 10, 0)
+    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm1d)]
+    assert bns and {bn.num_features for bn in bns} == {64, 128, 256, 512}
+
+
+def test_head_of_a_foreign_model_is_its_last_linear() -> None:
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    assert head_names(model) == {"2.weight", "2.bias"}
+    with pytest.raises(ModelError, match="no submodule named 'head'"):
+        head_names(nn.Sequential(nn.ReLU()))
+
+
+def test_unknown_model_lists_the_known_ones() -> None:
+    with pytest.raises(ModelError, match=r"'vit' is not a model") as info:
+        build("vit", 40, 10, 0)
+    assert info.value.hint is not None and all(m in info.value.hint for m in MODELS)

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from umr.unlearn._train import fit
+
+
+def _model() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
+
+
+def test_masked_out_entries_are_bit_identical_despite_momentum_and_weight_decay() -> None:
+    model = _model()
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    trainable = {n: torch.rand(p.shape) > 0.5 for n, p in model.named_parameters()}
+    trainable["3.bias"] = torch.zeros(3, dtype=torch.bool)  # entirely frozen
+    x, y = torch.randn(64, 4), torch.randint(0, 3, (64,))
+    fit(model, x, y, epochs=3, lr=0.5, batch_size=16, weight_decay=0.1, trainable=trainable)
+    for n, p in model.named_parameters():
+        m = trainable[n]
+        assert torch.equal(p.detach()[~m], before[n][~m]), n
+        if m.any():
+            assert not torch.equal(p.detach()[m], before[n][m]), n
+        assert p.requires_grad  # frozen tensors are released afterwards
+
+
+@pytest.mark.parametrize(("policy", "moves"), [("train", True), ("freeze", False)])
+def test_batchnorm_policy(policy: str, moves: bool) -> None:
+    model = _model()
+    stats = model[1].running_mean.clone()
+    fit(model, torch.randn(32, 4) + 3, torch.randint(0, 3, (32,)), epochs=1, lr=0.1, bn_policy=policy)
+    assert (not torch.equal(model[1].running_mean, stats)) is moves
+    assert not model.training  # left in eval mode
