@@ -40,3 +40,10 @@ def test_unknown_model_lists_the_known_ones() -> None:
     with pytest.raises(ModelError, match=r"'vit' is not a model") as info:
         build("vit", 40, 10, 0)
     assert info.value.hint is not None and all(m in info.value.hint for m in MODELS)
+
+
+def test_a_model_can_be_named_by_import_path() -> None:
+    model = build("umr.unlearn.models:_mlp", 64, 10, seed=0)
+    assert model(torch.randn(2, 64)).shape == (2, 10)
+    with pytest.raises(ModelError, match=r"'nowhere.mod:f' cannot be imported"):
+        build("nowhere.mod:f", 64, 10, 0)

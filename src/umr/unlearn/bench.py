@@ -82,9 +82,9 @@ CPU_GRIDS: dict[str, Grid] = {
 SUITES = {
     "smoke": Suite(
         name="smoke",
-        data=DataConfig(num_samples=3000),
+        data=DataConfig(num_samples=4000),
         model="cnn1d",
-        train=TrainConfig(epochs=15),
+        train=TrainConfig(epochs=20),
         batch_size=128,
         grids={m: {k: v[:1] for k, v in g.items()} for m, g in CPU_GRIDS.items()},
         seeds=(0,),

@@ -32,7 +32,25 @@ def register_model(name: str) -> Callable[[ModelFactory], ModelFactory]:
 
 
 def build(name: str, in_features: int, num_classes: int, seed: int) -> nn.Module:
-    """A freshly initialised model ``name``, its initialisation seeded by ``seed``."""
+    """A freshly initialised model ``name``, its initialisation seeded by ``seed``.
+
+    ``name`` is a registered name or ``"package.module:factory"``, a callable taking
+    ``(in_features, num_classes, seed)``.
+    """
+    if ":" in name:
+        import importlib
+
+        module, _, attr = name.partition(":")
+        try:
+            factory: ModelFactory = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as exc:
+            raise ModelError(
+                f"model: {name!r} cannot be imported ({exc})",
+                hint="use 'package.module:factory' with a factory(in_features, num_classes, seed)",
+            ) from exc
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return factory(in_features, num_classes, seed)
     if name not in MODELS:
         raise ModelError(f"model: {name!r} is not a model", hint=f"known: {', '.join(sorted(MODELS))}")
     with torch.random.fork_rng(devices=[]):
