@@ -1,9 +1,139 @@
-"""CLI commands: formats."""
+"""CLI commands: render (every output format) and import (hf-card, cyclonedx, umr-legacy)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
+
+from umr._commands._common import record_source
+from umr.cli import Options, emit, registry_url
+
+
+def _source(opts: Options, ref: str) -> Any:
+    """The registry for a published ref when there is one, else the workspace."""
+    from umr.spec.lookup import is_path
+
+    url = registry_url(opts)
+    on_disk = not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()
+    if is_path(ref) or not on_disk:
+        return record_source(opts)
+    try:
+        from umr.registry import Registry  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:  # registry package not available: render from the workspace
+        return record_source(opts)
+    return Registry(url)
+
+
+@click.command()
+@click.argument("ref", required=False)
+@click.option(
+    "--format", "-f", "fmt", default="html", show_default=True, help="Output format (see --list)."
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead of standard output.",
+)
+@click.option("--list", "list_", is_flag=True, help="List the output formats and exit.")
+@click.pass_obj
+def render(opts: Options, ref: str | None, fmt: str, output: Path | None, list_: bool) -> None:
+    """Render a record (a file path or a published NAME@RANGE) in one format.
+
+    A published ref includes its full lineage and audit; a file shows its own edges.
+
+    \b
+    Example:
+      umr render acme-chat-7b@^1 --format html -o acme.html
+      umr render records/acme-chat.yaml --format markdown > README.md
+      umr render --list
+    """
+    from umr.formats import build_context, formats
+    from umr.formats import render as render_format
+
+    if list_ or ref is None:
+        emit("\n".join(f"{f.name:10} {f.suffix:6} {f.description}" for f in formats()))
+        return
+    data = render_format(fmt, build_context(ref, _source(opts, ref)))
+    if output is None:
+        emit(data)
+    else:
+        output.write_bytes(data)
+        emit(f"wrote {output} ({len(data):,} bytes)")
+
+
+@click.group(name="import")
+def import_() -> None:
+    """Import records from other formats into a workspace.
+
+    \b
+    Example:
+      umr import hf-card README.md --workspace records/
+    """
+
+
+def _import(opts: Options, kind: str, path: Path, workspace: Path | None) -> None:
+    from umr.formats.importers import import_into
+
+    report = import_into(kind, path, workspace or opts.workspace)
+    emit(report.text())
+
+
+_WS = click.option(
+    "--workspace",
+    "-w",
+    "workspace",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write records into [default: the global --workspace].",
+)
+
+
+@import_.command(name="hf-card")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_WS
+@click.pass_obj
+def hf_card(opts: Options, path: Path, workspace: Path | None) -> None:
+    """Import a Hugging Face model or dataset card (README.md with YAML front matter).
+
+    \b
+    Example:
+      umr import hf-card README.md --workspace records/
+    """
+    _import(opts, "hf-card", path, workspace)
+
+
+@import_.command(name="cyclonedx")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_WS
+@click.pass_obj
+def cyclonedx(opts: Options, path: Path, workspace: Path | None) -> None:
+    """Import the models and datasets of a CycloneDX 1.6 ML-BOM (JSON).
+
+    \b
+    Example:
+      umr import cyclonedx bom.json --workspace records/
+    """
+    _import(opts, "cyclonedx", path, workspace)
+
+
+@import_.command(name="umr-legacy")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_WS
+@click.pass_obj
+def umr_legacy(opts: Options, path: Path, workspace: Path | None) -> None:
+    """Import a reference UMR repository (<pkg>/<pkg>-<semver>.yaml files under 'mr:').
+
+    \b
+    Example:
+      umr import umr-legacy ./umr-repo --workspace records/
+    """
+    _import(opts, "umr-legacy", path, workspace)
 
 
 def register(app: click.Group) -> None:
     """Add this group's commands to the root app."""
+    app.add_command(render)
+    app.add_command(import_)

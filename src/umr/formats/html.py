@@ -1,0 +1,47 @@
+"""``html``: one standalone page (inline CSS and SVG, no external requests) per record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from umr import __version__
+from umr.formats import register
+from umr.formats._jinja import environment
+from umr.formats.context import SEVERITY_RANK, RenderContext
+from umr.formats.svg import svg_markup
+from umr.spec.yamlio import dump_yaml
+
+
+def page_values(ctx: RenderContext) -> dict[str, Any]:
+    """What the record templates read (shared with the web app's pages)."""
+    findings = sorted(ctx.findings, key=lambda f: -SEVERITY_RANK.get(str(f.get("severity")), 0))
+    extensions = ctx.data.get("extensions")
+    return {
+        "ctx": ctx,
+        "r": ctx.data,
+        "own_id": ctx.id,
+        "origin": ctx.origin,
+        "findings": findings,
+        "graph_svg": Markup(svg_markup(ctx, standalone=False)),  # escaped by its template
+        "graph_size": len(ctx.graph().nodes),
+        "extensions_yaml": dump_yaml(extensions) if extensions else None,
+        "fields": ctx.fields(),
+        "version": __version__,
+    }
+
+
+@register(
+    "html",
+    media_type="text/html; charset=utf-8",
+    suffix=".html",
+    description="a standalone web page: every field, lineage graph, audit, scores",
+)
+def render_html(ctx: RenderContext) -> bytes:
+    return (
+        environment("html")
+        .get_template("record.html.j2")
+        .render(**page_values(ctx))
+        .encode("utf-8")
+    )

@@ -1,0 +1,89 @@
+"""Importers: records from other formats, written into a workspace.
+
+Each importer is a function ``(path) -> ImportResult`` registered by name; it never writes
+files itself. :func:`import_into` writes the records and reports what could not be carried
+over, so the user knows what to fill in by hand.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from umr.errors import NotFoundError
+
+_BUILTINS: tuple[str, ...] = ()  # filled in as importers land
+
+
+@dataclass(kw_only=True)
+class ImportResult:
+    records: list[dict[str, Any]] = field(default_factory=list)  # plain record data
+    lost: list[str] = field(default_factory=list)  # "where: what was not carried over"
+
+
+@dataclass(kw_only=True)
+class ImportReport:
+    written: list[Path]
+    lost: list[str]
+
+    def text(self) -> str:
+        lines = [f"wrote {p}" for p in self.written]
+        if self.lost:
+            lines.append(f"not carried over ({len(self.lost)}):")
+            lines += [f"  - {item}" for item in self.lost]
+        else:
+            lines.append("everything was carried over")
+        if self.written:
+            lines.append(f"next: review the files, then run 'umr validate {self.written[0].parent}'")
+        return "\n".join(lines)
+
+
+Importer = Callable[[Path], ImportResult]
+_IMPORTERS: dict[str, Importer] = {}
+_loaded = False
+
+
+def register(name: str) -> Callable[[Importer], Importer]:
+    def deco(func: Importer) -> Importer:
+        _IMPORTERS[name] = func
+        return func
+
+    return deco
+
+
+def available() -> list[str]:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in _BUILTINS:
+            importlib.import_module(f"umr.formats.importers.{module}")
+    return list(_IMPORTERS)
+
+
+def read(kind: str, path: str | Path) -> ImportResult:
+    """Parse ``path`` with importer ``kind`` (validated records, nothing written)."""
+    if kind not in available():
+        raise NotFoundError(
+            f"no importer {kind!r}; available: {', '.join(_IMPORTERS)}",
+            hint="run 'umr import --help'",
+        )
+    return _IMPORTERS[kind](Path(path))
+
+
+def import_into(kind: str, path: str | Path, workspace: str | Path) -> ImportReport:
+    """Import ``path`` and write one YAML file per record under ``workspace``."""
+    from umr.spec import dump_yaml, parse_record
+
+    result = read(kind, path)
+    root = Path(workspace)
+    root.mkdir(parents=True, exist_ok=True)
+    written = []
+    for data in result.records:
+        record = parse_record(data, source=str(path))  # refuse to write an invalid record
+        target = root / f"{record.name}-{record.version}.yaml"
+        target.write_text(dump_yaml(record.to_dict()), encoding="utf-8")
+        written.append(target)
+    return ImportReport(written=written, lost=result.lost)

@@ -1,0 +1,51 @@
+"""``umr render`` and ``umr import`` through the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from formats._lineage import RECORDS
+from umr.cli import app
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(app, ["-w", str(RECORDS), *args], catch_exceptions=False)
+
+
+def test_render_list_names_every_format() -> None:
+    from umr.formats import available
+
+    result = run("render", "--list")
+    assert result.exit_code == 0
+    listed = [line.split()[0] for line in result.stdout.splitlines()]
+    assert listed == available()
+
+
+def test_render_ref_to_stdout_and_to_file(tmp_path: Path) -> None:
+    result = run("render", "chat-7b@^1", "--format", "json")
+    assert result.exit_code == 0 and result.stdout.startswith('{"artifacts"')
+    out = tmp_path / "chat.html"
+    result = run("render", str(RECORDS / "chat-7b.yaml"), "-f", "html", "-o", str(out))
+    assert result.exit_code == 0 and "wrote" in result.stdout
+    assert out.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_unknown_format_says_how_to_list() -> None:
+    result = CliRunner().invoke(app, ["-w", str(RECORDS), "render", "chat-7b", "-f", "docx"])
+    assert result.exit_code == 2
+    assert "no output format 'docx'; available: json, yaml" in result.stderr
+    assert "hint: run 'umr render --list'" in result.stderr
+
+
+def test_cli_module_imports_no_heavy_modules() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, umr.cli; bad = [m for m in ('jinja2', 'yaml', 'typst', 'networkx') "
+        "if m in sys.modules]; print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
