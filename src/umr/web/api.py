@@ -1,0 +1,255 @@
+"""The JSON API under ``/api/``, described by ``/openapi.json``.
+
+Reads are public. Writes (publish, yank, advisory add and fix) need a bearer token whose scope
+covers every name they touch, call the same library functions as the CLI, and are logged.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from umr.errors import NotFoundError, RecordError
+from umr.spec import KINDS, Relation, check_name, parse_record
+from umr.web import views
+from umr.web._http import errors, json_response
+from umr.web.auth import authorize, bearer, store
+from umr.web.tokens import Token
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+Name = Annotated[str, Path(description="record name (a slug)", max_length=100)]
+VersionText = Annotated[str, Path(description="exact SemVer version, e.g. 1.0.0")]
+KindQ = Annotated[str | None, Query(description=f"one of {', '.join(KINDS)}")]
+RelationQ = Annotated[str | None, Query(description="a relation, e.g. finetuned_from")]
+READ = errors(400, 404, 422)
+WRITE = errors(400, 401, 403, 404, 409, 422)
+MAX_BATCH = 1000
+
+
+def registry(request: Request) -> Any:
+    return request.app.state.registry
+
+
+def _kind(kind: str | None) -> str | None:
+    if kind is not None and kind not in KINDS:
+        raise RecordError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    return kind
+
+
+def _relation(relation: str | None) -> str | None:
+    if relation is not None and relation not in {r.value for r in Relation}:
+        raise RecordError(
+            f"relation {relation!r} is not one of {', '.join(r.value for r in Relation)}")
+    return relation
+
+
+@router.get("/stats", responses=READ)
+def stats(request: Request) -> Response:
+    """Counts of records, names, edges and advisories."""
+    return json_response(views.home(registry(request))["stats"])
+
+
+@router.get("/recent", responses=READ)
+def recent(request: Request, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Response:
+    """The most recently published records."""
+    return json_response({"records": [views._plain(r) for r in registry(request).recent(limit)]})
+
+
+@router.get("/formats", responses=READ)
+def list_formats() -> Response:
+    """Every output format, with its media type and file suffix."""
+    return json_response({"formats": views.formats()})
+
+
+@router.get("/records", responses=READ)
+def list_records(request: Request, kind: KindQ = None,
+                 page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    """Record names with their latest version, 100 a page."""
+    return json_response(views.browse(registry(request), _kind(kind), page))
+
+
+@router.post("/records", responses=WRITE, status_code=201)
+def publish(request: Request, token: Annotated[Token, Depends(bearer)],
+            body: Annotated[Any, Body(description="a record, a list of records, or "
+                                      "{\"records\": [...]}")]) -> Response:
+    """Publish records in one transaction (needs scope ``publish:GLOB`` covering each name)."""
+    items = body.get("records") if isinstance(body, dict) and "umr" not in body else body
+    items = [items] if isinstance(items, dict) else items
+    if not isinstance(items, list) or not items or len(items) > MAX_BATCH:
+        raise RecordError(f"send a record, a list of 1 to {MAX_BATCH} records, or "
+                          "{\"records\": [...]}")
+    records = [parse_record(item, source=f"<body>[{i}]") for i, item in enumerate(items)]
+    authorize(token, "publish", (r.name for r in records))
+    result = registry(request).publish(records).to_dict()
+    for rid in result.get("published", []):
+        store(request).log(token, "publish", str(rid))
+    return json_response(result, 201 if result.get("published") else 200)
+
+
+@router.get("/records/{name}", responses=READ)
+def record_versions(request: Request, name: Name) -> Response:
+    """Every version of a record, newest first, yanked ones marked."""
+    return json_response(views.versions(registry(request), name))
+
+
+def _format_route() -> Any:
+    from umr.formats import formats
+
+    content: dict[str, Any] = {f.media_type.split(";")[0]: {} for f in formats()}
+    names = [f.name for f in formats()]
+
+    @router.get("/records/{name}/{version}.{format}",
+                responses={200: {"content": content, "description": "the rendered record"},
+                           **READ})
+    def render(request: Request, name: Name, version: VersionText,
+               format: Annotated[str, Path(description=f"one of {', '.join(names)}")]) -> Response:
+        """The record rendered in one format (json, yaml, html, pdf, cyclonedx, spdx, ...)."""
+        from umr import formats as fmts
+
+        if format not in fmts.available():
+            # "1.0.0-rc.beta" is a version, not version "1.0.0-rc" in format "beta".
+            if views.is_version(f"{version}.{format}"):
+                return resolved(request, name, f"{version}.{format}")
+            raise NotFoundError(f"no output format {format!r}; available: {', '.join(names)}",
+                                hint="GET /api/formats lists them")
+        ctx = views.context(registry(request), name, version)
+        fmt = fmts.get(format)
+        body = fmts.render(format, ctx)
+        filename = f"{name}-{ctx.record.version}{fmt.suffix}"
+        return Response(body, media_type=fmt.media_type, headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Content-Security-Policy": _download_csp()})
+
+    return render
+
+
+def _download_csp() -> str:
+    from umr.web.app import DOWNLOAD_CSP
+
+    return DOWNLOAD_CSP
+
+
+_format_route()
+
+
+@router.get("/records/{name}/{version}", responses=READ)
+def resolved(request: Request, name: Name, version: VersionText) -> Response:
+    """The resolved record: inherited fields filled in, each leaf with the record it came from."""
+    reg = registry(request)
+    check_name(name)
+    v = views.parse_version(version)
+    res = reg.resolve(f"{name}@={v}")
+    return json_response({
+        "id": res.chain[0],
+        "record": res.to_dict(),
+        "chain": list(res.chain),
+        "provenance": dict(res.leaves()),
+        "inherited": res.inherited(),
+        "yanked": v not in reg.versions(name),
+    })
+
+
+@router.get("/records/{name}/{version}/lineage", responses=READ)
+def lineage(request: Request, name: Name, version: VersionText,
+            direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
+            relation: Annotated[list[str] | None, Query()] = None,
+            depth: Annotated[int | None, Query(ge=1, le=100)] = None) -> Response:
+    """Records upstream (``up``) or downstream (``down``), each with the path that links it."""
+    check_name(name)
+    ref = f"{name}@={views.parse_version(version)}"
+    rels = [r for r in (relation or []) if _relation(r)] or None
+    hits = registry(request).lineage(ref, direction=direction, relations=rels, depth=depth)
+    return json_response({"record": ref.replace("@=", "@"), "direction": direction,
+                          "hits": [views._plain(h) for h in hits]})
+
+
+@router.get("/records/{name}/{version}/audit", responses=READ)
+def audit(request: Request, name: Name, version: VersionText) -> Response:
+    """Advisories that reach the record through its locked upstream closure, with paths."""
+    check_name(name)
+    report = registry(request).audit(f"{name}@={views.parse_version(version)}")
+    return json_response(report.to_dict())
+
+
+@router.post("/records/{name}/{version}/yank", responses=WRITE)
+def yank(request: Request, name: Name, version: VersionText,
+         token: Annotated[Token, Depends(bearer)],
+         body: Annotated[dict[str, str], Body(examples=[{"reason": "broken weights"}])]) -> Response:
+    """Hide a version from new resolution (needs scope ``publish:GLOB`` covering the name)."""
+    check_name(name)
+    ref = f"{name}@={views.parse_version(version)}"
+    reason = str(body.get("reason") or "").strip()
+    if not reason:
+        raise RecordError("a yank needs a non-empty 'reason'")
+    authorize(token, "publish", [name])
+    registry(request).yank(ref, reason)
+    store(request).log(token, "yank", ref.replace("@=", "@"), reason)
+    return json_response({"yanked": ref.replace("@=", "@"), "reason": reason})
+
+
+@router.get("/impact/{name}", responses=READ)
+def impact(request: Request, name: Name,
+           range: Annotated[str, Query(max_length=256)] = "*") -> Response:
+    """Every published record downstream of the matching versions of ``name``, with paths."""
+    check_name(name)
+    hits = registry(request).impact(name, range)
+    return json_response({"name": name, "range": range,
+                          "hits": [views._plain(h) for h in hits]})
+
+
+@router.get("/search", responses=READ)
+def search(request: Request, q: Annotated[str, Query(max_length=200)] = "",
+           kind: KindQ = None,
+           publisher: Annotated[str | None, Query(max_length=200)] = None,
+           relation: RelationQ = None,
+           advisory: Annotated[bool | None, Query(description="only records an advisory "
+                                                  "reaches (true) or none reaches (false)")] = None,
+           limit: Annotated[int, Query(ge=1, le=200)] = views.SEARCH_LIMIT) -> Response:
+    """Ranked full-text search over names, titles, summaries and publishers, with filters."""
+    query = views.SearchQuery(q=q, kind=_kind(kind), publisher=publisher,
+                              relation=_relation(relation), advisory=advisory, limit=limit)
+    return json_response(views.search(registry(request), query))
+
+
+@router.get("/advisories", responses=READ)
+def advisories(request: Request,
+               name: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+    """Every advisory (or those naming ``name``), newest first."""
+    return json_response(views.advisories(registry(request), name))
+
+
+@router.post("/advisories", responses=WRITE, status_code=201)
+def add_advisory(request: Request, token: Annotated[Token, Depends(bearer)],
+                 body: Annotated[dict[str, Any], Body()]) -> Response:
+    """Add an advisory (needs scope ``advisory:GLOB`` covering every affected name)."""
+    from umr.registry.advisories import parse_advisory
+
+    adv = parse_advisory(body, source="<body>")
+    authorize(token, "advisory", [a.name for a in adv.affected])
+    registry(request).add_advisory(adv)
+    store(request).log(token, "advisory add", adv.id)
+    return json_response({"added": adv.id}, 201)
+
+
+@router.get("/advisories/{advisory_id}", responses=READ)
+def advisory(request: Request,
+             advisory_id: Annotated[str, Path(max_length=100)]) -> Response:
+    """One advisory and every published record it reaches."""
+    return json_response(views.advisory(registry(request), advisory_id))
+
+
+@router.post("/advisories/{advisory_id}/fix", responses=WRITE)
+def fix_advisory(request: Request, advisory_id: Annotated[str, Path(max_length=100)],
+                 token: Annotated[Token, Depends(bearer)],
+                 body: Annotated[dict[str, str], Body(examples=[{"name": "laion-5b",
+                                                                 "version": "2.0.0"}])]) -> Response:
+    """Name the version that fixes an advisory (scope ``advisory:GLOB`` covering the name)."""
+    name = check_name(body.get("name", ""))
+    version = views.parse_version(str(body.get("version", "")))
+    authorize(token, "advisory", [name])
+    registry(request).fix_advisory(advisory_id, name, version)
+    store(request).log(token, "advisory fix", advisory_id, f"{name}@{version}")
+    return json_response({"advisory": advisory_id, "fixed": f"{name}@{version}"})

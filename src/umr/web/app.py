@@ -1,0 +1,184 @@
+"""The app factory, and the one exception handler that turns umr errors into HTTP answers.
+
+JSON requests (``/api/...``, ``*.json``, ``?format=json``, ``Accept: application/json``) get
+``{"error": {"status", "type", "message", "hint", "problems"}}``; pages get ``error.html``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from umr import __version__
+from umr.errors import (
+    AuthError,
+    ConflictError,
+    CycleError,
+    MissingExtraError,
+    NotFoundError,
+    RecordError,
+    RefError,
+    RegistryError,
+    UmrError,
+    VersionError,
+)
+from umr.web.auth import Forbidden
+from umr.web.templating import STATIC, render
+
+log = logging.getLogger("umr.web")
+
+# Pages may load only their own scripts and styles; the inline SVG graph uses attributes only.
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# Rendered downloads (the standalone html format carries its own inline CSS) run no script.
+DOWNLOAD_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+
+
+def status_for(exc: Exception) -> int:
+    """The HTTP status of an error (one mapping for the whole app)."""
+    if isinstance(exc, Forbidden):
+        return 403
+    if isinstance(exc, AuthError):
+        return 401
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, ConflictError):
+        return 409
+    if isinstance(exc, RecordError | CycleError):
+        return 422
+    if isinstance(exc, VersionError | RefError):
+        return 400
+    if isinstance(exc, MissingExtraError):
+        return 501
+    if isinstance(exc, RegistryError):
+        return 503
+    if isinstance(exc, UmrError | ValueError):
+        return 400
+    return 500
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith("/api/") or path.endswith(".json") or path == "/openapi.json":
+        return True
+    if request.query_params.get("format") == "json":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_body(status: int, exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, StarletteHTTPException):
+        message, kind, hint = str(exc.detail), "HTTPError", None
+    elif isinstance(exc, UmrError | ValueError) and status < 500:
+        message, kind = str(exc), type(exc).__name__
+        hint = getattr(exc, "hint", None)
+    else:
+        message, kind, hint = "internal error; see the server log", "InternalError", None
+    problems = [p.to_dict() for p in getattr(exc, "problems", ())]
+    return {"error": {"status": status, "type": kind, "message": message, "hint": hint,
+                      "problems": problems}}
+
+
+async def handle_error(request: Request, exc: Exception) -> Response:
+    """The one handler: umr errors, HTTP errors, validation errors and the unexpected."""
+    if isinstance(exc, StarletteHTTPException):
+        status = exc.status_code
+    elif isinstance(exc, RequestValidationError):
+        status = 422
+        exc = RecordError("; ".join(_validation_text(e) for e in exc.errors()) or "bad request")
+    else:
+        status = status_for(exc)
+    if status >= 500:
+        log.exception("error serving %s", request.url.path, exc_info=exc)
+    body = error_body(status, exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if wants_json(request):
+        return JSONResponse(body, status_code=status, headers=headers)
+    try:
+        html = render("error.html", here=request.url.path, error=body["error"], title="Error",
+                      demo=getattr(request.app.state, "demo", False))
+    except Exception:  # the error page itself must never fail
+        log.exception("error page failed")
+        return JSONResponse(body, status_code=status, headers=headers)
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def _validation_text(err: Any) -> str:
+    loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body",))
+    return f"{loc}: {err.get('msg', 'invalid')}" if loc else str(err.get("msg", "invalid"))
+
+
+class SecurityHeaders:
+    """Adds CSP and friends to every response (pure ASGI: no per-request task overhead)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                extra = [(b"x-content-type-options", b"nosniff"),
+                         (b"referrer-policy", b"same-origin"),
+                         (b"x-frame-options", b"DENY")]
+                if b"content-security-policy" not in names:
+                    extra.append((b"content-security-policy", PAGE_CSP.encode()))
+                message["headers"] = headers + [h for h in extra if h[0] not in names]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(registry_url: str, *, demo: bool = False, title: str = "umr") -> FastAPI:
+    """The web app over the registry at ``registry_url``.
+
+    With ``demo=True`` the bundled demo registry is loaded into it first when it is empty.
+    Browsing is public; writes need a bearer token (see :mod:`umr.web.tokens`). CORS stays
+    closed: no cross-origin headers are sent.
+    """
+    from umr.registry import Registry
+    from umr.web import api, feeds, pages
+    from umr.web.tokens import TokenStore
+
+    if demo:
+        from umr.web.demo import ensure_loaded
+
+        ensure_loaded(registry_url)
+    app = FastAPI(
+        title=f"{title} registry API",
+        version=__version__,
+        description="Machine-readable model records: lineage, advisories, audit, formats.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    registry = Registry(registry_url)
+    app.state.registry = registry
+    app.state.tokens = TokenStore.for_registry(registry, registry_url)
+    app.state.demo = demo
+    app.state.title = title
+    app.add_exception_handler(Exception, handle_error)
+    app.add_exception_handler(StarletteHTTPException, handle_error)
+    app.add_exception_handler(RequestValidationError, handle_error)
+    app.add_exception_handler(UmrError, handle_error)
+    app.include_router(api.router)
+    app.include_router(feeds.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,60 @@
+"""The demo registry that ``umr serve --demo`` serves: an SQLite file in the user's cache,
+loaded from the bundled data (:mod:`umr.demo`) on first use and rebuilt when that data changes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+
+def _fingerprint() -> str:
+    from umr import __version__
+    from umr.demo import advisories_dir, records_dir
+
+    h = hashlib.sha256(__version__.encode())
+    for root in (records_dir(), advisories_dir()):
+        for path in sorted(root.rglob("*.yaml")):
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "umr"
+
+
+def demo_url() -> str:
+    """``$UMR_DEMO_REGISTRY`` if set, else a cache file named for the demo data's digest."""
+    if url := os.environ.get("UMR_DEMO_REGISTRY"):
+        return url
+    path = cache_dir() / f"demo-{_fingerprint()}.db"
+    return f"sqlite:///{path}"
+
+
+def ensure_loaded(url: str) -> Any:
+    """Publish the bundled demo records and advisories into ``url`` unless already there."""
+    from umr.registry import Registry
+
+    registry = Registry(url)
+    if not registry.names():
+        load(registry)
+    return registry
+
+
+def load(registry: Any) -> None:
+    """The same path as ``umr demo load``: publish every record, then add every advisory."""
+    try:
+        from umr.demo.load import load_demo  # the registry helper's loader, when present
+    except ImportError:
+        load_demo = None
+    if load_demo is not None:
+        load_demo(registry)
+        return
+    from umr.demo import advisories_dir, records_dir
+
+    registry.publish([records_dir()])
+    for path in sorted(advisories_dir().glob("*.yaml")):
+        registry.add_advisory(path)

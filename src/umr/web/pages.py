@@ -1,0 +1,189 @@
+"""Server-rendered pages. Each page has a JSON twin: the same path with ``.json`` (or
+``?format=json``) returns the data the page was rendered from (see :mod:`umr.web.views`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from umr.spec import KINDS, check_name
+from umr.web import views
+from umr.web._http import json_response
+from umr.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _reg(request: Request) -> Any:
+    return request.app.state.registry
+
+
+def _page(request: Request, template: str, data: dict[str, Any], *, title: str,
+          json_twin: bool = False, **extra: Any) -> Response:
+    if json_twin or request.query_params.get("format") == "json":
+        return json_response(data)
+    html = render(template, here=request.url.path, data=data, title=title,
+                  demo=request.app.state.demo, **extra)
+    return HTMLResponse(html)
+
+
+# Page builders shared with the static export: (template, data, title, extra values).
+def home_page(reg: Any) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
+    return "home.html", views.home(reg), "Model records", {}
+
+
+def record_page(reg: Any, name: str, version: str) -> tuple[str, dict[str, Any], str,
+                                                                dict[str, Any]]:
+    from umr.formats.html import page_values
+
+    ctx = views.context(reg, name, version)
+    data = views.record(reg, name, version, ctx)
+    values = page_values(ctx)
+    extra = {"graph_svg": values["graph_svg"], "findings": values["findings"],
+             "scorecards": ctx.scorecards, "r": values["r"], "origin": ctx.origin}
+    return "record.html", data, data["record"].get("title") or ctx.id, extra
+
+
+def versions_page(reg: Any, name: str) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
+    data = views.versions(reg, name)
+    return "versions.html", data, data.get("title") or name, {}
+
+
+def diff_page(reg: Any, name: str, a: str, b: str) -> tuple[str, dict[str, Any], str,
+                                                            dict[str, Any]]:
+    data = views.diff(reg, name, a, b)
+    return "diff.html", data, f"{name} {data['from']} \u2192 {data['to']}", {}
+
+
+def advisories_page(reg: Any) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
+    return "advisories.html", views.advisories(reg), "Advisories", {}
+
+
+def advisory_page(reg: Any, advisory_id: str) -> tuple[str, dict[str, Any], str,
+                                                        dict[str, Any]]:
+    data = views.advisory(reg, advisory_id)
+    return "advisory.html", data, f"{data['advisory']['id']}", {}
+
+
+def browse_page(reg: Any, kind: str | None, page: int) -> tuple[str, dict[str, Any], str,
+                                                                 dict[str, Any]]:
+    return "records.html", views.browse(reg, kind, page), "All records", {"kinds": KINDS}
+
+
+def _send(request: Request, built: tuple[str, dict[str, Any], str, dict[str, Any]],
+          json_twin: bool = False) -> Response:
+    template, data, title, extra = built
+    return _page(request, template, data, title=title, json_twin=json_twin, **extra)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    return _send(request, home_page(_reg(request)))
+
+
+@router.get("/index.json")
+def home_json(request: Request) -> Response:
+    return _send(request, home_page(_reg(request)), json_twin=True)
+
+
+def _search(request: Request, q: str, kind: str | None, publisher: str | None,
+            relation: str | None, advisory: str | None, json_twin: bool) -> Response:
+    flag = {"yes": True, "true": True, "no": False, "false": False}.get(advisory or "")
+    query = views.SearchQuery(q=q[:200], kind=kind or None, publisher=publisher or None,
+                              relation=relation or None, advisory=flag)
+    if query.kind is not None and query.kind not in KINDS:
+        raise ValueError(f"kind {query.kind!r} is not one of {', '.join(KINDS)}")
+    data = views.search(_reg(request), query)
+    title = f"Search: {q}" if q else "Search"
+    return _page(request, "search.html", data, title=title, json_twin=json_twin,
+                 facets=views.facets(_reg(request)))
+
+
+SearchArgs = Annotated[str, Query(max_length=200)]
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, q: SearchArgs = "", kind: str | None = None,
+           publisher: str | None = None, relation: str | None = None,
+           advisory: str | None = None) -> Response:
+    return _search(request, q, kind, publisher, relation, advisory, False)
+
+
+@router.get("/search.json")
+def search_json(request: Request, q: SearchArgs = "", kind: str | None = None,
+                publisher: str | None = None, relation: str | None = None,
+                advisory: str | None = None) -> Response:
+    return _search(request, q, kind, publisher, relation, advisory, True)
+
+
+@router.get("/records", response_class=HTMLResponse)
+def records(request: Request, kind: str | None = None,
+            page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    return _send(request, browse_page(_reg(request), kind or None, page))
+
+
+@router.get("/records.json")
+def records_json(request: Request, kind: str | None = None,
+                 page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    return _send(request, browse_page(_reg(request), kind or None, page), json_twin=True)
+
+
+@router.get("/advisories", response_class=HTMLResponse)
+def advisories(request: Request) -> Response:
+    return _send(request, advisories_page(_reg(request)))
+
+
+@router.get("/advisories.json")
+def advisories_json(request: Request) -> Response:
+    return _send(request, advisories_page(_reg(request)), json_twin=True)
+
+
+@router.get("/advisories/{advisory_id}.json")
+def advisory_json(request: Request, advisory_id: str) -> Response:
+    return _send(request, advisory_page(_reg(request), advisory_id), json_twin=True)
+
+
+@router.get("/advisories/{advisory_id}", response_class=HTMLResponse)
+def advisory(request: Request, advisory_id: str) -> Response:
+    return _send(request, advisory_page(_reg(request), advisory_id))
+
+
+@router.get("/records/{name}/diff")
+def diff_form(request: Request, name: str, a: Annotated[str, Query(alias="from")],
+              b: Annotated[str, Query(alias="to")]) -> Response:
+    """The diff form (GET) lands here; the canonical diff URL is a path."""
+    check_name(name), views.parse_version(a), views.parse_version(b)
+    return RedirectResponse(f"/records/{name}/diff/{a}/{b}", status_code=303)
+
+
+@router.get("/records/{name}/diff/{a}/{b}.json")
+def diff_json(request: Request, name: str, a: str, b: str) -> Response:
+    return _send(request, diff_page(_reg(request), name, a, b), json_twin=True)
+
+
+@router.get("/records/{name}/diff/{a}/{b}", response_class=HTMLResponse)
+def diff(request: Request, name: str, a: str, b: str) -> Response:
+    return _send(request, diff_page(_reg(request), name, a, b))
+
+
+@router.get("/records/{name}/{version}.json")
+def record_json(request: Request, name: str, version: str) -> Response:
+    return _send(request, record_page(_reg(request), name, version), json_twin=True)
+
+
+@router.get("/records/{name}/{version}", response_class=HTMLResponse)
+def record(request: Request, name: str, version: str) -> Response:
+    return _send(request, record_page(_reg(request), name, version))
+
+
+@router.get("/records/{name}.json")
+def versions_json(request: Request, name: str) -> Response:
+    return _send(request, versions_page(_reg(request), name), json_twin=True)
+
+
+@router.get("/records/{name}", response_class=HTMLResponse)
+def versions(request: Request, name: str) -> Response:
+    return _send(request, versions_page(_reg(request), name))
+

@@ -1,0 +1,270 @@
+"""What each page shows, as plain data: the HTML page renders it and its JSON twin returns it.
+
+Every function here takes the registry and returns JSON-ready dicts, so the server, the JSON
+twins and the static site (:mod:`umr.web.site`) show exactly the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from umr.errors import NotFoundError, UmrError
+from umr.spec import Relation, Version, check_name
+from umr.spec import diff as diff_records
+from umr.spec.diff import bump_level
+
+SEARCH_LIMIT = 50
+BROWSE_PAGE = 100
+
+
+def _str(value: Any) -> Any:
+    return str(value) if value is not None else None
+
+
+def record_url(name: str, version: Any) -> str:
+    return f"/records/{name}/{version}"
+
+
+def download_url(name: str, version: Any, fmt: str) -> str:
+    return f"/api/records/{name}/{version}.{fmt}"
+
+
+def parse_version(text: str) -> Version:
+    return Version.parse(text)
+
+
+def is_version(text: str) -> bool:
+    try:
+        Version.parse(text)
+    except UmrError:
+        return False
+    return True
+
+
+def formats() -> list[dict[str, str]]:
+    """Every registered output format (name, media type, file suffix, description)."""
+    from umr.formats import formats as registered
+
+    return [
+        {"name": f.name, "media_type": f.media_type, "suffix": f.suffix,
+         "description": f.description}
+        for f in registered()
+    ]
+
+
+def home(reg: Any) -> dict[str, Any]:
+    stats = reg.stats()
+    recent = reg.recent(12)
+    return {
+        "stats": stats if isinstance(stats, dict) else stats.to_dict(),
+        "recent": [_plain(r) for r in recent],
+        "advisories": [a.to_dict() for a in reg.advisories()][-5:][::-1],
+    }
+
+
+def _plain(item: Any) -> dict[str, Any]:
+    data = item if isinstance(item, dict) else item.to_dict()
+    return {k: _str(v) if k == "version" else v for k, v in data.items()}
+
+
+def versions(reg: Any, name: str) -> dict[str, Any]:
+    """Every version of ``name``, yanked ones marked, newest first."""
+    check_name(name)
+    every = reg.versions(name, include_yanked=True)
+    if not every:
+        raise NotFoundError(
+            f"no record named {name!r} in the registry",
+            hint="search for it at /search, or publish it first",
+        )
+    live = set(reg.versions(name))
+    latest = max(live) if live else max(every)
+    head = reg.get(name, latest)
+    return {
+        "name": name,
+        "kind": head.kind,
+        "title": head.title,
+        "summary": head.summary,
+        "latest": str(latest),
+        "versions": [
+            {"version": str(v), "yanked": v not in live, "url": record_url(name, v)}
+            for v in sorted(every, reverse=True)
+        ],
+    }
+
+
+def context(reg: Any, name: str, version: str) -> Any:
+    """The render context of ``name@version`` (lineage both ways, audit, scorecards)."""
+    from umr.formats.context import build_context
+
+    check_name(name)
+    v = parse_version(version)
+    if v not in reg.versions(name, include_yanked=True):
+        raise NotFoundError(
+            f"{name}@{v} is not published",
+            hint=f"see the published versions at /records/{name}",
+        )
+    return build_context(f"{name}@={v}", reg)
+
+
+def record(reg: Any, name: str, version: str, ctx: Any = None) -> dict[str, Any]:
+    """The record page: resolved fields with provenance, lineage, audit, scores, downloads."""
+    ctx = ctx if ctx is not None else context(reg, name, version)
+    listing = versions(reg, name)
+    v = str(ctx.record.version)
+    data = ctx.to_dict()
+    data.update({
+        "id": ctx.id,
+        "yanked": any(e["yanked"] for e in listing["versions"] if e["version"] == v),
+        "versions": listing["versions"],
+        "latest": listing["latest"],
+        "fields": _fields(ctx),
+        "graph": ctx.graph().to_dict(),
+        "downloads": [{**f, "url": download_url(name, v, f["name"])} for f in formats()],
+    })
+    return data
+
+
+def _fields(ctx: Any) -> list[dict[str, Any]]:
+    """Every resolved leaf: dotted path, value, and the record that supplied it."""
+    from umr.spec.yamlio import format_path
+
+    me, data, rows = ctx.id, ctx.resolved.data, []
+    for path, who in ctx.resolved.provenance.items():
+        node: Any = data
+        for part in path:
+            node = node[part] if isinstance(node, dict | list) else None
+        rows.append({"path": format_path(path), "value": node, "source": who,
+                     "inherited": who != me})
+    return rows
+
+
+def diff(reg: Any, name: str, a: str, b: str) -> dict[str, Any]:
+    """Field-level changes between two published versions of one record, as written."""
+    check_name(name)
+    va, vb = parse_version(a), parse_version(b)
+    old, new = reg.get(name, va), reg.get(name, vb)
+    changes = diff_records(old, new)
+    return {
+        "name": name,
+        "from": str(va),
+        "to": str(vb),
+        "level": bump_level(changes),
+        "changes": [c.to_dict() for c in changes],
+        "versions": [str(v) for v in sorted(reg.versions(name, include_yanked=True))],
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchQuery:
+    q: str = ""
+    kind: str | None = None
+    publisher: str | None = None
+    relation: str | None = None
+    advisory: bool | None = None  # True: only records an advisory reaches; False: only clean
+    limit: int = SEARCH_LIMIT
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"q": self.q, "kind": self.kind, "publisher": self.publisher,
+                "relation": self.relation, "advisory": self.advisory, "limit": self.limit}
+
+
+def _hit_from_name(reg: Any, name: str) -> dict[str, Any] | None:
+    live = reg.versions(name)
+    if not live:
+        return None
+    rec = reg.get(name, max(live))
+    return {"name": name, "version": str(rec.version), "kind": rec.kind, "title": rec.title,
+            "summary": rec.summary, "publisher": rec.publisher, "score": None}
+
+
+def search(reg: Any, query: SearchQuery) -> dict[str, Any]:
+    """Full-text search, then the filters the registry does not know (publisher, relation,
+    advisory) applied to the ranked hits."""
+    if query.relation is not None:
+        Relation(query.relation)  # ValueError -> 400 below
+    filtered = query.publisher or query.relation or query.advisory is not None
+    budget = max(query.limit * (8 if filtered else 1), query.limit)
+    if query.q.strip():
+        raw = [_plain(h) for h in reg.search(query.q, kind=query.kind, limit=budget)]
+    else:
+        raw = [h for n in reg.names(kind=query.kind)[: budget] if (h := _hit_from_name(reg, n))]
+    hits: list[dict[str, Any]] = []
+    for hit in raw:
+        if query.publisher and (hit.get("publisher") or "").casefold() != query.publisher.casefold():
+            continue
+        rid = f"{hit['name']}@{hit['version']}"
+        if query.relation:
+            rec = reg.get(hit["name"], parse_version(hit["version"]))
+            if not any(e.relation.value == query.relation for e in rec.edges()):
+                continue
+        if query.advisory is not None:
+            found = len(reg.audit(rid).findings) > 0
+            if found != query.advisory:
+                continue
+        hit["url"] = record_url(hit["name"], hit["version"])
+        hits.append(hit)
+        if len(hits) >= query.limit:
+            break
+    return {"query": query.to_dict(), "count": len(hits), "hits": hits}
+
+
+def facets(reg: Any) -> dict[str, Any]:
+    """Choices for the search filters."""
+    from umr.spec import KINDS
+
+    return {"kinds": list(KINDS), "relations": [r.value for r in Relation]}
+
+
+def browse(reg: Any, kind: str | None = None, page: int = 1,
+           per_page: int = BROWSE_PAGE) -> dict[str, Any]:
+    names = reg.names(kind=kind)
+    start = (max(page, 1) - 1) * per_page
+    rows = [h for n in names[start : start + per_page] if (h := _hit_from_name(reg, n))]
+    for row in rows:
+        row["url"] = record_url(row["name"], row["version"])
+    return {"kind": kind, "page": page, "total": len(names), "per_page": per_page,
+            "records": rows}
+
+
+def advisories(reg: Any, name: str | None = None) -> dict[str, Any]:
+    if name is not None:
+        check_name(name)
+    items = [a.to_dict() for a in reg.advisories(name)]
+    items.sort(key=lambda a: (str(a.get("published") or ""), a["id"]), reverse=True)
+    return {"name": name, "advisories": items}
+
+
+def advisory(reg: Any, advisory_id: str) -> dict[str, Any]:
+    """One advisory and every published record it reaches (directly or downstream)."""
+    adv = reg.advisory(advisory_id).to_dict()
+    reached: list[dict[str, Any]] = []
+    for affected in adv.get("affected") or ():
+        try:
+            hits = reg.impact(affected["name"], str(affected.get("versions") or "*"))
+        except UmrError:
+            continue
+        reached.extend(_plain(h) for h in hits)
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for hit in reached:
+        key = (hit["name"], hit["version"])
+        if key not in seen:
+            seen.add(key)
+            hit["url"] = record_url(hit["name"], hit["version"])
+            unique.append(hit)
+    return {"advisory": adv, "reached": unique}
+
+
+def record_feed(reg: Any, name: str) -> dict[str, Any]:
+    """Advisories that reach any published version of ``name``, with the paths that carry
+    them: what a record owner subscribes to."""
+    listing = versions(reg, name)
+    entries: dict[str, dict[str, Any]] = {}
+    for item in listing["versions"]:
+        report = reg.audit(f"{name}@={item['version']}").to_dict()
+        for finding in report.get("findings") or ():
+            adv = finding["advisory"]
+            entry = entries.setdefault(adv["id"], {"advisory": adv, "findings": []})
+            entry["findings"].append({"version": item["version"], **finding})
+    return {"name": name, "title": listing["title"], "entries": list(entries.values())}
