@@ -12,10 +12,20 @@ if TYPE_CHECKING:
 
 
 def record_source(opts: Options) -> RecordSource:
-    """Where refs resolve for CLI commands: the workspace folder."""
+    """Where refs resolve for CLI commands: the workspace folder, then the registry (if its
+    database exists: a PostgreSQL URL, or a SQLite file that is already there)."""
+    from umr.cli import registry_url
+    from umr.registry.db import sqlite_path
     from umr.spec import Workspace
 
-    return Workspace(opts.workspace)
+    workspace = Workspace(opts.workspace)
+    url = registry_url(opts)
+    path = sqlite_path(url)
+    if url.startswith("sqlite") and (path is None or not path.exists()):
+        return workspace
+    from umr.registry import ChainSource, Registry
+
+    return ChainSource(workspace, Registry(url))
 
 
 def format_option(*choices: str, default: str = "text") -> Any:

@@ -1,0 +1,232 @@
+"""Advisories: OSV-like statements that some versions of some records carry a risk.
+
+An advisory file is YAML with ``id``, ``summary``, ``details``, ``severity``, ``published``,
+``affected: [{name, versions: RANGE}]``, ``fixed: [{name, version}]`` and ``references``. It is
+loaded with the bounded YAML loader, so every error carries ``file:line``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, ValidationError
+from sqlalchemy import Connection, select
+
+from umr.errors import NotFoundError, Problem, RecordError
+from umr.registry import tables as t
+from umr.spec import Range, Version, canonical_json, digest
+from umr.spec.load import read_text
+from umr.spec.record import SEVERITIES, Name, Severity, Text, Url, VersionField
+from umr.spec.yamlio import Marks, format_path, load_yaml
+
+RangeField = Annotated[
+    Range,
+    PlainValidator(lambda v: v if isinstance(v, Range) else Range.parse(v)),
+    PlainSerializer(str, return_type=str),
+]
+ADVISORY_FIELDS = (
+    "id",
+    "summary",
+    "details",
+    "severity",
+    "published",
+    "affected",
+    "fixed",
+    "references",
+)
+RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Affected(_Model):
+    name: Name
+    versions: RangeField
+
+    def matches(self, name: str, version: Version) -> bool:
+        return name == self.name and version in self.versions
+
+
+class Fixed(_Model):
+    name: Name
+    version: VersionField
+
+
+class AdvisoryReference(_Model):
+    url: Url
+    title: Text | None = None
+
+
+class Advisory(_Model):
+    """One advisory; ``fixed`` names versions that carry the fix (audit stops there)."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9._:-]{0,99}$")]
+    summary: Text
+    details: Text | None = None
+    severity: Severity
+    published: dt.date | None = None
+    affected: Annotated[tuple[Affected, ...], Field(min_length=1)]
+    fixed: tuple[Fixed, ...] = ()
+    references: tuple[AdvisoryReference, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Advisory:
+        return cls.model_validate(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "summary": self.summary,
+            "details": self.details,
+            "severity": self.severity,
+            "published": self.published.isoformat() if self.published else None,
+            "affected": [{"name": a.name, "versions": str(a.versions)} for a in self.affected],
+            "fixed": [{"name": f.name, "version": str(f.version)} for f in self.fixed],
+            "references": [r.model_dump(mode="json") for r in self.references],
+        }
+
+    def affects(self, name: str, version: Version) -> bool:
+        return any(a.matches(name, version) for a in self.affected)
+
+    def fixed_ids(self) -> set[str]:
+        return {f"{f.name}@{f.version}" for f in self.fixed}
+
+    def text(self) -> str:
+        lines = [f"{self.id} [{self.severity}] {self.summary}"]
+        if self.published:
+            lines.append(f"published: {self.published.isoformat()}")
+        lines += [f"affected: {a.name}@{a.versions}" for a in self.affected]
+        lines += [f"fixed: {f.name}@{f.version}" for f in self.fixed]
+        if self.details:
+            lines += ["", self.details.rstrip()]
+        lines += [f"see: {r.url}" + (f" ({r.title})" if r.title else "") for r in self.references]
+        return "\n".join(lines)
+
+
+def parse_advisory(
+    data: Any, *, marks: Marks | None = None, source: str = "<advisory>"
+) -> Advisory:
+    """Validate plain data as an advisory; RecordError with every problem located."""
+    if not isinstance(data, dict):
+        raise RecordError(
+            [Problem(source=source, line=1, message="an advisory is a mapping with 'id:'")]
+        )
+    try:
+        return Advisory.from_dict(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(
+                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+            )
+            if err["type"] == "extra_forbidden":
+                msg = (
+                    f"unknown field {loc[-1]!r}; advisory fields are: {', '.join(ADVISORY_FIELDS)}"
+                )
+            elif err["type"] == "missing":
+                msg = f"required field {loc[-1]!r} is missing"
+            else:
+                msg = err["msg"].removeprefix("Value error, ")
+                if "input" in err and not isinstance(err["input"], dict | list):
+                    msg += f" (got {err['input']!r})" if repr(err["input"]) not in msg else ""
+            problems.append(
+                marks.locate(loc, msg)
+                if marks
+                else Problem(source=source, path=format_path(loc), message=msg)
+            )
+        raise RecordError(
+            problems, hint=f"fix the advisory; severities are {', '.join(SEVERITIES)}"
+        ) from None
+
+
+def load_advisory(path: str | Path) -> Advisory:
+    """Load and validate one advisory YAML file."""
+    p = Path(path)
+    data, marks = load_yaml(read_text(p), source=str(p))
+    return parse_advisory(data, marks=marks, source=str(p))
+
+
+def store(conn: Connection, advisory: Advisory, now: str) -> tuple[Advisory, bool]:
+    """Insert or update; ``fixed`` entries accumulate. Returns (stored advisory, changed)."""
+    old = get(conn, advisory.id, missing_ok=True)
+    if old is not None:
+        merged = [*advisory.fixed, *(f for f in old.fixed if f not in advisory.fixed)]
+        advisory = advisory.model_copy(update={"fixed": tuple(merged)})
+    data = advisory.to_dict()
+    dig = digest(data)
+    if old is not None and digest(old.to_dict()) == dig:
+        return old, False
+    if old is not None:
+        conn.execute(t.affected.delete().where(t.affected.c.advisory_id == advisory.id))
+        conn.execute(t.fixed.delete().where(t.fixed.c.advisory_id == advisory.id))
+        conn.execute(t.advisories.delete().where(t.advisories.c.id == advisory.id))
+    conn.execute(
+        t.advisories.insert().values(
+            id=advisory.id,
+            severity=advisory.severity,
+            published=data["published"],
+            summary=advisory.summary,
+            data_json=canonical_json(data),
+            digest=dig,
+            added_at=now,
+        )
+    )
+    conn.execute(
+        t.affected.insert(),
+        [
+            {"advisory_id": advisory.id, "name": a.name, "versions": str(a.versions)}
+            for a in advisory.affected
+        ],
+    )
+    if advisory.fixed:
+        conn.execute(
+            t.fixed.insert(),
+            [
+                {"advisory_id": advisory.id, "name": f.name, "version": str(f.version)}
+                for f in advisory.fixed
+            ],
+        )
+    return advisory, True
+
+
+def get(conn: Connection, advisory_id: str, *, missing_ok: bool = False) -> Advisory | None:
+    row = conn.execute(
+        select(t.advisories.c.data_json).where(t.advisories.c.id == advisory_id)
+    ).first()
+    if row is None:
+        if missing_ok:
+            return None
+        raise NotFoundError(
+            f"no advisory {advisory_id!r} in this registry",
+            hint="list them with 'umr advisory list'",
+        )
+    return Advisory.from_dict(json.loads(row[0]))
+
+
+def listing(conn: Connection, name: str | None = None) -> list[Advisory]:
+    query = select(t.advisories.c.data_json).order_by(
+        t.advisories.c.published.desc(), t.advisories.c.id
+    )
+    if name is not None:
+        query = query.where(
+            t.advisories.c.id.in_(select(t.affected.c.advisory_id).where(t.affected.c.name == name))
+        )
+    return [Advisory.from_dict(json.loads(r[0])) for r in conn.execute(query)]
+
+
+def for_names(conn: Connection, names: list[str]) -> list[Advisory]:
+    """Advisories with an ``affected`` entry for any of ``names``."""
+    ids: set[str] = set()
+    for i in range(0, len(names), 500):
+        ids.update(
+            r[0]
+            for r in conn.execute(
+                select(t.affected.c.advisory_id).where(t.affected.c.name.in_(names[i : i + 500]))
+            )
+        )
+    return [a for a in (get(conn, i) for i in sorted(ids)) if a is not None]

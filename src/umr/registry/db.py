@@ -1,0 +1,129 @@
+"""Opening a registry database: engines, SQLite pragmas, write transactions with retries.
+
+SQLite runs in WAL mode with a busy timeout; write transactions start with ``BEGIN IMMEDIATE``
+so that concurrent writers queue at the start instead of failing on lock upgrade. Transient
+failures (a busy SQLite file, a PostgreSQL serialization failure or deadlock) are retried with
+jittered backoff, so many processes may publish into one registry at once.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from umr.errors import RegistryError, require
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_S = 60.0
+ATTEMPTS = 30
+_TRANSIENT_SQLSTATES = {"40001", "40P01", "23505", "55P03"}
+
+
+def normalize_url(url: str) -> str:
+    """Accept ``sqlite:///path``, a bare file path, and ``postgresql://`` (psycopg 3)."""
+    if "://" not in url:
+        url = f"sqlite:///{Path(url).resolve()}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def display_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a ``sqlite:///`` URL (None for PostgreSQL or memory)."""
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise RegistryError(
+            f"registry URL {url!r} does not parse",
+            hint="use sqlite:///PATH or postgresql://USER@HOST:PORT/DB",
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if backend == "postgresql":
+        require("psycopg", "postgres")
+        return create_engine(url, pool_pre_ping=True)
+    raise RegistryError(
+        f"unsupported registry backend {backend!r} in {display_url(url)!r}",
+        hint="use sqlite:///PATH or postgresql://USER@HOST:PORT/DB",
+    )
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
+    cur = dbapi_connection.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash never corrupts
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get("umr_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure worth retrying: a busy/locked SQLite file, or a PostgreSQL conflict."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _TRANSIENT_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def transaction(engine: Engine, fn: Callable[[Connection], T], *, write: bool = True) -> T:
+    """Run ``fn`` in one transaction, retrying the whole of it on transient failures."""
+    delay = 0.01
+    for attempt in range(ATTEMPTS):
+        try:
+            with engine.connect() as conn:
+                conn.execution_options(umr_write=write)
+                with conn.begin():
+                    return fn(conn)
+        except DBAPIError as exc:
+            if not is_transient(exc) or attempt == ATTEMPTS - 1:
+                raise RegistryError(
+                    f"registry {display_url(str(engine.url))!r}: {exc.orig}",
+                    hint="check that the database is reachable and writable",
+                ) from exc
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 1.0)
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,387 @@
+"""Publishing a batch of records in one transaction: validate, order, lock, resolve, store.
+
+Every upstream ref and the ``inherits`` ref is locked to the highest published, not yanked
+version that satisfies it (records of the same batch count as published). Records of a batch
+are stored in dependency order; a lineage cycle among them is refused. A published
+``name@version`` is immutable: the same digest again is a no-op, other content a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import graphlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from umr.errors import ConflictError, CycleError, NotFoundError, Problem, RecordError
+from umr.registry import tables as t
+from umr.registry._sql import chunked, insert_ignore, refresh_latest
+from umr.spec import Record, Ref, Resolver, Version, canonical_json, diff, digest
+from umr.spec.check import collect_files
+from umr.spec.load import load_record_text, read_text
+from umr.spec.source import MemorySource
+from umr.spec.yamlio import Marks
+
+Item = Record | Path | str
+
+
+@dataclass
+class PublishResult:
+    """What one ``publish`` call did: ids newly stored, and ids already stored identically."""
+
+    published: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {"published": list(self.published), "unchanged": list(self.unchanged)}
+
+    def text(self) -> str:
+        lines = [f"published {i}" for i in self.published]
+        lines += [f"unchanged {i}" for i in self.unchanged]
+        lines.append(f"{len(self.published)} published, {len(self.unchanged)} unchanged")
+        return "\n".join(lines)
+
+
+@dataclass
+class _Entry:
+    record: Record
+    marks: Marks | None
+    source: str
+    own: dict[str, Any]
+    json: str
+    digest: str
+
+
+def load_items(items: Iterable[Item]) -> list[_Entry]:
+    """Turn records, files, folders and YAML text into entries; every problem at once."""
+    problems: list[Problem] = []
+    entries: list[_Entry] = []
+    for item in items:
+        try:
+            entries.extend(_load(item))
+        except RecordError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise RecordError(problems, hint="fix these files; nothing was published")
+    return entries
+
+
+def _load(item: Item) -> list[_Entry]:
+    if isinstance(item, Record):
+        return [_entry(item, None, "<record>")]
+    if isinstance(item, str) and ("\n" in item or item.lstrip().startswith("umr:")):
+        record, marks = load_record_text(item)
+        return [_entry(record, marks, "<string>")]
+    out = []
+    for path in collect_files([Path(item)]):
+        if not path.exists():
+            raise RecordError([Problem(source=str(path), message="no such file or folder")])
+        record, marks = load_record_text(read_text(path), source=str(path))
+        out.append(_entry(record, marks, str(path)))
+    return out
+
+
+def _entry(record: Record, marks: Marks | None, source: str) -> _Entry:
+    own = record.to_dict()
+    text = canonical_json(own)
+    return _Entry(record, marks, source, own, text, digest(own))
+
+
+def _problem(entry: _Entry, path: tuple[str | int, ...], message: str) -> Problem:
+    if entry.marks is not None:
+        return entry.marks.locate(path, message)
+    from umr.spec.yamlio import format_path
+
+    return Problem(
+        source=entry.source, path=format_path(path), message=f"{entry.record.id}: {message}"
+    )
+
+
+def _refs(record: Record) -> list[tuple[int, str, Ref]]:
+    """(pos, relation, ref): pos -1 is ``inherits``, else the upstream index."""
+    out: list[tuple[int, str, Ref]] = []
+    if record.inherits is not None:
+        out.append((-1, "inherits", record.inherits))
+    out.extend((i, str(e.relation), e.ref) for i, e in enumerate(record.edges()))
+    return out
+
+
+class _TxSource:
+    """Published, not yanked records as seen inside the publishing transaction."""
+
+    def __init__(self, conn: Connection, label: str) -> None:
+        self.conn = conn
+        self.label = label
+        self.ids: dict[str, dict[Version, int]] = {}
+        self._records: dict[int, Record] = {}
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        missing = sorted({n for n in names if n not in self.ids})
+        for n in missing:
+            self.ids[n] = {}
+        for part in chunked(missing):
+            rows = self.conn.execute(
+                select(t.records.c.id, t.records.c.name, t.records.c.version).where(
+                    t.records.c.name.in_(part), t.records.c.yanked.is_(False)
+                )
+            )
+            for rid, name, version in rows:
+                self.ids[name][Version.parse(version)] = rid
+
+    def describe(self) -> str:
+        return self.label
+
+    def versions(self, name: str) -> list[Version]:
+        self.prefetch([name])
+        return sorted(self.ids[name])
+
+    def get(self, name: str, version: Version) -> Record:
+        self.prefetch([name])
+        rid = self.ids[name].get(version)
+        if rid is None:
+            raise NotFoundError(f"{name}@{version} is not in {self.label}")
+        if rid not in self._records:
+            row = self.conn.execute(
+                select(t.records.c.record_json, t.records.c.key_order).where(t.records.c.id == rid)
+            ).one()
+            self._records[rid] = record_from_row(row.record_json, row.key_order)
+        return self._records[rid]
+
+
+def record_from_row(record_json: str, key_order: str) -> Record:
+    data = json.loads(record_json)
+    order = json.loads(key_order)
+    return Record.from_dict({k: data[k] for k in order if k in data})
+
+
+def publish_batch(conn: Connection, entries: Sequence[_Entry], label: str) -> PublishResult:
+    """Store ``entries`` in the open transaction ``conn`` (see the module docstring)."""
+    result = PublishResult()
+    batch = _dedupe(entries)
+    names = sorted({e.record.name for e in batch.values()})
+    _lock_names(conn, names)
+    todo = _skip_published(conn, batch, result)
+    if not todo:
+        return result
+    source = _TxSource(conn, label)
+    ref_names = {ref.name for e in todo.values() for _, _, ref in _refs(e.record)}
+    source.prefetch(ref_names | set(names))
+    locks, order = _lock_and_order(todo, source)
+    resolver = _prime(
+        conn,
+        Resolver(MemorySource((e.record for e in todo.values()), fallback=source)),
+        locks,
+        todo,
+    )
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    rows = []
+    for rid in order:
+        e = todo[rid]
+        resolved = resolver.resolve(e.record)
+        data = resolved.data
+        rows.append(
+            {
+                "name": e.record.name,
+                "version": str(e.record.version),
+                "kind": e.record.kind,
+                "title": data.get("title"),
+                "summary": data.get("summary"),
+                "publisher": data.get("publisher"),
+                "digest": e.digest,
+                "record_json": e.json,
+                "key_order": json.dumps(list(e.own)),
+                "resolved_json": canonical_json(data),
+                "chain": json.dumps(list(resolved.chain)),
+                "published_at": now,
+                "yanked": False,
+            }
+        )
+    new_ids = _insert_records(conn, rows)
+    ids = dict(zip(order, new_ids, strict=True))
+    edge_rows = []
+    for rid in order:
+        for pos, relation, ref, target in locks[rid]:
+            dst = ids.get(target) or _registry_id(source, target)
+            edge_rows.append(
+                {
+                    "src_id": ids[rid],
+                    "pos": pos,
+                    "relation": relation,
+                    "ref": str(ref),
+                    "dst_id": dst,
+                }
+            )
+    if edge_rows:
+        conn.execute(t.edges.insert(), edge_rows)
+    refresh_latest(conn, names)
+    result.published.extend(order)
+    return result
+
+
+def _insert_records(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    stmt = t.records.insert().returning(t.records.c.id, sort_by_parameter_order=True)
+    out: list[int] = []
+    for part in chunked(rows, 1000):
+        out.extend(r[0] for r in conn.execute(stmt, part))
+    return out
+
+
+def _registry_id(source: _TxSource, target: str) -> int:
+    name, _, version = target.partition("@")
+    return source.ids[name][Version.parse(version)]
+
+
+def _dedupe(entries: Sequence[_Entry]) -> dict[str, _Entry]:
+    batch: dict[str, _Entry] = {}
+    for e in entries:
+        other = batch.get(e.record.id)
+        if other is None:
+            batch[e.record.id] = e
+        elif other.digest != e.digest:
+            raise ConflictError(
+                f"{e.record.id} appears twice in this batch with different content "
+                f"({other.source} and {e.source}):\n{_diff_text(other.record, e.record)}",
+                hint="keep one of them, or give the other a new version",
+            )
+    return batch
+
+
+def _lock_names(conn: Connection, names: list[str]) -> None:
+    """Create the names' rows and, on PostgreSQL, lock them (sorted, so no deadlock)."""
+    insert_ignore(conn, t.names, [{"name": n} for n in names], "name")
+    if conn.dialect.name == "postgresql":
+        for part in chunked(names):
+            conn.execute(
+                select(t.names.c.id)
+                .where(t.names.c.name.in_(part))
+                .order_by(t.names.c.name)
+                .with_for_update()
+            ).all()
+
+
+def _skip_published(
+    conn: Connection, batch: dict[str, _Entry], result: PublishResult
+) -> dict[str, _Entry]:
+    by_name: dict[str, list[_Entry]] = {}
+    for e in batch.values():
+        by_name.setdefault(e.record.name, []).append(e)
+    stored: dict[str, tuple[str, str, str]] = {}
+    for part in chunked(sorted(by_name)):
+        rows = conn.execute(
+            select(
+                t.records.c.name,
+                t.records.c.version,
+                t.records.c.digest,
+                t.records.c.record_json,
+                t.records.c.key_order,
+            ).where(t.records.c.name.in_(part))
+        )
+        for name, version, dig, text, order in rows:
+            stored[f"{name}@{Version.parse(version)}"] = (dig, text, order)
+    todo: dict[str, _Entry] = {}
+    for rid, e in batch.items():
+        if rid not in stored:
+            todo[rid] = e
+        elif stored[rid][0] == e.digest:
+            result.unchanged.append(rid)
+        else:
+            old = record_from_row(stored[rid][1], stored[rid][2])
+            raise ConflictError(
+                f"{e.source}: {rid} is already published with different content "
+                f"(sha256 {stored[rid][0][:12]}..., this file {e.digest[:12]}...):\n"
+                f"{_diff_text(old, e.record)}",
+                hint=f"published versions are immutable: run 'umr bump {e.source} --write' "
+                "and publish the new version",
+            )
+    return todo
+
+
+def _diff_text(old: Record, new: Record) -> str:
+    return "\n".join(f"  {c}" for c in diff(old, new)) or "  (no field-level change)"
+
+
+_Lock = tuple[int, str, Ref, str]  # pos, relation, ref as written, locked id
+
+
+def _lock_and_order(
+    todo: dict[str, _Entry], source: _TxSource
+) -> tuple[dict[str, list[_Lock]], list[str]]:
+    in_batch: dict[str, set[Version]] = {}
+    for e in todo.values():
+        in_batch.setdefault(e.record.name, set()).add(e.record.version)
+    problems: list[Problem] = []
+    locks: dict[str, list[_Lock]] = {}
+    graph: dict[str, set[str]] = {}
+    for rid, e in todo.items():
+        locks[rid] = []
+        graph[rid] = set()
+        for pos, relation, ref in _refs(e.record):
+            published = set(source.ids.get(ref.name, {}))
+            candidates = published | in_batch.get(ref.name, set())
+            best = ref.range.max_satisfying(candidates)
+            if best is None:
+                problems.append(
+                    _problem(e, _ref_path(pos), _no_match(ref, sorted(published), source))
+                )
+                continue
+            target = f"{ref.name}@{best}"
+            locks[rid].append((pos, relation, ref, target))
+            if target in todo:
+                graph[rid].add(target)
+    if problems:
+        raise RecordError(
+            problems,
+            hint="publish the upstream records first (or in the same batch), or widen the range",
+        )
+    try:
+        order = list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        cycle = list(reversed(exc.args[1]))
+        raise CycleError(
+            cycle,
+            what="lineage",
+            hint="an upstream ref cannot lead back to the record: narrow one range",
+        ) from None
+    return locks, order
+
+
+def _ref_path(pos: int) -> tuple[str | int, ...]:
+    return ("inherits",) if pos < 0 else ("upstream", pos, "ref")
+
+
+def _no_match(ref: Ref, published: list[Version], source: _TxSource) -> str:
+    if not published:
+        return (
+            f"{str(ref)!r} matches no published record: {ref.name!r} is not in {source.describe()}"
+        )
+    shown = ", ".join(str(v) for v in published[-10:])
+    return f"{str(ref)!r} matches no published version (published: {shown})"
+
+
+def _prime(
+    conn: Connection, resolver: Resolver, locks: dict[str, list[_Lock]], todo: dict[str, _Entry]
+) -> Resolver:
+    """Seed the resolver with the stored resolution of each registry base, so a base resolves
+    through its own locked chain, not through whatever is latest now."""
+    bases = {
+        target
+        for ls in locks.values()
+        for pos, _, _, target in ls
+        if pos < 0 and target not in todo
+    }
+    for base in sorted(bases):
+        name, _, version = base.partition("@")
+        row = conn.execute(
+            select(t.records.c.resolved_json, t.records.c.chain).where(
+                t.records.c.name == name, t.records.c.version == version
+            )
+        ).one()
+        chain = tuple(json.loads(row.chain))
+        # Layers serve provenance only, which publishing never asks for.
+        resolver._cache[base] = (json.loads(row.resolved_json), chain, tuple({} for _ in chain))
+    return resolver

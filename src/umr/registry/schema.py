@@ -1,0 +1,65 @@
+"""Versioned migrations: a ``umr_schema`` table holds the version the database is at.
+
+Each migration is a function of (connection, dialect name); they run in order, in one locked
+transaction, when a registry is opened. See docs/decisions.md for why not Alembic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, inspect, select
+
+from umr.errors import RegistryError
+from umr.registry import tables
+from umr.registry.db import display_url, transaction
+
+_LOCK_KEY = 0x756D72  # "umr": PostgreSQL advisory lock held while migrating
+
+
+def _v1(conn: Connection, dialect: str) -> None:
+    tables.metadata.create_all(conn, checkfirst=True)
+    if dialect == "sqlite":
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS names_fts USING "
+            "fts5(name, title, summary, publisher, tokenize='unicode61')"
+        )
+    else:
+        conn.exec_driver_sql("ALTER TABLE names ADD COLUMN IF NOT EXISTS tsv tsvector")
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_names_tsv ON names USING gin(tsv)")
+
+
+MIGRATIONS: list[Callable[[Connection, str], None]] = [_v1]
+LATEST = len(MIGRATIONS)
+
+
+def current_version(conn: Connection) -> int:
+    if not inspect(conn).has_table("umr_schema"):
+        return 0
+    return int(conn.execute(select(tables.schema_version.c.version)).scalar() or 0)
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database to the latest schema; returns the version it is at."""
+    with engine.connect() as conn:
+        if current_version(conn) == LATEST:
+            return LATEST
+
+    def run(conn: Connection) -> int:
+        dialect = conn.dialect.name
+        if dialect == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+        at = current_version(conn)
+        if at > LATEST:
+            raise RegistryError(
+                f"registry {display_url(str(engine.url))!r} is at schema version {at}; "
+                f"this umr knows up to {LATEST}",
+                hint="upgrade umr: pip install -U umr",
+            )
+        for version in range(at, LATEST):
+            MIGRATIONS[version](conn, dialect)
+        conn.execute(tables.schema_version.delete())
+        conn.execute(tables.schema_version.insert().values(version=LATEST))
+        return LATEST
+
+    return transaction(engine, run)

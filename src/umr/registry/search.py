@@ -1,0 +1,90 @@
+"""Full-text search over names, titles, summaries and publishers (latest version per name).
+
+SQLite uses an FTS5 table ranked by bm25; PostgreSQL a weighted ``tsvector`` column with a GIN
+index ranked by ``ts_rank``. Both index words only (see ``_sql.fts_text``) and match every
+query word as a prefix, so ``llama 7`` finds ``llama-2-7b``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from umr.registry._sql import fts_text
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SearchHit:
+    name: str
+    version: str
+    kind: str
+    title: str | None
+    summary: str | None
+    publisher: str | None
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "kind": self.kind,
+            "title": self.title,
+            "summary": self.summary,
+            "publisher": self.publisher,
+            "score": self.score,
+        }
+
+    def text(self) -> str:
+        title = f"  {self.title}" if self.title else ""
+        return f"{self.name}@{self.version} [{self.kind}]{title}"
+
+
+_SQLITE = """
+SELECT r.name, r.version, r.kind, r.title, r.summary, r.publisher,
+       -bm25(names_fts, 10.0, 4.0, 1.0, 2.0) AS score
+FROM names_fts JOIN names n ON n.id = names_fts.rowid JOIN records r ON r.id = n.latest_id
+WHERE names_fts MATCH :q {kind}
+ORDER BY score DESC, r.name LIMIT :limit
+"""
+
+_POSTGRES = """
+SELECT r.name, r.version, r.kind, r.title, r.summary, r.publisher,
+       ts_rank(n.tsv, q, 1) AS score
+FROM names n JOIN records r ON r.id = n.latest_id CROSS JOIN to_tsquery('simple', :q) AS q
+WHERE n.tsv @@ q {kind}
+ORDER BY score DESC, r.name LIMIT :limit
+"""
+
+
+def search(
+    conn: Connection, query: str, kind: str | None = None, limit: int = 50
+) -> list[SearchHit]:
+    words = fts_text(query).lower().split()
+    if not words or limit <= 0:
+        return []
+    params: dict[str, Any] = {"limit": limit}
+    where_kind = ""
+    if kind is not None:
+        params["kind"] = kind
+        where_kind = "AND n.kind = :kind"
+    if conn.dialect.name == "sqlite":
+        params["q"] = " ".join(f'"{w}"*' for w in words)
+        sql = _SQLITE
+    else:
+        params["q"] = " & ".join(f"{w}:*" for w in words)
+        sql = _POSTGRES
+    rows = conn.execute(text(sql.format(kind=where_kind)), params)
+    return [
+        SearchHit(
+            name=r.name,
+            version=r.version,
+            kind=r.kind,
+            title=r.title,
+            summary=r.summary,
+            publisher=r.publisher,
+            score=round(float(r.score), 6),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,376 @@
+"""The :class:`Registry`: published records in SQL, with locks, lineage, advisories and audit.
+
+A registry is a :class:`umr.spec.RecordSource`: refs resolve against its published, not yanked
+versions. Writes run in one transaction each (see :mod:`umr.registry.db` for retries).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from umr.errors import NotFoundError, RefError
+from umr.registry import advisories as adv
+from umr.registry import tables as t
+from umr.registry._sql import refresh_latest
+from umr.registry.advisories import Advisory, load_advisory
+from umr.registry.audit import AuditReport, audit
+from umr.registry.db import display_url, make_engine, normalize_url, transaction
+from umr.registry.lineage import Direction, LineageHit, check_direction, closure, hits
+from umr.registry.publish import Item, PublishResult, load_items, publish_batch, record_from_row
+from umr.registry.schema import migrate
+from umr.registry.search import SearchHit, search
+from umr.spec import FIELDS, Range, Record, Ref, Resolved, Version
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Lock:
+    """One locked edge of a published record: the ref as written and what it pinned."""
+
+    relation: str  # a Relation, or "inherits"
+    ref: str
+    name: str
+    version: Version
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "relation": self.relation,
+            "ref": self.ref,
+            "name": self.name,
+            "version": str(self.version),
+        }
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _as_ref(ref: str | Ref) -> Ref:
+    return ref if isinstance(ref, Ref) else Ref.parse(ref)
+
+
+class Registry:
+    """A registry database (``sqlite:///PATH`` or ``postgresql://...``), migrated on open."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalize_url(url)
+        self.engine = make_engine(self.url)
+        migrate(self.engine)
+
+    @classmethod
+    def open(cls, url: str) -> Registry:
+        return cls(url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Registry({display_url(self.url)!r})"
+
+    def describe(self) -> str:
+        return f"registry {display_url(self.url)!r}"
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def _read(self, fn: Any) -> Any:
+        return transaction(self.engine, fn, write=False)
+
+    def _write(self, fn: Any) -> Any:
+        return transaction(self.engine, fn, write=True)
+
+    # RecordSource ---------------------------------------------------------------------------
+
+    def versions(self, name: str, include_yanked: bool = False) -> list[Version]:
+        """Published versions of ``name``, ascending (yanked ones only if asked)."""
+        query = select(t.records.c.version).where(t.records.c.name == name)
+        if not include_yanked:
+            query = query.where(t.records.c.yanked.is_(False))
+        rows = self._read(lambda c: c.execute(query).scalars().all())
+        return sorted(Version.parse(v) for v in rows)
+
+    def get(self, name: str, version: Version | str) -> Record:
+        """One published record as written (yanked ones too: existing locks keep working)."""
+        row = self._read(lambda c: self._row(c, name, version))
+        return record_from_row(row.record_json, row.key_order)
+
+    # Lookup ---------------------------------------------------------------------------------
+
+    def _row(self, conn: Connection, name: str, version: Version | str) -> Any:
+        row = conn.execute(
+            select(t.records).where(t.records.c.name == name, t.records.c.version == str(version))
+        ).first()
+        if row is None:
+            raise NotFoundError(
+                f"{name}@{version} is not in {self.describe()}",
+                hint=f"see the published versions with 'umr lineage {name}' or publish it",
+            )
+        return row
+
+    def _find(self, conn: Connection, ref: Ref) -> Any:
+        rows = conn.execute(
+            select(t.records.c.id, t.records.c.version, t.records.c.yanked).where(
+                t.records.c.name == ref.name
+            )
+        ).all()
+        live = {Version.parse(v): rid for rid, v, yanked in rows if not yanked}
+        best = ref.range.max_satisfying(live)
+        if best is None:
+            exact = ref.range.exact()
+            pinned = [rid for rid, v, _ in rows if exact is not None and Version.parse(v) == exact]
+            if pinned:  # an exact ref still reaches a yanked version, like pip's ==
+                return conn.execute(select(t.records).where(t.records.c.id == pinned[0])).one()
+            if not rows:
+                raise NotFoundError(
+                    f"no record named {ref.name!r} in {self.describe()}",
+                    hint="check the spelling, or publish it with 'umr publish FILE'",
+                )
+            shown = ", ".join(str(v) for v in sorted(live)[-10:]) or "none; all are yanked"
+            raise NotFoundError(
+                f"{str(ref)!r} matches no published version (published: {shown})",
+                hint=f"widen the range, e.g. '{ref.name}@*'",
+            )
+        return conn.execute(select(t.records).where(t.records.c.id == live[best])).one()
+
+    def get_ref(self, ref: str | Ref) -> Record:
+        """The highest published, not yanked version that ``ref`` admits."""
+        row = self._read(lambda c: self._find(c, _as_ref(ref)))
+        return record_from_row(row.record_json, row.key_order)
+
+    def entry(self, ref: str | Ref) -> dict[str, Any]:
+        """Registry facts about one published record: digest, publish time, yank state."""
+        row = self._read(lambda c: self._find(c, _as_ref(ref)))
+        return {
+            "name": row.name,
+            "version": row.version,
+            "kind": row.kind,
+            "title": row.title,
+            "summary": row.summary,
+            "publisher": row.publisher,
+            "digest": row.digest,
+            "published_at": row.published_at,
+            "yanked": bool(row.yanked),
+            "yank_reason": row.yank_reason,
+        }
+
+    def resolve(self, ref: str | Ref) -> Resolved:
+        """The resolved record, through the bases locked at publish time, with provenance."""
+
+        def run(conn: Connection) -> Resolved:
+            row = self._find(conn, _as_ref(ref))
+            chain = tuple(json.loads(row.chain))
+            layers = []
+            for member in chain:
+                name, _, version = member.partition("@")
+                r = row if member == chain[0] else self._row(conn, name, version)
+                layers.append(record_from_row(r.record_json, r.key_order).to_dict())
+            own = record_from_row(row.record_json, row.key_order)
+            return Resolved(
+                data=_ordered(json.loads(row.resolved_json), layers[0]),
+                own=own,
+                chain=chain,
+                layers=tuple(layers),
+            )
+
+        result: Resolved = self._read(run)
+        return result
+
+    def locks(self, name: str, version: Version | str) -> list[Lock]:
+        """The locked edges of ``name@version``, ``inherits`` first, then upstream in order."""
+
+        def run(conn: Connection) -> list[Lock]:
+            src = self._row(conn, name, version).id
+            dst = t.records.alias("dst")
+            rows = conn.execute(
+                select(t.edges.c.relation, t.edges.c.ref, dst.c.name, dst.c.version)
+                .join(dst, dst.c.id == t.edges.c.dst_id)
+                .where(t.edges.c.src_id == src)
+                .order_by(t.edges.c.pos)
+            )
+            return [
+                Lock(relation=r[0], ref=r[1], name=r[2], version=Version.parse(r[3])) for r in rows
+            ]
+
+        result: list[Lock] = self._read(run)
+        return result
+
+    # Writes ---------------------------------------------------------------------------------
+
+    def publish(self, items: Iterable[Item]) -> PublishResult:
+        """Publish records, files, folders or YAML text in one transaction (all or nothing)."""
+        entries = load_items(items)
+        result: PublishResult = self._write(lambda c: publish_batch(c, entries, self.describe()))
+        return result
+
+    def yank(self, ref: str | Ref, reason: str) -> str:
+        """Hide ``name@version`` from new resolution; existing locks keep working."""
+        r = _as_ref(ref)
+        exact = r.range.exact()
+        if exact is None:
+            raise RefError(
+                f"yank needs an exact version, got {str(r)!r}", hint=f"write e.g. '{r.name}@1.0.0'"
+            )
+
+        def run(conn: Connection) -> str:
+            row = self._row(conn, r.name, exact)
+            conn.execute(
+                t.records.update()
+                .where(t.records.c.id == row.id)
+                .values(yanked=True, yank_reason=reason)
+            )
+            refresh_latest(conn, [r.name])
+            return f"{row.name}@{row.version}"
+
+        result: str = self._write(run)
+        return result
+
+    # Lineage --------------------------------------------------------------------------------
+
+    def lineage(
+        self,
+        ref: str | Ref,
+        direction: Direction = "up",
+        relations: Sequence[str] | None = None,
+        depth: int | None = None,
+    ) -> list[LineageHit]:
+        """Upstream or downstream closure on locked edges, each hit with its shortest path."""
+        check_direction(direction)
+
+        def run(conn: Connection) -> list[LineageHit]:
+            start = self._find(conn, _as_ref(ref)).id
+            return hits(*closure(conn, [start], direction, relations, depth), direction)
+
+        result: list[LineageHit] = self._read(run)
+        return result
+
+    def impact(self, name: str, range: str | Range = "*") -> list[LineageHit]:
+        """Every published record downstream of the versions of ``name`` in ``range``."""
+        rng = range if isinstance(range, Range) else Range.parse(range)
+
+        def run(conn: Connection) -> list[LineageHit]:
+            rows = conn.execute(
+                select(t.records.c.id, t.records.c.version).where(t.records.c.name == name)
+            ).all()
+            if not rows:
+                raise NotFoundError(
+                    f"no record named {name!r} in {self.describe()}", hint="check the spelling"
+                )
+            starts = [rid for rid, v in rows if Version.parse(v) in rng]
+            if not starts:
+                return []
+            return hits(*closure(conn, starts, "down"), "down")
+
+        result: list[LineageHit] = self._read(run)
+        return result
+
+    # Advisories and audit -------------------------------------------------------------------
+
+    def add_advisory(self, advisory: Advisory | dict[str, Any] | Path | str) -> Advisory:
+        """Store an advisory (object, plain data or YAML file); same content again is a no-op."""
+        if isinstance(advisory, dict):
+            advisory = adv.parse_advisory(advisory)
+        elif not isinstance(advisory, Advisory):
+            advisory = load_advisory(advisory)
+        a = advisory
+        stored: Advisory = self._write(lambda c: adv.store(c, a, _now())[0])
+        return stored
+
+    def advisories(self, name: str | None = None) -> list[Advisory]:
+        """All advisories, newest first, or those with an ``affected`` entry for ``name``."""
+        result: list[Advisory] = self._read(lambda c: adv.listing(c, name))
+        return result
+
+    def advisory(self, advisory_id: str) -> Advisory:
+        result: Advisory = self._read(lambda c: adv.get(c, advisory_id))
+        return result
+
+    def fix_advisory(self, advisory_id: str, name: str, version: Version | str) -> Advisory:
+        """Record that ``name@version`` carries the fix: audits through it are cleared."""
+
+        def run(conn: Connection) -> Advisory:
+            self._row(conn, name, version)
+            a = adv.get(conn, advisory_id)
+            assert a is not None
+            fix = adv.Fixed(name=name, version=Version.parse(str(version)))
+            if fix in a.fixed:
+                return a
+            return adv.store(conn, a.model_copy(update={"fixed": (*a.fixed, fix)}), _now())[0]
+
+        result: Advisory = self._write(run)
+        return result
+
+    def audit(self, ref: str | Ref) -> AuditReport:
+        """Advisories reaching ``ref`` through its locked upstream closure, with paths."""
+        result: AuditReport = self._read(lambda c: audit(c, self._find(c, _as_ref(ref)).id))
+        return result
+
+    # Browsing -------------------------------------------------------------------------------
+
+    def search(self, text: str, kind: str | None = None, limit: int = 50) -> list[SearchHit]:
+        """Ranked full-text search; one hit per name (its latest version)."""
+        result: list[SearchHit] = self._read(lambda c: search(c, text, kind, limit))
+        return result
+
+    def stats(self) -> dict[str, int]:
+        def run(conn: Connection) -> dict[str, int]:
+            def count(table: Any, *where: Any) -> int:
+                return int(
+                    conn.execute(select(func.count()).select_from(table).where(*where)).scalar()
+                    or 0
+                )
+
+            return {
+                "records": count(t.records),
+                "names": count(t.names, t.names.c.latest_id.is_not(None)),
+                "yanked": count(t.records, t.records.c.yanked.is_(True)),
+                "advisories": count(t.advisories),
+                "edges": count(t.edges),
+            }
+
+        result: dict[str, int] = self._read(run)
+        return result
+
+    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The most recently published records, newest first."""
+        cols = [
+            t.records.c[k]
+            for k in ("name", "version", "kind", "title", "summary", "published_at", "yanked")
+        ]
+        query = select(*cols).order_by(t.records.c.id.desc()).limit(limit)
+        rows = self._read(lambda c: c.execute(query).all())
+        return [dict(r._mapping) | {"yanked": bool(r.yanked)} for r in rows]
+
+    def names(self, kind: str | None = None) -> list[str]:
+        """Names with at least one non-yanked version, sorted."""
+        query = (
+            select(t.names.c.name).where(t.names.c.latest_id.is_not(None)).order_by(t.names.c.name)
+        )
+        if kind is not None:
+            query = query.where(t.names.c.kind == kind)
+        result: list[str] = self._read(lambda c: list(c.execute(query).scalars()))
+        return result
+
+
+_FIELD_ORDER = {k: i for i, k in enumerate(FIELDS)}
+
+
+def _ordered(data: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """Identity fields first, then the record's own keys as written, then inherited ones."""
+    order = [k for k in FIELDS[:4] if k in data]
+    order += [k for k in own if k in data and k not in order]
+    order += sorted((k for k in data if k not in order), key=lambda k: _FIELD_ORDER.get(k, 99))
+    return {k: data[k] for k in order}

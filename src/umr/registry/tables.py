@@ -1,0 +1,104 @@
+"""The registry's SQL schema (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+
+Full-text search objects differ by dialect and are created in :mod:`umr.registry.schema`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# One row per name: its kind and the highest non-yanked version (what search and listings show).
+names = Table(
+    "names",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("kind", String(16)),
+    Column("latest_id", Integer),  # records.id of the highest non-yanked version, or NULL
+)
+
+# One row per published name@version; immutable except for the yank columns.
+records = Table(
+    "records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("version", String(256), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("title", Text),  # from the resolved record
+    Column("summary", Text),
+    Column("publisher", Text),
+    Column("digest", String(64), nullable=False),  # sha256 of record_json
+    Column("record_json", Text, nullable=False),  # canonical JSON of the record as written
+    Column("key_order", Text, nullable=False),  # JSON list: top-level keys as written
+    Column("resolved_json", Text, nullable=False),  # canonical JSON of the resolved record
+    Column("chain", Text, nullable=False),  # JSON list: own id, then each locked base id
+    Column("published_at", String(32), nullable=False),  # UTC ISO 8601
+    Column("yanked", Boolean, nullable=False, default=False),
+    Column("yank_reason", Text),
+    UniqueConstraint("name", "version", name="uq_records_name_version"),
+)
+Index("ix_records_published", records.c.published_at)
+
+# Locked edges: upstream refs and the inherits ref, each pinned to one published record.
+edges = Table(
+    "edges",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("src_id", Integer, ForeignKey("records.id"), nullable=False),
+    Column("pos", Integer, nullable=False),  # -1 for inherits, else the upstream index
+    Column("relation", String(32), nullable=False),  # a Relation, or "inherits"
+    Column("ref", Text, nullable=False),  # the ref as written
+    Column("dst_id", Integer, ForeignKey("records.id"), nullable=False),
+)
+Index("ix_edges_src", edges.c.src_id, edges.c.dst_id)
+Index("ix_edges_dst", edges.c.dst_id, edges.c.src_id)
+
+advisories = Table(
+    "advisories",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("severity", String(16), nullable=False),
+    Column("published", String(32)),
+    Column("summary", Text, nullable=False),
+    Column("data_json", Text, nullable=False),  # canonical JSON of the advisory
+    Column("digest", String(64), nullable=False),
+    Column("added_at", String(32), nullable=False),
+)
+
+affected = Table(
+    "advisory_affected",
+    metadata,
+    Column("advisory_id", String(100), ForeignKey("advisories.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("versions", Text, nullable=False),  # an npm range
+)
+Index("ix_affected_name", affected.c.name)
+
+fixed = Table(
+    "advisory_fixed",
+    metadata,
+    Column("advisory_id", String(100), ForeignKey("advisories.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("version", String(256), nullable=False),
+    UniqueConstraint("advisory_id", "name", "version", name="uq_fixed"),
+)
+
+schema_version = Table(
+    "umr_schema",
+    metadata,
+    Column("version", Integer, nullable=False),
+)
