@@ -35,7 +35,7 @@ __all__ = [
 
 Renderer = Callable[["RenderContext"], bytes]
 
-_BUILTINS = ("data", "html", "svg", "markdown")
+_BUILTINS = ("data", "html", "svg", "markdown", "latex", "pdf")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -37,7 +37,9 @@ class ImportReport:
         else:
             lines.append("everything was carried over")
         if self.written:
-            lines.append(f"next: review the files, then run 'umr validate {self.written[0].parent}'")
+            lines.append(
+                f"next: review the files, then run 'umr validate {self.written[0].parent}'"
+            )
         return "\n".join(lines)
 
 
