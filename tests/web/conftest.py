@@ -59,6 +59,12 @@ def fresh(tmp_path: Path) -> Iterator[Any]:
         yield c
 
 
-def token(client: Any, *scopes: str, label: str = "test") -> str:
-    text, _ = client.app.state.tokens.create(list(scopes), label)
-    return str(text)
+@pytest.fixture()
+def make_token() -> Any:
+    """``make_token(client, *scopes)`` -> the text of a new token with those scopes."""
+
+    def make(client: Any, *scopes: str, label: str = "test") -> str:
+        text, _ = client.app.state.tokens.create(list(scopes), label)
+        return str(text)
+
+    return make

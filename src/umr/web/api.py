@@ -23,6 +23,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 Name = Annotated[str, Path(description="record name (a slug)", max_length=100)]
 VersionText = Annotated[str, Path(description="exact SemVer version, e.g. 1.0.0")]
 KindQ = Annotated[str | None, Query(description=f"one of {', '.join(KINDS)}")]
+FormatName = Annotated[str, Path(description="an output format: GET /api/formats lists them")]
 RelationQ = Annotated[str | None, Query(description="a relation, e.g. finetuned_from")]
 READ = errors(400, 404, 422)
 WRITE = errors(400, 401, 403, 404, 409, 422)
@@ -105,7 +106,7 @@ def _format_route() -> Any:
                 responses={200: {"content": content, "description": "the rendered record"},
                            **READ})
     def render(request: Request, name: Name, version: VersionText,
-               format: Annotated[str, Path(description=f"one of {', '.join(names)}")]) -> Response:
+               format: FormatName) -> Response:
         """The record rendered in one format (json, yaml, html, pdf, cyclonedx, spdx, ...)."""
         from umr import formats as fmts
 
@@ -113,6 +114,7 @@ def _format_route() -> Any:
             # "1.0.0-rc.beta" is a version, not version "1.0.0-rc" in format "beta".
             if views.is_version(f"{version}.{format}"):
                 return resolved(request, name, f"{version}.{format}")
+            views.parse_version(version)  # 400 when it is not a version either
             raise NotFoundError(f"no output format {format!r}; available: {', '.join(names)}",
                                 hint="GET /api/formats lists them")
         ctx = views.context(registry(request), name, version)

@@ -59,7 +59,7 @@ def home(reg: Any) -> dict[str, Any]:
     return {
         "stats": stats if isinstance(stats, dict) else stats.to_dict(),
         "recent": [_plain(r) for r in recent],
-        "advisories": [a.to_dict() for a in reg.advisories()][-5:][::-1],
+        "advisories": advisories(reg)["advisories"][:5],
     }
 
 

@@ -1,0 +1,137 @@
+"""The JSON API against a real registry: reads, formats, errors, and path traversal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+def test_records_and_versions(client: Any) -> None:
+    names = {r["name"] for r in client.get("/api/records").json()["records"]}
+    assert names == {"acme-chat", "acme-chat-q4", "base-7b", "bench-qa", "corpus-x", "evil"}
+    kinds = {r["kind"] for r in client.get("/api/records?kind=dataset").json()["records"]}
+    assert kinds == {"dataset"}
+    v = client.get("/api/records/corpus-x").json()
+    assert v["latest"] == "2.0.0"
+    assert [x["version"] for x in v["versions"]] == ["2.0.0", "1.0.0"]
+
+
+def test_resolved_record_with_provenance(client: Any) -> None:
+    r = client.get("/api/records/acme-chat/1.0.0").json()
+    assert r["id"] == "acme-chat@1.0.0"
+    assert r["chain"] == ["acme-chat@1.0.0", "base-7b@1.0.0"]
+    assert r["record"]["license"]["id"] == "apache-2.0"
+    assert r["inherited"]["license.id"] == "base-7b@1.0.0"
+    assert r["provenance"]["title"] == "acme-chat@1.0.0"
+
+
+def test_lineage_both_ways_with_relation_filter(client: Any) -> None:
+    up = client.get("/api/records/acme-chat/1.1.0/lineage?direction=up").json()["hits"]
+    assert {(h["name"], h["version"]) for h in up} >= {("base-7b", "1.0.0"), ("corpus-x", "1.0.0")}
+    corpus = next(h for h in up if h["name"] == "corpus-x")
+    assert [s["relation"] for s in corpus["path"]] == ["finetuned_from", "trained_on"]
+    only = client.get("/api/records/acme-chat/1.1.0/lineage?relation=evaluated_on").json()["hits"]
+    assert [h["name"] for h in only] == ["bench-qa"]
+    down = client.get("/api/records/base-7b/1.0.0/lineage?direction=down").json()["hits"]
+    assert {h["name"] for h in down} >= {"acme-chat", "acme-chat-q4", "evil"}
+    assert client.get("/api/records/base-7b/1.0.0/lineage?direction=sideways").status_code == 422
+    assert client.get("/api/records/base-7b/1.0.0/lineage?relation=bogus").status_code == 422
+
+
+def test_audit_and_impact(client: Any) -> None:
+    report = client.get("/api/records/acme-chat-q4/1.0.0/audit").json()
+    assert not report["ok"]
+    (finding,) = report["findings"]
+    assert finding["advisory"]["id"] == "TEST-2023-0001"
+    assert [s["to"] for s in finding["path"]][-1] == "corpus-x@1.0.0"
+    assert client.get("/api/records/corpus-x/2.0.0/audit").json()["ok"]
+    hits = client.get("/api/impact/corpus-x?range=<2").json()["hits"]
+    assert {h["name"] for h in hits} >= {"base-7b", "acme-chat", "acme-chat-q4"}
+
+
+def test_search_and_advisories(client: Any) -> None:
+    hits = client.get("/api/search?q=quantization").json()["hits"]
+    assert hits[0]["name"] == "acme-chat-q4"
+    assert client.get("/api/search?q=x&kind=robot").status_code == 422
+    advs = client.get("/api/advisories").json()["advisories"]
+    assert [a["id"] for a in advs] == ["TEST-2023-0001"]
+    assert client.get("/api/advisories?name=bench-qa").json()["advisories"] == []
+    one = client.get("/api/advisories/TEST-2023-0001").json()
+    assert one["advisory"]["fixed"] == [{"name": "corpus-x", "version": "2.0.0"}]
+
+
+def test_stats_recent_formats(client: Any) -> None:
+    assert client.get("/api/stats").json()["records"] == 8
+    assert len(client.get("/api/recent?limit=3").json()["records"]) == 3
+    from umr.formats import available
+
+    assert [f["name"] for f in client.get("/api/formats").json()["formats"]] == available()
+
+
+def _formats() -> list[str]:
+    from umr.formats import available
+
+    return available()
+
+
+@pytest.mark.parametrize("fmt", _formats())
+def test_every_format(client: Any, fmt: str) -> None:
+    from umr.formats import get
+
+    r = client.get(f"/api/records/acme-chat/1.1.0.{fmt}")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].split(";")[0] == get(fmt).media_type.split(";")[0]
+    assert get(fmt).suffix in r.headers["content-disposition"]
+    assert "sandbox" in r.headers["content-security-policy"]
+    assert len(r.content) > 100
+
+
+def test_prerelease_version_is_not_mistaken_for_a_format(fresh: Any, make_token: Any) -> None:
+    t = make_token(fresh, "publish:*")
+    rec = {"umr": 1, "name": "pre", "version": "1.0.0-rc.beta", "kind": "dataset"}
+    assert fresh.post("/api/records", json=rec, headers={"authorization": f"Bearer {t}"}).status_code == 201
+    assert fresh.get("/api/records/pre/1.0.0-rc.beta").json()["id"] == "pre@1.0.0-rc.beta"
+    assert fresh.get("/api/records/pre/1.0.0-rc.beta.json").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/records/..%2F..%2Fetc%2Fpasswd",
+        "/api/records/%2e%2e/1.0.0",
+        "/api/records/..%5C..%5Cwindows/1.0.0",
+        "/api/records/acme-chat/..%2F..%2F1.0.0",
+        "/api/records/acme-chat/1.1.0.%2e%2e%2fpdf",
+        "/api/records/acme-chat/1.1.0.exe",
+        "/api/records/acme-chat/1.1.0...",
+        "/api/records/acme-chat/1.1.0./etc/passwd",
+        "/api/records/acme-chat/..%00/audit",
+        "/records/..%2F..%2Fetc%2Fpasswd/1.0.0",
+        "/static/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/static/../app.py",
+        "/advisories/..%2F..%2Fetc%2Fpasswd",
+    ],
+)
+def test_path_traversal_is_refused(client: Any, path: str) -> None:
+    r = client.get(path)
+    assert 400 <= r.status_code < 500, (path, r.status_code)
+    assert "root:" not in r.text and "create_app" not in r.text
+
+
+def test_error_shape_is_one(client: Any) -> None:
+    for path, status in [("/api/records/nope", 404), ("/api/records/acme-chat/x.y", 400),
+                         ("/api/records/acme-chat/1.1.0.nope", 404),
+                         ("/api/search?limit=0", 422)]:
+        r = client.get(path)
+        assert r.status_code == status, path
+        assert set(r.json()) == {"error"}
+        assert set(r.json()["error"]) == {"status", "type", "message", "hint", "problems"}
+
+
+def test_cors_is_closed(client: Any) -> None:
+    r = client.options("/api/records", headers={"origin": "https://evil.example",
+                                                 "access-control-request-method": "POST"})
+    assert "access-control-allow-origin" not in r.headers
+    r = client.get("/api/records", headers={"origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in r.headers

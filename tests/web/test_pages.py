@@ -1,0 +1,132 @@
+"""Every page renders from the real registry, and its JSON twin returns the data behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+PAGES = [
+    ("/", "acme-chat-q4"),
+    ("/records", "acme-chat"),
+    ("/records?kind=dataset", "corpus-x"),
+    ("/records/acme-chat", "1.1.0"),
+    ("/records/acme-chat/1.1.0", "Acme Chat"),
+    ("/records/acme-chat/diff/1.0.0/1.1.0", "minor"),
+    ("/search?q=chat", "acme-chat"),
+    ("/search?q=&kind=dataset", "corpus-x"),
+    ("/advisories", "TEST-2023-0001"),
+    ("/advisories/TEST-2023-0001", "acme-chat"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), PAGES)
+def test_page_renders(client: Any, path: str, text: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/html")
+    assert text in r.text
+    assert "content-security-policy" in r.headers
+    assert "access-control-allow-origin" not in r.headers
+
+
+@pytest.mark.parametrize(("path", "text"), PAGES)
+def test_json_twin(client: Any, path: str, text: str) -> None:
+    base, _, query = path.partition("?")
+    twin = "/index.json" if base == "/" else f"{base}.json"
+    a = client.get(twin + (f"?{query}" if query else ""))
+    b = client.get(path + ("&" if query else "?") + "format=json")
+    assert a.status_code == b.status_code == 200
+    assert a.headers["content-type"] == "application/json"
+    assert a.json() == b.json()
+    assert text in a.text
+
+
+def test_record_page_shows_everything(client: Any) -> None:
+    html = client.get("/records/acme-chat/1.1.0").text
+    data = client.get("/records/acme-chat/1.1.0.json").json()
+    # provenance: publisher inherited from base? no: acme-chat sets its own; license inherited
+    assert any(f["path"] == "license.id" and f["source"] == "base-7b@1.0.0" for f in data["fields"])
+    assert "from <a" in html and "base-7b@1.0.0" in html
+    # lineage up and down, as a graph and as links
+    assert {h["name"] for h in data["upstream"]} >= {"base-7b", "corpus-x", "bench-qa"}
+    assert [h["name"] for h in data["downstream"]] == ["acme-chat-q4"]
+    assert "<svg" in html and "finetuned_from" in html
+    assert 'class="lineage-link" href="/records/base-7b/1.0.0"' in html
+    # audit: the corpus advisory reaches through base-7b
+    assert [f["advisory"]["id"] for f in data["audit"]["findings"]] == ["TEST-2023-0001"]
+    assert "TEST-2023-0001" in html
+    # evaluations, risks, versions, downloads in every format
+    assert "bench-qa@1" in html and "accuracy" in html and "privacy" in html
+    assert [v["version"] for v in data["versions"]] == ["1.1.0", "1.0.0"]
+    from umr.formats import available
+
+    assert {d["name"] for d in data["downloads"]} == set(available())
+    for name in available():
+        assert f'href="/api/records/acme-chat/1.1.0.{name}"' in html
+
+
+def test_transparency_score_on_page(client: Any) -> None:
+    data = client.get("/records/base-7b/1.0.0.json").json()
+    card = data["scorecards"][0]
+    assert card["score"] == 2 and card["unsupported"] >= 0
+    assert "fmti-2023: 2/" in client.get("/records/base-7b/1.0.0").text
+
+
+def test_search_filters(client: Any) -> None:
+    def names(query: str) -> set[str]:
+        return {h["name"] for h in client.get(f"/search.json?{query}").json()["hits"]}
+
+    assert names("q=acme") >= {"acme-chat", "acme-chat-q4"}
+    assert names("q=&kind=dataset") == {"corpus-x", "bench-qa"}
+    assert names("q=&publisher=acme+corp") == {"acme-chat", "acme-chat-q4"}
+    assert names("q=&relation=quantized_from") == {"acme-chat-q4"}
+    reached = names("q=&advisory=yes")
+    assert {"acme-chat", "base-7b", "evil"} <= reached
+    assert not {"bench-qa", "corpus-x"} & reached  # corpus-x's latest (2.0.0) is the fix
+    assert {"bench-qa", "corpus-x"} <= names("q=&advisory=no")
+
+
+def test_diff_form_redirects_to_the_diff_page(client: Any) -> None:
+    r = client.get("/records/acme-chat/diff?from=1.0.0&to=1.1.0", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/records/acme-chat/diff/1.0.0/1.1.0"
+    changes = client.get(r.headers["location"] + ".json").json()["changes"]
+    assert {c["path"] for c in changes} >= {"summary", "risks"}
+
+
+def test_advisory_page_lists_reached_records(client: Any) -> None:
+    data = client.get("/advisories/TEST-2023-0001.json").json()
+    reached = {f"{h['name']}@{h['version']}" for h in data["reached"]}
+    assert {"base-7b@1.0.0", "acme-chat@1.1.0", "acme-chat-q4@1.0.0"} <= reached
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/records/nope", 404),
+        ("/records/nope/1.0.0", 404),
+        ("/records/acme-chat/9.9.9", 404),
+        ("/records/acme-chat/not-a-version", 400),
+        ("/records/Bad..Name", 400),
+        ("/advisories/NOPE-1", 404),
+        ("/no/such/page", 404),
+    ],
+)
+def test_one_error_page_and_one_error_shape(client: Any, path: str, status: int) -> None:
+    html = client.get(path)
+    assert html.status_code == status
+    assert html.headers["content-type"].startswith("text/html")
+    assert f"<h1>{status}:" in html.text
+    js = client.get(path, headers={"accept": "application/json"})
+    assert js.status_code == status
+    err = js.json()["error"]
+    assert err["status"] == status and err["message"]
+
+
+def test_static_files_and_no_external_requests(client: Any) -> None:
+    assert client.get("/static/umr.css").status_code == 200
+    assert client.get("/static/umr.js").status_code == 200
+    html = client.get("/records/acme-chat/1.1.0").text
+    assert "src=\"http" not in html and "href=\"//" not in html
+    assert 'rel="stylesheet" href="/static/umr.css"' in html
