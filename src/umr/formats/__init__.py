@@ -35,7 +35,7 @@ __all__ = [
 
 Renderer = Callable[["RenderContext"], bytes]
 
-_BUILTINS = ("data", "html", "svg", "markdown", "latex", "pdf")
+_BUILTINS = ("data", "html", "svg", "markdown", "latex", "pdf", "cyclonedx", "spdx")
 
 
 @dataclass(frozen=True, kw_only=True)
