@@ -88,6 +88,7 @@ class Workspace:
         self.root = Path(root)
         self._index: dict[str, dict[Version, Path]] | None = None
         self._cache: dict[Path, Record] = {}
+        self.skipped: list[Problem] = []
 
     def describe(self) -> str:
         return f"workspace {str(self.root)!r}"
@@ -103,28 +104,32 @@ class Workspace:
         return self._cache[path]
 
     def index(self) -> dict[str, dict[Version, Path]]:
-        """name -> version -> file, built on first use; invalid files raise RecordError."""
+        """name -> version -> file, built on first use.
+
+        The workspace is a place to look refs up, so files that do not load are skipped here
+        (and listed in ``skipped``); ``umr validate`` reports them when it is asked to.
+        """
         if self._index is None:
             index: dict[str, dict[Version, Path]] = {}
-            problems: list[Problem] = []
+            skipped: list[Problem] = []
             for path in self.record_files():
                 try:
                     rec = self._load(path)
                 except RecordError as exc:
-                    problems.extend(exc.problems)
+                    skipped.extend(exc.problems)
                     continue
-                other = index.setdefault(rec.name, {}).get(rec.version)
-                if other is not None and other != path:
-                    problems.append(
+                if rec.version in index.setdefault(rec.name, {}):
+                    skipped.append(
                         Problem(
                             source=str(path),
                             path="version",
-                            message=f"{rec.id} is also defined in {other}: bump one version",
+                            message=f"{rec.id} is also defined in "
+                            f"{index[rec.name][rec.version]}; using that one",
                         )
                     )
+                    continue
                 index[rec.name][rec.version] = path
-            if problems:
-                raise RecordError(problems, hint="fix these files, then run 'umr validate'")
+            self.skipped = skipped
             self._index = index
         return self._index
 
