@@ -35,26 +35,12 @@ def demo_url() -> str:
 
 
 def ensure_loaded(url: str) -> Any:
-    """Publish the bundled demo records and advisories into ``url`` unless already there."""
+    """Publish the bundled demo records and advisories into ``url`` unless already there,
+    through the same loader as ``umr demo load``; returns the open registry."""
     from umr.registry import Registry
+    from umr.registry.demo import load_demo
 
     registry = Registry(url)
     if not registry.names():
-        load(registry)
+        load_demo(url)
     return registry
-
-
-def load(registry: Any) -> None:
-    """The same path as ``umr demo load``: publish every record, then add every advisory."""
-    try:
-        from umr.demo.load import load_demo  # the registry helper's loader, when present
-    except ImportError:
-        load_demo = None
-    if load_demo is not None:
-        load_demo(registry)
-        return
-    from umr.demo import advisories_dir, records_dir
-
-    registry.publish([records_dir()])
-    for path in sorted(advisories_dir().glob("*.yaml")):
-        registry.add_advisory(path)

@@ -34,12 +34,12 @@ def home_page(reg: Any) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
     return "home.html", views.home(reg), "Model records", {}
 
 
-def record_page(reg: Any, name: str, version: str) -> tuple[str, dict[str, Any], str,
-                                                                dict[str, Any]]:
+def record_page(reg: Any, name: str, version: str, only: list[str] | None = None) -> tuple[
+        str, dict[str, Any], str, dict[str, Any]]:
     from umr.formats.html import page_values
 
     ctx = views.context(reg, name, version)
-    data = views.record(reg, name, version, ctx)
+    data = views.record(reg, name, version, ctx, only)
     values = page_values(ctx)
     extra = {"graph_svg": values["graph_svg"], "findings": values["findings"],
              "scorecards": ctx.scorecards, "r": values["r"], "origin": ctx.origin}

@@ -91,7 +91,7 @@ def export(registry: Any, outdir: str | Path, *, formats: list[str] | None = Non
         out.page(f"/records/{name}", built)
         every = [v["version"] for v in built[1]["versions"]]
         for version in every:
-            record = pages.record_page(registry, name, version)
+            record = pages.record_page(registry, name, version, wanted)
             out.page(views.record_url(name, version), record)
             if version == row["version"]:
                 index.append(_index_entry(record[1]))

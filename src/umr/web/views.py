@@ -107,7 +107,8 @@ def context(reg: Any, name: str, version: str) -> Any:
     return build_context(f"{name}@={v}", reg)
 
 
-def record(reg: Any, name: str, version: str, ctx: Any = None) -> dict[str, Any]:
+def record(reg: Any, name: str, version: str, ctx: Any = None,
+           only: list[str] | None = None) -> dict[str, Any]:
     """The record page: resolved fields with provenance, lineage, audit, scores, downloads."""
     ctx = ctx if ctx is not None else context(reg, name, version)
     listing = versions(reg, name)
@@ -120,7 +121,8 @@ def record(reg: Any, name: str, version: str, ctx: Any = None) -> dict[str, Any]
         "latest": listing["latest"],
         "fields": _fields(ctx),
         "graph": ctx.graph().to_dict(),
-        "downloads": [{**f, "url": download_url(name, v, f["name"])} for f in formats()],
+        "downloads": [{**f, "url": download_url(name, v, f["name"])} for f in formats()
+                      if only is None or f["name"] in only],
     })
     return data
 
