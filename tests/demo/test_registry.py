@@ -1,0 +1,79 @@
+"""The demo registry published for real: `umr audit` and `umr impact` name the LAION models.
+
+The expected list is the hand-written ``LAION_IMAGE_MODELS``; these tests run the CLI against a
+SQLite registry loaded with `umr demo load`, so they check publish, locking, audit and impact
+together on real data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from demo.test_advisories import LAION_IMAGE_MODELS
+from umr.cli import app
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'registry.db'}"
+    result = CliRunner().invoke(app, ["--registry", url, "demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "194 record(s) published" in result.stdout
+    again = CliRunner().invoke(app, ["--registry", url, "demo", "load"])
+    assert "0 record(s) published, 194 unchanged" in again.stdout  # idempotent
+    return url
+
+
+def cli(url: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["--registry", url, *args])
+    return result.exit_code, result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(LAION_IMAGE_MODELS))
+def test_audit_reports_the_december_2023_advisory_with_its_path(registry: str, name: str) -> None:
+    code, out = cli(registry, "audit", name, "--format", "json")
+    assert code == 1  # a critical finding fails the default --fail-on
+    report = json.loads(out)
+    laion = [f for f in report["findings"] if f["advisory"]["id"] == "UMR-2023-0001"]
+    assert laion, f"{name}: UMR-2023-0001 not reported"
+    path = laion[0]["path"]
+    assert path[0]["from"] == report["record"]
+    assert path[-1]["to"] in ("laion-5b@1.0.0", "laion-400m@1.0.0")
+    assert all(a["to"] == b["from"] for a, b in zip(path, path[1:], strict=False))
+
+
+def test_audit_text_shows_the_chain(registry: str) -> None:
+    code, out = cli(registry, "audit", "stable-diffusion-v1-5")
+    assert code == 1
+    assert (
+        "stable-diffusion-v1-5@1.0.0 -trained_on-> laion-aesthetics-v2-5plus@1.0.0 "
+        "-derived_from-> laion-2b-en@1.0.0 -derived_from-> laion-5b@1.0.0 "
+        "[UMR-2023-0001 critical]"
+    ) in out
+
+
+def test_impact_lists_exactly_the_expected_models(registry: str) -> None:
+    models: set[str] = set()
+    for target in ("laion-5b@<2.0.0", "laion-400m"):
+        code, out = cli(registry, "impact", target, "--format", "json")
+        assert code == 0
+        models |= {h["name"] for h in json.loads(out)["results"] if h["kind"] == "model"}
+    assert models == LAION_IMAGE_MODELS
+
+
+def test_re_laion_is_clean_and_a_text_model_is_not_flagged(registry: str) -> None:
+    assert cli(registry, "audit", "laion-5b@2.0.0")[0] == 0
+    code, out = cli(registry, "audit", "bert-base-uncased", "--format", "json")
+    assert "UMR-2023-0001" not in out
+
+
+def test_validate_the_whole_demo_set(tmp_path: Path) -> None:
+    from umr.demo import records_dir
+
+    result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "validate", str(records_dir())])
+    assert result.exit_code == 0, result.stderr
+    assert "194 valid record(s) in 194 file(s), 0 problem(s)" in result.stdout
