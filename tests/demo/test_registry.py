@@ -7,6 +7,7 @@ together on real data.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def test_audit_reports_the_december_2023_advisory_with_its_path(registry: str, n
     path = laion[0]["path"]
     assert path[0]["from"] == report["record"]
     assert path[-1]["to"] in ("laion-5b@1.0.0", "laion-400m@1.0.0")
-    assert all(a["to"] == b["from"] for a, b in zip(path, path[1:], strict=False))
+    assert all(a["to"] == b["from"] for a, b in itertools.pairwise(path))
 
 
 def test_audit_text_shows_the_chain(registry: str) -> None:
@@ -67,7 +68,7 @@ def test_impact_lists_exactly_the_expected_models(registry: str) -> None:
 
 def test_re_laion_is_clean_and_a_text_model_is_not_flagged(registry: str) -> None:
     assert cli(registry, "audit", "laion-5b@2.0.0")[0] == 0
-    code, out = cli(registry, "audit", "bert-base-uncased", "--format", "json")
+    _code, out = cli(registry, "audit", "bert-base-uncased", "--format", "json")
     assert "UMR-2023-0001" not in out
 
 
