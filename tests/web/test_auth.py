@@ -130,7 +130,7 @@ def test_tokens_are_stored_hashed(fresh: Any, make_token: Any) -> None:
     store = fresh.app.state.tokens
     with store.engine.connect() as conn:
         rows = conn.execute(sa.text("select id, digest, scopes from umr_web_tokens")).all()
-    (tid, digest, scopes), = rows
+    ((_, digest, scopes),) = rows
     secret = text.split("_", 2)[2]
     assert digest == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in str(rows) and scopes == "publish:x"

@@ -241,11 +241,20 @@ def advisory(reg: Any, advisory_id: str) -> dict[str, Any]:
     """One advisory and every published record it reaches (directly or downstream)."""
     adv = reg.advisory(advisory_id).to_dict()
     reached: list[dict[str, Any]] = []
+    from umr.spec import Range
+
     for affected in adv.get("affected") or ():
+        name, rng = affected["name"], str(affected.get("versions") or "*")
         try:
-            hits = reg.impact(affected["name"], str(affected.get("versions") or "*"))
+            matching = [v for v in reg.versions(name, include_yanked=True)
+                        if v in Range.parse(rng)]
+            hits = reg.impact(name, rng)
         except UmrError:
             continue
+        for v in matching:  # the affected records themselves, at depth 0
+            rec = reg.get(name, v)
+            reached.append({"name": name, "version": str(v), "kind": rec.kind,
+                            "title": rec.title, "depth": 0, "relation": None, "path": []})
         reached.extend(_plain(h) for h in hits)
     seen: set[tuple[str, str]] = set()
     unique = []
