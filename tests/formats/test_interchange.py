@@ -5,6 +5,7 @@ generated from the SPDX 3.0.1 SHACL model: types, enumerations, required propert
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 
@@ -23,12 +24,17 @@ def contexts(ctx: RenderContext, tmp_path_factory: pytest.TempPathFactory) -> li
     return [ctx, build_context("web-crawl", FakeRegistry()), evil]
 
 
-def cyclonedx_errors(text: str) -> str | None:
-    need_module("cyclonedx", "dev")
+@functools.cache
+def _validator() -> object:
     from cyclonedx.schema import SchemaVersion
     from cyclonedx.validation.json import JsonStrictValidator
 
-    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
+    return JsonStrictValidator(SchemaVersion.V1_6)
+
+
+def cyclonedx_errors(text: str) -> str | None:
+    need_module("cyclonedx", "dev")
+    error = _validator().validate_str(text)  # type: ignore[attr-defined]
     return None if error is None else str(error.data.message)
 
 
@@ -83,8 +89,11 @@ def test_spdx_validation_catches_mistakes(ctx: RenderContext) -> None:
 def test_spdx_relationships(ctx: RenderContext) -> None:
     graph = json.loads(render("spdx", ctx))["@graph"]
     names = {e["spdxId"]: e.get("name") for e in graph if "spdxId" in e}
-    rels = {(names[e["from"]], e["relationshipType"], names[e["to"][0]])
-            for e in graph if e["type"] == "Relationship" and e["to"][0] in names}
+    rels = {
+        (names[e["from"]], e["relationshipType"], names[e["to"][0]])
+        for e in graph
+        if e["type"] == "Relationship" and e["to"][0] in names
+    }
     assert ("chat-7b", "trainedOn", "chat-data") in rels
     assert ("chat-7b", "testedOn", "eval-suite") in rels
     assert ("base-7b", "ancestorOf", "chat-7b") in rels

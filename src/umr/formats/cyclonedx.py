@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 from umr import __version__
 from umr.formats import register
@@ -22,18 +22,58 @@ from umr.formats.context import RenderContext
 from umr.spec.canonical import digest
 
 ANCESTOR_RELATIONS = frozenset(
-    {"finetuned_from", "adapter_of", "quantized_from", "merged_from", "distilled_from",
-     "unlearned_from"}
+    {
+        "finetuned_from",
+        "adapter_of",
+        "quantized_from",
+        "merged_from",
+        "distilled_from",
+        "unlearned_from",
+    }
 )
 # SPDX ids written as license.id (CycloneDX validates ids against the SPDX list); others by name.
-SPDX_IDS = {i.lower(): i for i in (
-    "Apache-2.0 MIT BSD-2-Clause BSD-3-Clause GPL-2.0-only GPL-2.0-or-later GPL-3.0-only "
-    "GPL-3.0-or-later LGPL-2.1-only LGPL-3.0-only AGPL-3.0-only MPL-2.0 ISC Unlicense CC0-1.0 "
-    "CC-BY-4.0 CC-BY-SA-4.0 CC-BY-NC-4.0 CC-BY-NC-SA-4.0 CC-BY-ND-4.0 CC-BY-NC-ND-4.0 "
-    "CC-BY-3.0 CC-BY-SA-3.0 ODbL-1.0 ODC-By-1.0 PDDL-1.0 CDLA-Permissive-2.0 "
-    "CDLA-Sharing-1.0 Zlib BSL-1.0 EPL-2.0 Artistic-2.0 AFL-3.0 ECL-2.0 EUPL-1.2 "
-    "OFL-1.1 WTFPL"
-).split()}
+SPDX_IDS = {
+    i.lower(): i
+    for i in [
+        "Apache-2.0",
+        "MIT",
+        "BSD-2-Clause",
+        "BSD-3-Clause",
+        "GPL-2.0-only",
+        "GPL-2.0-or-later",
+        "GPL-3.0-only",
+        "GPL-3.0-or-later",
+        "LGPL-2.1-only",
+        "LGPL-3.0-only",
+        "AGPL-3.0-only",
+        "MPL-2.0",
+        "ISC",
+        "Unlicense",
+        "CC0-1.0",
+        "CC-BY-4.0",
+        "CC-BY-SA-4.0",
+        "CC-BY-NC-4.0",
+        "CC-BY-NC-SA-4.0",
+        "CC-BY-ND-4.0",
+        "CC-BY-NC-ND-4.0",
+        "CC-BY-3.0",
+        "CC-BY-SA-3.0",
+        "ODbL-1.0",
+        "ODC-By-1.0",
+        "PDDL-1.0",
+        "CDLA-Permissive-2.0",
+        "CDLA-Sharing-1.0",
+        "Zlib",
+        "BSL-1.0",
+        "EPL-2.0",
+        "Artistic-2.0",
+        "AFL-3.0",
+        "ECL-2.0",
+        "EUPL-1.2",
+        "OFL-1.1",
+        "WTFPL",
+    ]
+}
 
 
 def iri(url: str) -> str:
@@ -85,8 +125,11 @@ def _main_component(ctx: RenderContext) -> dict[str, Any]:
         comp["description"] = r["summary"]
     if lic := _licenses(r.get("license")):
         comp["licenses"] = lic
-    hashes = [{"alg": "SHA-256", "content": a["sha256"]} for a in r.get("artifacts") or ()
-              if a.get("sha256")]
+    hashes = [
+        {"alg": "SHA-256", "content": a["sha256"]}
+        for a in r.get("artifacts") or ()
+        if a.get("sha256")
+    ]
     if hashes:
         comp["hashes"] = hashes
     refs = []
@@ -106,22 +149,38 @@ def _main_component(ctx: RenderContext) -> dict[str, Any]:
         comp["externalReferences"] = refs
     if r.get("tags"):
         comp["tags"] = list(r["tags"])
-    ancestors = [h for h in ctx.upstream if h.get("depth") == 1
-                 and h["relation"] in ANCESTOR_RELATIONS]
+    ancestors = [
+        h for h in ctx.upstream if h.get("depth") == 1 and h["relation"] in ANCESTOR_RELATIONS
+    ]
     if ancestors:
         comp["pedigree"] = {"ancestors": [_node_component(h) for h in ancestors]}
     if r["kind"] != "dataset":
         comp["modelCard"] = _model_card(ctx)
-    evaluations = [{k: v for k, v in e.items() if k in ("benchmark", "split", "source", "notes")
-                    and v is not None} for e in r.get("evaluations") or ()]
+    evaluations = [
+        {
+            k: v
+            for k, v in e.items()
+            if k in ("benchmark", "split", "source", "notes") and v is not None
+        }
+        for e in r.get("evaluations") or ()
+    ]
     comp["properties"] = _props(
-        kind=r["kind"], title=r.get("title"), released=r.get("released"),
-        languages=r.get("languages"), description=r.get("description"),
-        inherits=r.get("inherits"), upstream=r.get("upstream"),
+        kind=r["kind"],
+        title=r.get("title"),
+        released=r.get("released"),
+        languages=r.get("languages"),
+        description=r.get("description"),
+        inherits=r.get("inherits"),
+        upstream=r.get("upstream"),
         evaluations=evaluations if any(len(e) > 1 for e in evaluations) else None,
-        artifacts=[{k: v for k, v in a.items() if k in ("uri", "size")}
-                   for a in r.get("artifacts") or () if a.get("size") is not None] or None,
-        risks=r.get("risks"), transparency=r.get("transparency"),
+        artifacts=[
+            {k: v for k, v in a.items() if k in ("uri", "size")}
+            for a in r.get("artifacts") or ()
+            if a.get("size") is not None
+        ]
+        or None,
+        risks=r.get("risks"),
+        transparency=r.get("transparency"),
         extensions=r.get("extensions"),
     )
     if not comp["properties"]:
@@ -134,8 +193,11 @@ def _model_card(ctx: RenderContext) -> dict[str, Any]:
     params: dict[str, Any] = {}
     if r.get("task"):
         params["task"] = r["task"]
-    datasets = [bom_ref(f"{h['name']}@{h['version']}") for h in ctx.upstream
-                if h.get("depth") == 1 and h["relation"] == "trained_on"]
+    datasets = [
+        bom_ref(f"{h['name']}@{h['version']}")
+        for h in ctx.upstream
+        if h.get("depth") == 1 and h["relation"] == "trained_on"
+    ]
     if datasets:
         params["datasets"] = [{"ref": d} for d in datasets]
     card: dict[str, Any] = {"bom-ref": bom_ref(ctx.id) + "#model-card"}
@@ -149,16 +211,22 @@ def _model_card(ctx: RenderContext) -> dict[str, Any]:
         card["quantitativeAnalysis"] = {"performanceMetrics": metrics}
     risks = r.get("risks") or []
     if risks:
-        card["considerations"] = {"ethicalConsiderations": [
-            {"name": f"{k['category']} ({k['severity']}): {k['summary']}"} for k in risks
-        ]}
+        card["considerations"] = {
+            "ethicalConsiderations": [
+                {"name": f"{k['category']} ({k['severity']}): {k['summary']}"} for k in risks
+            ]
+        }
     return card
 
 
 def _node_component(hit: dict[str, Any]) -> dict[str, Any]:
     nid = f"{hit['name']}@{hit['version']}"
-    comp: dict[str, Any] = {"type": component_type(hit.get("kind")), "bom-ref": bom_ref(nid),
-                            "name": hit["name"], "version": str(hit["version"])}
+    comp: dict[str, Any] = {
+        "type": component_type(hit.get("kind")),
+        "bom-ref": bom_ref(nid),
+        "name": hit["name"],
+        "version": str(hit["version"]),
+    }
     if hit.get("title"):
         comp["description"] = hit["title"]
     comp["properties"] = _props(kind=hit.get("kind"), relation=hit["relation"])
@@ -169,8 +237,11 @@ def bom(ctx: RenderContext) -> dict[str, Any]:
     """The BOM as plain data."""
     main = _main_component(ctx)
     in_pedigree = {a["bom-ref"] for a in main.get("pedigree", {}).get("ancestors", [])}
-    components = [_node_component(h) for h in ctx.upstream
-                  if bom_ref(f"{h['name']}@{h['version']}") not in in_pedigree]
+    components = [
+        _node_component(h)
+        for h in ctx.upstream
+        if bom_ref(f"{h['name']}@{h['version']}") not in in_pedigree
+    ]
     deps: dict[str, list[str]] = {bom_ref(ctx.id): []}
     for e in ctx.graph().edges:
         node = ctx.graph().nodes[e.target]
@@ -186,19 +257,23 @@ def bom(ctx: RenderContext) -> dict[str, Any]:
         "serialNumber": f"urn:uuid:{serial}",
         "version": 1,
         "metadata": {
-            "tools": {"components": [{"type": "application", "name": "umr",
-                                      "version": __version__}]},
+            "tools": {
+                "components": [{"type": "application", "name": "umr", "version": __version__}]
+            },
             "component": main,
         },
     }
     if components:
         out["components"] = components
-    out["dependencies"] = [{"ref": k, "dependsOn": v} if v else {"ref": k}
-                           for k, v in deps.items()]
+    out["dependencies"] = [{"ref": k, "dependsOn": v} if v else {"ref": k} for k, v in deps.items()]
     return out
 
 
-@register("cyclonedx", media_type="application/vnd.cyclonedx+json; version=1.6",
-          suffix=".cdx.json", description="a CycloneDX 1.6 ML-BOM (JSON) with modelCard and pedigree")
+@register(
+    "cyclonedx",
+    media_type="application/vnd.cyclonedx+json; version=1.6",
+    suffix=".cdx.json",
+    description="a CycloneDX 1.6 ML-BOM (JSON) with modelCard and pedigree",
+)
 def render_cyclonedx(ctx: RenderContext) -> bytes:
     return (json.dumps(bom(ctx), indent=2, ensure_ascii=False) + "\n").encode("utf-8")

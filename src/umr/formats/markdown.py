@@ -159,6 +159,27 @@ def front_matter(ctx: RenderContext) -> dict[str, Any]:
     return meta
 
 
+def _with_hf_extension(meta: dict[str, Any], hf: dict[str, Any]) -> dict[str, Any]:
+    """Card keys an import kept under ``extensions.hf`` go back into the front matter; original
+    Hugging Face ids replace their normalized names when they still match."""
+    from umr.spec.names import normalize_name
+
+    out = dict(meta)
+    for key, value in hf.items():
+        if key in ("base_model", "datasets", "source_datasets") and key in out:
+            originals = value if isinstance(value, list) else [value]
+            current = out[key] if isinstance(out[key], list) else [out[key]]
+            try:
+                same = [normalize_name(str(v)) for v in originals] == current
+            except ValueError:
+                same = False
+            if same:
+                out[key] = value
+        elif key not in out:
+            out[key] = value
+    return out
+
+
 def _name(ref: str) -> str:
     return ref.partition("@")[0]
 
@@ -195,4 +216,8 @@ def dump_front_matter(meta: dict[str, Any]) -> str:
 )
 def render_markdown(ctx: RenderContext) -> bytes:
     body = render_template("markdown", "card.md.j2", ctx=ctx, r=ctx.data, origin=ctx.origin)
-    return (dump_front_matter(front_matter(ctx)) + "\n" + body).encode("utf-8")
+    meta = front_matter(ctx)
+    hf = (ctx.data.get("extensions") or {}).get("hf")
+    if isinstance(hf, dict):
+        meta = _with_hf_extension(meta, hf)
+    return (dump_front_matter(meta) + "\n" + body).encode("utf-8")

@@ -19,8 +19,17 @@ from umr.formats.context import Node, RenderContext
 from umr.formats.cyclonedx import SPDX_IDS, iri
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
-ANCESTOR = frozenset({"finetuned_from", "adapter_of", "quantized_from", "merged_from",
-                      "distilled_from", "unlearned_from", "derived_from"})
+ANCESTOR = frozenset(
+    {
+        "finetuned_from",
+        "adapter_of",
+        "quantized_from",
+        "merged_from",
+        "distilled_from",
+        "unlearned_from",
+        "derived_from",
+    }
+)
 # relation -> (SPDX relationshipType, edge goes from the upstream node?)
 RELATIONSHIPS = {
     "trained_on": ("trainedOn", False),
@@ -75,17 +84,28 @@ def _package(node: Node, data: dict[str, Any] | None, org: str | None) -> dict[s
     artifacts = data.get("artifacts") or []
     if artifacts:
         pkg["software_downloadLocation"] = iri(artifacts[0]["uri"])
-        hashes = [{"type": "Hash", "algorithm": "sha256", "hashValue": a["sha256"]}
-                  for a in artifacts if a.get("sha256")]
+        hashes = [
+            {"type": "Hash", "algorithm": "sha256", "hashValue": a["sha256"]}
+            for a in artifacts
+            if a.get("sha256")
+        ]
         if hashes:
             pkg["verifiedUsing"] = hashes
-    refs = [{"type": "ExternalRef", "externalRefType": "documentation", "locator": [x["url"]]}
-            for x in data.get("references") or ()]
+    refs = [
+        {"type": "ExternalRef", "externalRefType": "documentation", "locator": [x["url"]]}
+        for x in data.get("references") or ()
+    ]
     if refs:
         pkg["externalRef"] = refs
     if not dataset:
-        metrics = [{"type": "DictionaryEntry", "key": f"{e['benchmark']} {e['metric']}",
-                    "value": str(e["value"])} for e in data.get("evaluations") or ()]
+        metrics = [
+            {
+                "type": "DictionaryEntry",
+                "key": f"{e['benchmark']} {e['metric']}",
+                "value": str(e["value"]),
+            }
+            for e in data.get("evaluations") or ()
+        ]
         if metrics:
             pkg["ai_metric"] = metrics
         if data.get("tags"):
@@ -93,8 +113,9 @@ def _package(node: Node, data: dict[str, Any] | None, org: str | None) -> dict[s
         risks = data.get("risks") or []
         if risks:
             pkg["ai_limitation"] = "; ".join(f"{k['category']}: {k['summary']}" for k in risks)
-            worst = max(risks, key=lambda k: ("low", "medium", "high", "critical").index(
-                k["severity"]))
+            worst = max(
+                risks, key=lambda k: ("low", "medium", "high", "critical").index(k["severity"])
+            )
             pkg["ai_safetyRiskAssessment"] = RISK_LEVEL[worst["severity"]]
         if data.get("task"):
             pkg["ai_typeOfModel"] = [data["task"]]
@@ -109,46 +130,78 @@ def document(ctx: RenderContext) -> dict[str, Any]:
     graph = ctx.graph()
     tool = spdx_id("agent", "umr")
     elements: list[dict[str, Any]] = [
-        {"type": "CreationInfo", "@id": CI, "specVersion": "3.0.1",
-         "created": _time(r.get("released")) or "1970-01-01T00:00:00Z",
-         "createdBy": [tool], "comment": f"rendered by umr {__version__} from {ctx.id}"},
+        {
+            "type": "CreationInfo",
+            "@id": CI,
+            "specVersion": "3.0.1",
+            "created": _time(r.get("released")) or "1970-01-01T00:00:00Z",
+            "createdBy": [tool],
+            "comment": f"rendered by umr {__version__} from {ctx.id}",
+        },
         {"type": "SoftwareAgent", "spdxId": tool, "creationInfo": CI, "name": "umr"},
     ]
     org = None
     if r.get("publisher"):
         org = spdx_id("org", r["publisher"])
-        elements.append({"type": "Organization", "spdxId": org, "creationInfo": CI,
-                         "name": r["publisher"]})
+        elements.append(
+            {"type": "Organization", "spdxId": org, "creationInfo": CI, "name": r["publisher"]}
+        )
     for node in graph.nodes.values():
         elements.append(_package(node, r if node.role == "self" else None, org))
     if r.get("license"):
         lic = spdx_id("license", r["license"]["id"])
-        elements.append({"type": "simplelicensing_LicenseExpression", "spdxId": lic,
-                         "creationInfo": CI, "simplelicensing_licenseExpression":
-                         _license_expression(str(r["license"]["id"]))})
-        elements.append({"type": "Relationship", "spdxId": spdx_id("rel", f"{ctx.id}-license"),
-                         "creationInfo": CI, "from": spdx_id("pkg", ctx.id),
-                         "relationshipType": "hasDeclaredLicense", "to": [lic]})
+        elements.append(
+            {
+                "type": "simplelicensing_LicenseExpression",
+                "spdxId": lic,
+                "creationInfo": CI,
+                "simplelicensing_licenseExpression": _license_expression(str(r["license"]["id"])),
+            }
+        )
+        elements.append(
+            {
+                "type": "Relationship",
+                "spdxId": spdx_id("rel", f"{ctx.id}-license"),
+                "creationInfo": CI,
+                "from": spdx_id("pkg", ctx.id),
+                "relationshipType": "hasDeclaredLicense",
+                "to": [lic],
+            }
+        )
     for i, e in enumerate(graph.edges):
         kind, from_upstream = RELATIONSHIPS.get(e.relation, ("other", False))
         src, dst = (e.source, e.target) if from_upstream else (e.target, e.source)
-        rel: dict[str, Any] = {"type": "Relationship", "spdxId": spdx_id("rel", f"{i}-{src}"),
-                               "creationInfo": CI, "from": spdx_id("pkg", src),
-                               "relationshipType": kind, "to": [spdx_id("pkg", dst)]}
+        rel: dict[str, Any] = {
+            "type": "Relationship",
+            "spdxId": spdx_id("rel", f"{i}-{src}"),
+            "creationInfo": CI,
+            "from": spdx_id("pkg", src),
+            "relationshipType": kind,
+            "to": [spdx_id("pkg", dst)],
+        }
         if kind in ("other", "ancestorOf"):
             rel["comment"] = e.relation
         elements.append(rel)
     ids = [el["spdxId"] for el in elements if "spdxId" in el]
-    elements.append({
-        "type": "SpdxDocument", "spdxId": spdx_id("doc", ctx.id), "creationInfo": CI,
-        "name": f"{ctx.id} (umr record)",
-        "profileConformance": ["core", "software", "ai", "dataset", "simpleLicensing"],
-        "rootElement": [spdx_id("pkg", ctx.id)], "element": ids,
-    })
+    elements.append(
+        {
+            "type": "SpdxDocument",
+            "spdxId": spdx_id("doc", ctx.id),
+            "creationInfo": CI,
+            "name": f"{ctx.id} (umr record)",
+            "profileConformance": ["core", "software", "ai", "dataset", "simpleLicensing"],
+            "rootElement": [spdx_id("pkg", ctx.id)],
+            "element": ids,
+        }
+    )
     return {"@context": CONTEXT, "@graph": elements}
 
 
-@register("spdx", media_type="application/spdx+json", suffix=".spdx.json",
-          description="SPDX 3.0.1 JSON-LD: AIPackage/DatasetPackage and lineage relationships")
+@register(
+    "spdx",
+    media_type="application/spdx+json",
+    suffix=".spdx.json",
+    description="SPDX 3.0.1 JSON-LD: AIPackage/DatasetPackage and lineage relationships",
+)
 def render_spdx(ctx: RenderContext) -> bytes:
     return (json.dumps(document(ctx), indent=2, ensure_ascii=False) + "\n").encode("utf-8")

