@@ -120,7 +120,12 @@ def parse_advisory(
         return Advisory.from_dict(data)
     except ValidationError as exc:
         problems = []
-        for err in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        for err in errors:
+            if err["type"] == "too_short" and any(
+                e is not err and e["loc"][: len(err["loc"])] == err["loc"] for e in errors
+            ):
+                continue  # a list whose items all failed: the items' errors say it
             loc = tuple(
                 p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))
             )

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, bindparam, text
 
-from umr.errors import UmrError
+from umr.errors import RefError
 from umr.spec import Version
 
 Direction = Literal["up", "down"]
@@ -78,7 +78,7 @@ class Node:
 
 def check_direction(direction: str) -> None:
     if direction not in ("up", "down"):
-        raise UmrError(f"direction must be 'up' or 'down', got {direction!r}")
+        raise RefError(f"direction must be 'up' or 'down', got {direction!r}")
 
 
 def closure(

@@ -357,7 +357,8 @@ def _ref_path(pos: int) -> tuple[str | int, ...]:
 def _no_match(ref: Ref, published: list[Version], source: _TxSource) -> str:
     if not published:
         return (
-            f"{str(ref)!r} matches no published record: {ref.name!r} is not in {source.describe()}"
+            f"{str(ref)!r} matches no published record: {ref.name!r} has no version "
+            f"that is published and not yanked in {source.describe()}"
         )
     shown = ", ".join(str(v) for v in published[-10:])
     return f"{str(ref)!r} matches no published version (published: {shown})"

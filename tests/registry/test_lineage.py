@@ -1,0 +1,112 @@
+"""Lineage both ways on locked edges, relation filters, depth, shortest paths; impact; search."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry._helpers import rec
+from umr.registry import Registry
+from umr.registry.lineage import render_dot, render_tree
+
+
+def test_upstream_with_shortest_paths(chain: Registry) -> None:
+    found = {h.id: h.to_dict() for h in chain.lineage("acme-chat")}
+    assert set(found) == {"llama-2-7b@1.0.0", "mt-bench@1.0.0", "corpus-x@2.0.0", "llama-2@1.0.0"}
+    assert found["corpus-x@2.0.0"] == {
+        "name": "corpus-x",
+        "version": "2.0.0",
+        "kind": "dataset",
+        "title": "Corpus X",
+        "depth": 2,
+        "relation": "trained_on",
+        "path": [
+            {"from": "acme-chat@1.1.0", "relation": "finetuned_from", "to": "llama-2-7b@1.0.0"},
+            {"from": "llama-2-7b@1.0.0", "relation": "trained_on", "to": "corpus-x@2.0.0"},
+        ],
+    }
+    # The inherits edge and the finetuned_from edge reach the same base: the typed one wins.
+    assert found["llama-2-7b@1.0.0"]["relation"] == "finetuned_from"
+
+
+def test_downstream(chain: Registry) -> None:
+    found = {h.id: h for h in chain.lineage("corpus-x", direction="down")}
+    assert set(found) == {"llama-2-7b@1.0.0", "acme-chat@1.1.0"}
+    assert [e.to_dict() for e in found["acme-chat@1.1.0"].path] == [
+        {"from": "llama-2-7b@1.0.0", "relation": "trained_on", "to": "corpus-x@2.0.0"},
+        {"from": "acme-chat@1.1.0", "relation": "finetuned_from", "to": "llama-2-7b@1.0.0"},
+    ]
+
+
+def test_relation_filter_and_depth(chain: Registry) -> None:
+    assert [h.id for h in chain.lineage("acme-chat", relations=["evaluated_on"])] == ["mt-bench@1.0.0"]
+    assert [h.id for h in chain.lineage("acme-chat", relations=["trained_on"])] == []
+    ids = [h.id for h in chain.lineage("acme-chat", relations=["finetuned_from", "trained_on"])]
+    assert ids == ["llama-2-7b@1.0.0", "corpus-x@2.0.0"]
+    assert {h.id for h in chain.lineage("acme-chat", depth=1)} == {"llama-2-7b@1.0.0", "mt-bench@1.0.0"}
+    assert [h.id for h in chain.lineage("corpus-x", "down", relations=["finetuned_from"])] == []
+
+
+def test_shortest_path_in_a_diamond(reg: Registry) -> None:
+    reg.publish(
+        [
+            rec("d@1.0.0", "dataset"),
+            rec("a@1.0.0", upstream=[("d@1", "trained_on")]),
+            rec("b@1.0.0", upstream=[("a@1", "finetuned_from")]),
+            rec("c@1.0.0", upstream=[("b@1", "quantized_from"), ("d@1", "trained_on")]),
+        ]
+    )
+    found = {h.id: h for h in reg.lineage("c")}
+    assert found["d@1.0.0"].depth == 1 and found["d@1.0.0"].relation == "trained_on"
+    assert found["a@1.0.0"].depth == 2
+    down = {h.id: h.depth for h in reg.lineage("d", "down")}
+    assert down == {"a@1.0.0": 1, "c@1.0.0": 1, "b@1.0.0": 2}
+
+
+def test_tree_and_dot(chain: Registry) -> None:
+    found = chain.lineage("acme-chat", relations=["finetuned_from", "trained_on"])
+    assert render_tree("acme-chat@1.1.0", found, "up") == (
+        "acme-chat@1.1.0\n"
+        "  -finetuned_from-> llama-2-7b@1.0.0 [model]  (Llama 2 7B)\n"
+        "    -trained_on-> corpus-x@2.0.0 [dataset]  (Corpus X)"
+    )
+    dot = render_dot("acme-chat@1.1.0", found)
+    assert '"llama-2-7b@1.0.0" -> "corpus-x@2.0.0" [label="trained_on"];' in dot
+
+
+def test_bad_direction(chain: Registry) -> None:
+    with pytest.raises(ValueError, match="direction must be 'up' or 'down'"):
+        chain.lineage("acme-chat", "sideways")  # type: ignore[arg-type]
+
+
+def test_impact_covers_matching_versions_only(chain: Registry) -> None:
+    chain.publish([rec("corpus-x@3.0.0", "dataset"), rec("new@1.0.0", upstream=[("corpus-x@3", "trained_on")])])
+    assert {h.id for h in chain.impact("corpus-x", "<3")} == {"llama-2-7b@1.0.0", "acme-chat@1.1.0"}
+    assert {h.id for h in chain.impact("corpus-x")} == {"llama-2-7b@1.0.0", "acme-chat@1.1.0", "new@1.0.0"}
+    assert chain.impact("corpus-x", ">=9") == []
+
+
+def test_search_ranks_names_above_summaries(chain: Registry) -> None:
+    chain.publish([rec("webtext@1.0.0", "dataset", title="WebText", summary="Mentions corpus x in passing")])
+    hits = chain.search("corpus")
+    assert [h.name for h in hits][:2] == ["corpus-x", "webtext"]
+    assert set(hits[0].to_dict()) == {"name", "version", "kind", "title", "summary", "publisher", "score"}
+    assert [h.name for h in chain.search("llama 7")] == ["llama-2-7b"]
+    assert [h.name for h in chain.search("meta", kind="model")] == ["llama-2-7b", "acme-chat"] or {
+        h.name for h in chain.search("meta", kind="model")
+    } == {"llama-2-7b", "acme-chat"}
+    assert chain.search("corpus", kind="model") == []
+    assert chain.search("!!") == []
+
+
+def test_search_shows_the_latest_version(chain: Registry) -> None:
+    chain.publish([rec("corpus-x@2.5.0", "dataset", title="Corpus X revised")])
+    hit = chain.search("corpus")[0]
+    assert (hit.version, hit.title) == ("2.5.0", "Corpus X revised")
+
+
+def test_stats_names_recent(chain: Registry) -> None:
+    assert chain.stats() == {"records": 5, "names": 5, "yanked": 0, "advisories": 0, "edges": 5}
+    assert chain.names(kind="dataset") == ["corpus-x", "mt-bench"]
+    recent = chain.recent(2)
+    assert [r["name"] for r in recent] == ["acme-chat", "llama-2-7b"]
+    assert set(recent[0]) >= {"name", "version", "kind", "title", "published_at", "yanked"}

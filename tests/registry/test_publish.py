@@ -1,0 +1,171 @@
+"""Publish: locks, batch order, all-or-nothing, immutability, yank, cycles, resolve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from registry._helpers import rec
+from umr.errors import ConflictError, CycleError, NotFoundError, RecordError, RefError
+from umr.registry import Registry
+from umr.registry import tables as t
+from umr.spec import Version, digest, resolve
+
+
+def test_publish_stores_canonical_json_digest_and_resolved_form(chain: Registry) -> None:
+    own = chain.get("acme-chat", "1.1.0")
+    assert own.to_dict() == rec(
+        "acme-chat@1.1.0",
+        title="Acme Chat",
+        inherits="llama-2-7b@^1",
+        upstream=[("llama-2-7b@^1", "finetuned_from"), ("mt-bench@1", "evaluated_on")],
+    ).to_dict()
+    entry = chain.entry("acme-chat")
+    assert entry["digest"] == digest(own.to_dict())
+    resolved = chain.resolve("acme-chat@^1")
+    assert resolved.data["publisher"] == "Meta"
+    assert resolved.chain == ("acme-chat@1.1.0", "llama-2-7b@1.0.0")
+    assert resolved.source_of(("license", "id")) == "llama-2-7b@1.0.0"
+    assert resolved.source_of(("title",)) == "acme-chat@1.1.0"
+
+
+def test_registry_is_a_record_source(chain: Registry) -> None:
+    child = rec("acme-chat@2.0.0", inherits="acme-chat@^1")
+    assert resolve(child, chain).data["publisher"] == "Meta"
+    assert chain.versions("acme-chat") == [Version.parse("1.1.0")]
+    assert "registry" in chain.describe()
+
+
+def test_same_content_again_is_a_no_op(chain: Registry) -> None:
+    result = chain.publish([rec("corpus-x@2.0.0", "dataset", title="Corpus X", summary="A web crawl corpus")])
+    assert result.to_dict() == {"published": [], "unchanged": ["corpus-x@2.0.0"]}
+
+
+def test_different_content_is_refused_with_the_diff(chain: Registry) -> None:
+    with pytest.raises(ConflictError) as exc:
+        chain.publish([rec("corpus-x@2.0.0", "dataset", title="Corpus Y", summary="A web crawl corpus")])
+    assert "corpus-x@2.0.0 is already published with different content" in exc.value.message
+    assert "~ title: 'Corpus X' -> 'Corpus Y'  [patch]" in exc.value.message
+    assert "umr bump" in (exc.value.hint or "")
+    assert chain.get("corpus-x", "2.0.0").title == "Corpus X"
+
+
+def test_locks_pin_the_highest_published_version(chain: Registry) -> None:
+    chain.publish([rec("corpus-x@2.1.0", "dataset"), rec("corpus-x@3.0.0", "dataset")])
+    chain.publish([rec("m@1.0.0", upstream=[("corpus-x@^2", "trained_on")], inherits="llama-2-7b@1")])
+    locks = [lock.to_dict() for lock in chain.locks("m", "1.0.0")]
+    assert locks == [
+        {"relation": "inherits", "ref": "llama-2-7b@1", "name": "llama-2-7b", "version": "1.0.0"},
+        {"relation": "trained_on", "ref": "corpus-x@^2", "name": "corpus-x", "version": "2.1.0"},
+    ]
+    # Earlier locks do not move when newer versions appear.
+    assert chain.locks("llama-2-7b", "1.0.0")[0].version == Version.parse("2.0.0")
+
+
+def test_batch_is_published_in_dependency_order(reg: Registry) -> None:
+    result = reg.publish(
+        [
+            rec("c@1.0.0", upstream=[("b@1", "finetuned_from")]),
+            rec("b@1.0.0", upstream=[("a@1", "trained_on")]),
+            rec("a@1.0.0", "dataset"),
+        ]
+    )
+    assert result.published == ["a@1.0.0", "b@1.0.0", "c@1.0.0"]
+
+
+def test_one_bad_ref_publishes_nothing_and_is_located(reg: Registry, tmp_path: Path) -> None:
+    reg.publish([rec("llama-2@1.0.0"), rec("llama-2@1.1.0")])
+    good = tmp_path / "good.yaml"
+    good.write_text("umr: 1\nname: good\nversion: 1.0.0\nkind: dataset\n")
+    bad = tmp_path / "acme.yaml"
+    bad.write_text(
+        "umr: 1\nname: acme\nversion: 1.0.0\nkind: model\nupstream:\n"
+        "  - {ref: good@1, relation: trained_on}\n  - {ref: llama-2@^9, relation: finetuned_from}\n"
+    )
+    with pytest.raises(RecordError) as exc:
+        reg.publish([good, bad])
+    assert str(exc.value.problems[0]) == (
+        f"{bad}:7:11 upstream[1].ref: 'llama-2@^9' matches no published version (published: 1.0.0, 1.1.0)"
+    )
+    assert reg.versions("good") == []
+
+
+def test_invalid_file_publishes_nothing(reg: Registry, tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("umr: 1\nname: a\nversion: 1.0.0\nkind: model\n")
+    (tmp_path / "b.yaml").write_text("umr: 1\nname: b\nversion: 1.0\nkind: model\n")
+    with pytest.raises(RecordError) as exc:
+        reg.publish([tmp_path])
+    assert str(exc.value.problems[0]).startswith(f"{tmp_path / 'b.yaml'}:3:10 version:")
+    assert reg.stats()["records"] == 0
+
+
+def test_unknown_name_says_so(reg: Registry) -> None:
+    with pytest.raises(RecordError, match=r"'nope@1' matches no published record: 'nope' has no version"):
+        reg.publish([rec("a@1.0.0", upstream=[("nope@1", "trained_on")])])
+
+
+def test_lineage_cycle_in_a_batch_is_refused(reg: Registry) -> None:
+    with pytest.raises(CycleError) as exc:
+        reg.publish(
+            [
+                rec("a@1.0.0", upstream=[("b@1", "derived_from")]),
+                rec("b@1.0.0", upstream=[("a@1", "derived_from")]),
+            ]
+        )
+    assert exc.value.message in ("lineage cycle: a@1.0.0 -> b@1.0.0 -> a@1.0.0", "lineage cycle: b@1.0.0 -> a@1.0.0 -> b@1.0.0")
+    assert reg.stats()["records"] == 0
+
+
+def test_self_reference_is_a_cycle(reg: Registry) -> None:
+    with pytest.raises(CycleError, match=r"x@2.0.0 -> x@2.0.0"):
+        reg.publish([rec("x@2.0.0", upstream=[("x@*", "unlearned_from")])])
+
+
+def test_new_version_may_derive_from_an_old_one(reg: Registry) -> None:
+    reg.publish([rec("x@1.0.0"), rec("x@2.0.0", upstream=[("x@^1", "unlearned_from")])])
+    assert [h.id for h in reg.lineage("x@2")] == ["x@1.0.0"]
+
+
+def test_duplicate_in_batch_with_other_content_is_refused(reg: Registry) -> None:
+    with pytest.raises(ConflictError, match="appears twice in this batch"):
+        reg.publish([rec("a@1.0.0", title="A"), rec("a@1.0.0", title="B")])
+
+
+def test_yank_hides_from_resolution_but_keeps_locks(chain: Registry) -> None:
+    chain.publish([rec("corpus-x@2.1.0", "dataset")])
+    assert chain.yank("corpus-x@2.1.0", "leaked data") == "corpus-x@2.1.0"
+    assert chain.versions("corpus-x") == [Version.parse("2.0.0")]
+    assert chain.versions("corpus-x", include_yanked=True) == [Version.parse("2.0.0"), Version.parse("2.1.0")]
+    assert chain.get_ref("corpus-x@^2").version == Version.parse("2.0.0")
+    assert chain.get_ref("corpus-x@2.1.0").version == Version.parse("2.1.0")  # exact still reaches it
+    assert chain.entry("corpus-x@2.1.0")["yank_reason"] == "leaked data"
+    chain.publish([rec("m@1.0.0", upstream=[("corpus-x@^2", "trained_on")])])
+    assert chain.locks("m", "1.0.0")[0].version == Version.parse("2.0.0")
+    chain.yank("corpus-x@2.0.0", "also bad")
+    assert [h.id for h in chain.lineage("llama-2-7b", relations=["trained_on"])] == ["corpus-x@2.0.0"]
+    with pytest.raises(RecordError, match="'corpus-x' has no version that is published and not yanked"):
+        chain.publish([rec("n@1.0.0", upstream=[("corpus-x@^2", "trained_on")])])
+    with pytest.raises(RefError, match="yank needs an exact version"):
+        chain.yank("corpus-x@^2", "x")
+
+
+def test_yanked_latest_leaves_search_and_names(chain: Registry) -> None:
+    chain.yank("mt-bench@1.0.0", "withdrawn")
+    assert "mt-bench" not in chain.names()
+    assert chain.search("mt bench") == []
+
+
+def test_reopen_runs_no_migration_and_keeps_data(url: str, chain: Registry) -> None:
+    with Registry(url) as again:
+        assert again.stats()["records"] == 5
+        with again.engine.connect() as conn:
+            assert conn.execute(select(t.schema_version.c.version)).scalar() == 1
+
+
+def test_publish_accepts_yaml_text_and_folders(reg: Registry, tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.yaml").write_text("umr: 1\nname: a\nversion: 1.0.0\nkind: dataset\n")
+    text = "umr: 1\nname: b\nversion: 1.0.0\nkind: model\nupstream: [{ref: a, relation: trained_on}]\n"
+    assert reg.publish([tmp_path, text]).published == ["a@1.0.0", "b@1.0.0"]
