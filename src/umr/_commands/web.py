@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -32,6 +33,7 @@ def serve(opts: Options, host: str, port: int, demo: bool) -> None:
     url = demo_url() if demo else registry_url(opts)
     app = create_app(url, demo=demo)
     emit(f"umr serving {'the demo registry' if demo else url} at http://{host}:{port}/")
+    sys.stdout.flush()
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -103,10 +103,9 @@ class TokenStore:
             raise AuthError("a token needs at least one scope", hint="add --scope 'publish:NAME*'")
         scopes = [check_scope(s) for s in scopes]
         tid, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-        with self.engine.begin() as conn:
-            conn.execute(tokens_table.insert().values(
-                id=tid, digest=_digest(secret), scopes=" ".join(scopes), label=label,
-                created=_now()))
+        self._write(tokens_table.insert().values(
+            id=tid, digest=_digest(secret), scopes=" ".join(scopes), label=label,
+            created=_now()))
         return f"umr_{tid}_{secret}", Token(id=tid, label=label, scopes=tuple(scopes))
 
     def verify(self, text: str) -> Token:
@@ -126,17 +125,21 @@ class TokenStore:
         return Token(id=row.id, label=row.label, scopes=tuple(row.scopes.split()))
 
     def revoke(self, token_id: str) -> bool:
-        with self.engine.begin() as conn:
-            done = conn.execute(tokens_table.update().where(tokens_table.c.id == token_id)
-                                .values(revoked=_now()))
-        return bool(done.rowcount)
+        done = self._write(tokens_table.update().where(tokens_table.c.id == token_id)
+                           .values(revoked=_now()))
+        return bool(done)
 
     def log(self, token: Token, action: str, target: str, detail: str = "") -> None:
         """Record one write: who (token id and label), what, when."""
-        with self.engine.begin() as conn:
-            conn.execute(writes_table.insert().values(
-                at=_now(), token=token.id, label=token.label, action=action, target=target,
-                detail=detail[:2000]))
+        self._write(writes_table.insert().values(
+            at=_now(), token=token.id, label=token.label, action=action, target=target,
+            detail=detail[:2000]))
+
+    def _write(self, statement: Any) -> int:
+        """Run one write in its own transaction, retried like the registry's own writes."""
+        from umr.registry.db import transaction
+
+        return int(transaction(self.engine, lambda conn: conn.execute(statement).rowcount))
 
     def writes(self, limit: int = 100) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
