@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from registry._helpers import rec
 from support.postgres import PostgresServer, postgres_server
 from umr.registry import Registry
-from registry._helpers import rec
 
 
 @pytest.fixture(scope="session")

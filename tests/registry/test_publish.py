@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from registry._helpers import rec
-from umr.errors import ConflictError, CycleError, NotFoundError, RecordError, RefError
+from umr.errors import ConflictError, CycleError, RecordError, RefError
 from umr.registry import Registry
 from umr.registry import tables as t
 from umr.spec import Version, digest, resolve

@@ -25,7 +25,11 @@ def record_source(opts: Options) -> RecordSource:
         return workspace
     from umr.registry import ChainSource, Registry
 
-    return ChainSource(workspace, Registry(url))
+    registry = Registry(url)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(registry.close)
+    return ChainSource(workspace, registry)
 
 
 def format_option(*choices: str, default: str = "text") -> Any:
