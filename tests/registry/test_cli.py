@@ -77,7 +77,7 @@ def test_lineage_impact_search_advisories(ws: tuple[Path, str]) -> None:
     data = json.loads(out)
     assert [(r["name"], r["version"]) for r in data["results"]] == [("llama-2-7b", "1.0.0"), ("acme-chat", "1.1.0")]
     assert "digraph" in umr(ws, "lineage", "acme-chat", "--format", "dot")[1]
-    code, out, _ = umr(ws, "impact", "corpus-x@<3")
+    _code, out, _ = umr(ws, "impact", "corpus-x@<3")
     assert "acme-chat@1.1.0 -finetuned_from-> llama-2-7b@1.0.0 -trained_on-> corpus-x@2.0.0" in out
     assert json.loads(umr(ws, "impact", "corpus-x", "--format", "json")[1])["results"][0]["name"] == "llama-2-7b"
     assert umr(ws, "search", "corpus")[1].startswith("corpus-x@2.0.0 [dataset]")

@@ -30,7 +30,7 @@ def test_eight_processes_publish_4000_records(url: str) -> None:
         reg.publish([rec("shared-data@1.0.0", "dataset")])
     procs = [spawn("publish", url, str(w), "500", "50") for w in range(8)]
     for p in procs:
-        out, err = p.communicate(timeout=300)
+        _out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
     with Registry(url) as reg:
         stats = reg.stats()

@@ -15,7 +15,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from support import need, need_module
@@ -92,8 +92,6 @@ def postgres_server() -> Iterator[PostgresServer]:
         )
         yield server
     finally:
-        try:
+        with suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
             server.stop()
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            pass
         shutil.rmtree(root, ignore_errors=True)
