@@ -73,7 +73,7 @@ def test_lineage_impact_search_advisories(ws: tuple[Path, str]) -> None:
     umr(ws, "advisory", "add", str(root / "adv.yaml"))
     code, out, _ = umr(ws, "lineage", "acme-chat", "--relation", "finetuned_from", "--relation", "trained_on")
     assert out.splitlines()[1] == "  -finetuned_from-> llama-2-7b@1.0.0 [model]"
-    code, out, _ = umr(ws, "lineage", "corpus-x", "--down", "--format", "json")
+    _, out, _ = umr(ws, "lineage", "corpus-x", "--down", "--format", "json")
     data = json.loads(out)
     assert [(r["name"], r["version"]) for r in data["results"]] == [("llama-2-7b", "1.0.0"), ("acme-chat", "1.1.0")]
     assert "digraph" in umr(ws, "lineage", "acme-chat", "--format", "dot")[1]
