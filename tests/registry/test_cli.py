@@ -71,7 +71,7 @@ def test_lineage_impact_search_advisories(ws: tuple[Path, str]) -> None:
     root = ws[0]
     umr(ws, "publish", str(root / "records"))
     umr(ws, "advisory", "add", str(root / "adv.yaml"))
-    code, out, _ = umr(ws, "lineage", "acme-chat", "--relation", "finetuned_from", "--relation", "trained_on")
+    _, out, _ = umr(ws, "lineage", "acme-chat", "--relation", "finetuned_from", "--relation", "trained_on")
     assert out.splitlines()[1] == "  -finetuned_from-> llama-2-7b@1.0.0 [model]"
     _, out, _ = umr(ws, "lineage", "corpus-x", "--down", "--format", "json")
     data = json.loads(out)
