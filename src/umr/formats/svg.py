@@ -16,7 +16,7 @@ from umr.formats import register
 from umr.formats._jinja import render_template
 from umr.formats.context import Graph, Node, RenderContext
 
-COL = 250  # distance between layers
+COL = 280  # distance between layers
 ROW = 58  # distance between nodes in a layer
 BOX_W, BOX_H = 184, 40
 MARGIN = 24
