@@ -130,3 +130,19 @@ def test_static_files_and_no_external_requests(client: Any) -> None:
     html = client.get("/records/acme-chat/1.1.0").text
     assert "src=\"http" not in html and "href=\"//" not in html
     assert 'rel="stylesheet" href="/static/umr.css"' in html
+
+
+def test_record_page_caps_downstream_nearest_first(client: Any, monkeypatch: Any) -> None:
+    from umr.web import views
+
+    full = client.get("/api/records/base-7b/1.0.0/lineage?direction=down").json()["hits"]
+    assert len(full) >= 2 and max(h["depth"] for h in full) >= 2
+    page = client.get("/records/base-7b/1.0.0.json").json()
+    assert [h["name"] for h in page["downstream"]] == [h["name"] for h in full]
+    assert page["extras"]["downstream_truncated"] is False
+    monkeypatch.setattr(views, "PAGE_DOWNSTREAM", 1)
+    page = client.get("/records/base-7b/1.0.0.json").json()
+    assert [h["name"] for h in page["downstream"]] == [full[0]["name"]]
+    assert page["extras"]["downstream_truncated"] is True
+    html = client.get("/records/base-7b/1.0.0").text
+    assert "the nearest 1 shown" in html and "lineage?direction=down</code> lists them all" in html

@@ -41,20 +41,27 @@ class SearchHit:
         return f"{self.name}@{self.version} [{self.kind}]{title}"
 
 
+# Rank and cut to ``limit`` on the small names table first, then join the (wide) records rows
+# of the few survivors: joining every match before sorting cost 2-4x on a common word.
 _SQLITE = """
-SELECT r.name, r.version, r.kind, r.title, r.summary, r.publisher,
-       -bm25(names_fts, 10.0, 4.0, 1.0, 2.0) AS score
-FROM names_fts JOIN names n ON n.id = names_fts.rowid JOIN records r ON r.id = n.latest_id
-WHERE names_fts MATCH :q {kind}
-ORDER BY score DESC, r.name LIMIT :limit
+SELECT r.name, r.version, r.kind, r.title, r.summary, r.publisher, top.score
+FROM (SELECT n.latest_id AS id, n.name AS name,
+             -bm25(names_fts, 10.0, 4.0, 1.0, 2.0) AS score
+      FROM names_fts JOIN names n ON n.id = names_fts.rowid
+      WHERE names_fts MATCH :q AND n.latest_id IS NOT NULL {kind}
+      ORDER BY score DESC, n.name LIMIT :limit) AS top
+JOIN records r ON r.id = top.id
+ORDER BY top.score DESC, top.name
 """
 
 _POSTGRES = """
-SELECT r.name, r.version, r.kind, r.title, r.summary, r.publisher,
-       ts_rank(n.tsv, q, 1) AS score
-FROM names n JOIN records r ON r.id = n.latest_id CROSS JOIN to_tsquery('simple', :q) AS q
-WHERE n.tsv @@ q {kind}
-ORDER BY score DESC, r.name LIMIT :limit
+SELECT r.name, r.version, r.kind, r.title, r.summary, r.publisher, top.score
+FROM (SELECT n.latest_id AS id, n.name AS name, ts_rank(n.tsv, q, 1) AS score
+      FROM names n CROSS JOIN to_tsquery('simple', :q) AS q
+      WHERE n.tsv @@ q AND n.latest_id IS NOT NULL {kind}
+      ORDER BY score DESC, n.name LIMIT :limit) AS top
+JOIN records r ON r.id = top.id
+ORDER BY top.score DESC, top.name
 """
 
 

@@ -38,7 +38,7 @@ def record_page(reg: Any, name: str, version: str, only: list[str] | None = None
         str, dict[str, Any], str, dict[str, Any]]:
     from umr.formats.html import page_values
 
-    ctx = views.context(reg, name, version)
+    ctx = views.context(reg, name, version, downstream_limit=views.PAGE_DOWNSTREAM)
     data = views.record(reg, name, version, ctx, only)
     values = page_values(ctx)
     extra = {"graph_svg": values["graph_svg"], "findings": values["findings"],

@@ -15,6 +15,7 @@ from umr.spec import diff as diff_records
 from umr.spec.diff import bump_level
 
 SEARCH_LIMIT = 50
+PAGE_DOWNSTREAM = 200  # downstream records shown on a record page
 BROWSE_PAGE = 100
 
 
@@ -93,9 +94,14 @@ def versions(reg: Any, name: str) -> dict[str, Any]:
     }
 
 
-def context(reg: Any, name: str, version: str) -> Any:
-    """The render context of ``name@version`` (lineage both ways, audit, scorecards)."""
-    from umr.formats.context import build_context
+def context(reg: Any, name: str, version: str, downstream_limit: int | None = None) -> Any:
+    """The render context of ``name@version`` (lineage both ways, audit, scorecards).
+
+    With ``downstream_limit`` the downstream lineage holds at most that many records, nearest
+    first, and ``extras["downstream_truncated"]`` says whether more exist: a widely used dataset
+    has tens of thousands of descendants, too many for one page (the lineage API lists them).
+    """
+    from umr.formats.context import build_context, make_context
 
     check_name(name)
     v = parse_version(version)
@@ -104,7 +110,32 @@ def context(reg: Any, name: str, version: str) -> Any:
             f"{name}@{v} is not published",
             hint=f"see the published versions at /records/{name}",
         )
-    return build_context(f"{name}@={v}", reg)
+    if downstream_limit is None:
+        return build_context(f"{name}@={v}", reg)
+    resolved = reg.resolve(f"{name}@={v}")
+    exact = resolved.chain[0]
+    down, truncated = _nearest_downstream(reg, exact, downstream_limit)
+    return make_context(
+        resolved,
+        upstream=[h.to_dict() for h in reg.lineage(exact, direction="up")],
+        downstream=[h.to_dict() for h in down],
+        audit=reg.audit(exact).to_dict(),
+        extras={"mode": "registry", "downstream_truncated": truncated},
+    )
+
+
+def _nearest_downstream(reg: Any, ref: str, limit: int) -> tuple[list[Any], bool]:
+    """At most ``limit`` downstream hits, nearest first, and whether more exist. Deepens one
+    level at a time, so the walk stops near ``limit`` records instead of visiting the whole
+    closure (a leaf costs one query, as before)."""
+    depth = 1
+    while True:
+        found = reg.lineage(ref, direction="down", depth=depth)
+        if len(found) > limit:
+            return found[:limit], True
+        if not any(h.depth == depth for h in found):
+            return found, False
+        depth += 1
 
 
 def record(reg: Any, name: str, version: str, ctx: Any = None,
