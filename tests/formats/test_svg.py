@@ -1,11 +1,19 @@
-"""The lineage graph stays readable at 50 nodes: no overlapping boxes, every edge labelled."""
+"""The lineage graph stays readable at 50 nodes: no overlapping boxes, every edge labelled,
+no edge drawn through a box, no label on a box or on another label."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
-from umr.formats.context import RenderContext, make_context
-from umr.formats.svg import BOX_H, BOX_W, layout, svg_markup
+import pytest
+
+from umr.formats.context import Edge, Graph, Node, RenderContext, build_context, make_context
+from umr.formats.svg import BOX_H, BOX_W, CHAR_W, Curve, Placed, layout, svg_markup
+from umr.registry import Registry
+from umr.registry.demo import load_demo
+
+Point = tuple[float, float]
 
 
 def _fifty(ctx: RenderContext) -> RenderContext:
@@ -48,3 +56,112 @@ def test_fifty_nodes_do_not_overlap_and_every_edge_is_labelled(ctx: RenderContex
 
 def test_layout_is_deterministic(ctx: RenderContext) -> None:
     assert svg_markup(_fifty(ctx)) == svg_markup(_fifty(ctx))
+
+
+def _samples(d: str, steps: int = 24) -> list[Point]:
+    """Points along SVG path data made of M, L and C commands, as the browser draws them."""
+    points: list[Point] = []
+    at: Point = (0.0, 0.0)
+    for cmd, args in re.findall(r"([MLC])([^MLC]*)", d):
+        xy = [float(v) for v in re.split(r"[ ,]+", args.strip())]
+        pts = list(zip(xy[::2], xy[1::2], strict=True))
+        if cmd == "M":
+            at = pts[0]
+            points.append(at)
+            continue
+        for k in range(1, steps + 1):
+            t = k / steps
+            if cmd == "L":
+                ((x, y),) = pts
+                points.append((at[0] + (x - at[0]) * t, at[1] + (y - at[1]) * t))
+            else:
+                (ax, ay), (bx, by), (cx, cy) = pts
+                u = 1 - t
+                points.append(
+                    (
+                        u**3 * at[0] + 3 * u * u * t * ax + 3 * u * t * t * bx + t**3 * cx,
+                        u**3 * at[1] + 3 * u * u * t * ay + 3 * u * t * t * by + t**3 * cy,
+                    )
+                )
+        at = pts[-1]
+    return points
+
+
+def _inside(p: Point, b: Placed, pad: float = 0.5) -> bool:
+    return b.x + pad < p[0] < b.x + BOX_W - pad and b.y + pad < p[1] < b.y + BOX_H - pad
+
+
+def _label_box(c: Curve) -> tuple[float, float, float, float]:
+    half = len(c.label) * CHAR_W / 2
+    return (c.lx - half, c.ly - 10, c.lx + half, c.ly + 2)  # 10 px text, baseline at ly
+
+
+def assert_readable(graph: Graph) -> None:
+    boxes, curves, width, height = layout(graph)
+    assert len(curves) == len(graph.edges)
+    for c in curves:
+        path = _samples(c.d)
+        assert all(0 <= x <= width and 0 <= y <= height for x, y in path), c.label
+        for b in boxes:
+            through = [p for p in path if _inside(p, b)]
+            assert not through, f"{c.label!r} edge passes through {b.node.id} at {through[0]}"
+        x0, y0, x1, y1 = _label_box(c)
+        for b in boxes:
+            apart = x1 <= b.x or x0 >= b.x + BOX_W or y1 <= b.y or y0 >= b.y + BOX_H
+            assert apart, f"label {c.label!r} at ({c.lx}, {c.ly}) lies on {b.node.id}"
+    labels = [_label_box(c) for c in curves]
+    for i, (ax0, ay0, ax1, ay1) in enumerate(labels):
+        for bx0, by0, bx1, by1 in labels[i + 1 :]:
+            apart = bx0 >= ax1 or bx1 <= ax0 or by0 >= ay1 or by1 <= ay0
+            assert apart, f"edge labels {curves[i].label!r} at {(ax0, ay0)} overlap another"
+
+
+def test_fifty_nodes_route_no_edge_through_a_box(ctx: RenderContext) -> None:
+    assert_readable(_fifty(ctx).graph())
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'registry.db'}"
+    load_demo(url)
+    return Registry(url)
+
+
+@pytest.mark.parametrize("ref", ["stable-diffusion-v1-5", "laion-5b@1.0.0", "plip"])
+def test_demo_graphs_route_no_edge_through_a_box(demo: Registry, ref: str) -> None:
+    graph = build_context(ref, demo).graph()
+    assert len(graph.nodes) >= 8
+    assert_readable(graph)
+
+
+def test_long_edges_bend_around_the_layers_they_cross(demo: Registry) -> None:
+    """stable-diffusion (a family) sits next to v1-5; clip-vit-large-patch14 is two layers back."""
+    boxes, curves, _, _ = layout(build_context("stable-diffusion-v1-5", demo).graph())
+    x = {b.node.name: b.x for b in boxes}
+    assert x["stable-diffusion"] == x["laion-aesthetics-v2-5plus"]  # a source moves up to its child
+    long = [c for c in curves if c.label == "depends on"]
+    assert max(len(c.points) for c in long) > 6  # waypoints through the layers between
+
+
+def _graph(edges: list[tuple[str, str]]) -> Graph:
+    nodes = {n: Node(id=n, name=n, version="1.0.0") for e in edges for n in e}
+    return Graph(
+        nodes=nodes,
+        edges=tuple(Edge(source=a, target=b, relation="derived_from") for a, b in edges),
+    )
+
+
+def test_cycles_and_self_loops_in_hand_made_data_still_draw() -> None:
+    assert_readable(_graph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "c"), ("a", "c")]))
+
+
+def test_edges_end_in_a_visible_arrowhead(ctx: RenderContext) -> None:
+    root = ET.fromstring(svg_markup(ctx))
+    ns = "{http://www.w3.org/2000/svg}"
+    for marker in root.iter(f"{ns}marker"):
+        assert marker.get("markerUnits") == "userSpaceOnUse"
+        assert float(marker.get("markerWidth") or 0) >= 10
+    for path in root.iter(f"{ns}path"):
+        if path.get("marker-end"):
+            end = _samples(path.get("d") or "")[-6:]
+            assert len({round(y, 1) for _, y in end}) == 1  # the last 10 px run straight
