@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +68,12 @@ def test_unknown_suite_method_or_forget_set() -> None:
         run_bench("huge", out=".")
     with pytest.raises(ConfigError, match=r"method 'magic' is unknown"):
         run_bench("smoke", out=".", methods=["magic"])
+
+
+def test_render_redraws_table_and_plots_from_results(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from umr.unlearn.bench_report import render
+
+    run_bench("smoke", out=tmp_path / "a", samples=200, epochs=1, methods=["ssd", "retrain"], progress=False)
+    files = render(tmp_path / "a" / "results.json", tmp_path / "b")
+    assert (tmp_path / "b" / "results.md").read_text() == (tmp_path / "a" / "results.md").read_text()
+    assert all(Path(f).exists() for f in files.values())

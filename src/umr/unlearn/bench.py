@@ -69,7 +69,7 @@ class Suite:
 
 
 CPU_GRIDS: dict[str, Grid] = {
-    "del": {"epochs": [8, 6], "lr": [0.05, 0.1], "localize.fraction": [0.3]},
+    "del": {"epochs": [8], "lr": [0.05, 0.1, 0.02], "localize.top_h": [0.1, 1.0]},
     "salun": {"epochs": [5, 3], "lr": [0.01, 0.05]},
     "finetune": {"epochs": [8, 5], "lr": [0.05, 0.01]},
     "neggrad_plus": {"epochs": [5], "lr": [0.01, 0.05], "options.alpha": [0.95, 0.99]},

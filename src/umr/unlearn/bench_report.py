@@ -54,6 +54,20 @@ def table(res: BenchResult) -> str:
     return "\n".join(lines)
 
 
+def render(results: str | Path, out: str | Path) -> dict[str, str]:
+    """Redraw the table and plots of a saved ``results.json`` into ``out``."""
+    import json
+    from types import SimpleNamespace
+
+    doc = json.loads(Path(results).read_text())
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = plot(doc["summary"], out)
+    res = SimpleNamespace(summary=doc["summary"], chosen=doc["chosen"], throughput=doc["throughput"])
+    (out / "results.md").write_text(table(res) + "\n")  # type: ignore[arg-type]
+    return {**files, "table": str(out / "results.md")}
+
+
 def plot(summary: Sequence[dict[str, Any]], out: Path) -> dict[str, str]:
     """``tow_vs_fraction.png`` and ``accuracies.png`` under ``out``; returns their paths."""
     import matplotlib
@@ -71,7 +85,10 @@ def plot(summary: Sequence[dict[str, Any]], out: Path) -> dict[str, str]:
             ax.errorbar(e["fraction_changed"], e["tow"], yerr=e["tow_ci"], fmt="o", capsize=3)
             ax.annotate(e["method"], (e["fraction_changed"], e["tow"]), fontsize=8,
                         xytext=(4, 4), textcoords="offset points")
+        means = [e["tow"] for e in summary if e["forget_set"] == kind]
+        ax.set_ylim(max(0.0, min(means) - 0.08), 1.02)  # wide intervals are clipped, not hidden
         ax.set_xscale("symlog", linthresh=1e-3)
+        ax.set_xlim(0, 2)
         ax.set_xlabel("fraction of parameters changed")
         ax.set_ylabel("ToW vs oracle (mean, 95% CI)")
         ax.set_title(f"{kind} forget set")

@@ -1,0 +1,292 @@
+"""Remediation: unlearn a forget set from a published model and publish the fixed version.
+
+The model's record says how to rebuild the model and its data, under
+``extensions.umr-unlearn``::
+
+    extensions:
+      umr-unlearn:
+        model: cnn1d                         # a registered name or "package.module:factory"
+        data: {name: mnist1d, num_samples: 4000, seed: 0}
+        train: {epochs: 12, lr: 0.05}        # the recipe (used by the retrain oracle)
+
+:func:`remediate` loads the checkpoint the record describes (its sha256 must match one of the
+record's artifacts), runs one unlearning method on the forget set, saves the new checkpoint
+and, with ``publish=True``, publishes a new record version that inherits from the old one,
+adds ``{ref: NAME@=OLD, relation: unlearned_from}`` and records what was removed, how, and
+how well under ``extensions.unlearning``.
+
+Which part of the version moves: an unlearned model has a new lineage edge and a new weights
+digest, both **major** changes under the record versioning rule (docs/guide/records.md), so
+the new version is the next major after the highest published version of that name.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from torch import nn
+
+from umr.errors import UmrError
+from umr.spec import Record, Version, canonical_json
+from umr.unlearn import data as _data
+from umr.unlearn import models
+from umr.unlearn._train import Runtime, resolve_device
+from umr.unlearn.checkpoint import load_checkpoint, save_checkpoint, sha256_file
+from umr.unlearn.config import DataConfig, MethodConfig, TrainConfig
+from umr.unlearn.evaluate import evaluate, versus_oracle
+from umr.unlearn.run import train_model, unlearn
+
+EXTENSION = "umr-unlearn"  # how to rebuild the model and its data
+RESULTS = "unlearning"  # what an unlearning did, on the new version
+
+
+class RemediationError(UmrError, ValueError):
+    """A record or file does not support the remediation asked for."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelSpec:
+    """What ``extensions.umr-unlearn`` of a record says."""
+
+    model: str
+    data: DataConfig
+    train: TrainConfig
+
+    @classmethod
+    def from_record(cls, record: Record) -> ModelSpec:
+        ext = (record.extensions or {}).get(EXTENSION)
+        if not isinstance(ext, dict) or "model" not in ext:
+            raise RemediationError(
+                f"{record.id} has no extensions.{EXTENSION}.model, so umr cannot rebuild it",
+                hint=f"add 'extensions: {{{EXTENSION}: {{model: cnn1d, data: {{name: mnist1d}}}}}}' "
+                "(model: a registered name or 'package.module:factory') and publish a new version",
+            )
+        return cls(
+            model=str(ext["model"]),
+            data=DataConfig.from_dict(dict(ext.get("data") or {})),
+            train=TrainConfig.from_dict(dict(ext.get("train") or {})),
+        )
+
+    def factory(self, splits: _data.Splits) -> Any:
+        features = int(splits.x_train.shape[1])
+
+        def build(seed: int) -> nn.Module:
+            return models.build(self.model, features, splits.num_classes, seed)
+
+        return build
+
+
+@dataclass(kw_only=True)
+class Remediation:
+    """What :func:`remediate` did."""
+
+    record: dict[str, Any]  # the new record version (plain data)
+    checkpoint: Path
+    sha256: str
+    metrics: dict[str, float]  # unlearned model
+    original: dict[str, float]  # the model before unlearning
+    oracle: dict[str, float] | None
+    published: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        m = self.metrics
+        lines = [
+            f"unlearned {self.record['extensions'][RESULTS]['forget']['size']} examples with "
+            f"{self.record['extensions'][RESULTS]['method']} in {m['wall_s']:.1f}s, "
+            f"{m['fraction_changed']:.1%} of parameters changed",
+            f"forget acc {self.original['forget_acc']:.3f} -> {m['forget_acc']:.3f}, "
+            f"test acc {self.original['test_acc']:.3f} -> {m['test_acc']:.3f}"
+            + (f", ToW {m['tow']:.3f}" if "tow" in m else ""),
+            f"wrote {self.checkpoint} (sha256 {self.sha256[:12]})",
+        ]
+        if self.published:
+            lines.append(f"published {', '.join(self.published)}")
+        else:
+            lines.append(f"new record {self.record['name']}@{self.record['version']} not published")
+        return "\n".join(lines)
+
+
+def train_original(
+    record: Record, forget_path: str | Path, out: str | Path, *, device: str = "auto"
+) -> str:
+    """Train the model ``record`` describes on its full training set, forget slice included
+    (with the flipped labels of a mislabeled forget set); save it; return its sha256."""
+    spec = ModelSpec.from_record(record)
+    splits = _data.load(spec.data)
+    fs = _data.load_forget_set(forget_path)
+    data = _data.split(splits, fs)
+    model = spec.factory(splits)(spec.train.seed)
+    train_model(model, data.x_train, data.y_train, spec.train, Runtime(device=resolve_device(device)))
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    return save_checkpoint(state, out, metadata={"record": record.id, "forget_sha256": fs.sha256})
+
+
+def _check_digest(record: Record, checkpoint: Path) -> str:
+    sha = sha256_file(checkpoint)
+    known = [a.sha256 for a in record.artifacts or () if a.sha256]
+    if known and sha not in known:
+        raise RemediationError(
+            f"{checkpoint}: sha256 {sha[:16]}... matches none of {record.id}'s artifacts "
+            f"({', '.join(k[:16] + '...' for k in known)})",
+            hint="pass the checkpoint the record describes, or the record that describes it",
+        )
+    return sha
+
+
+def next_major(versions: list[Version], old: Version) -> Version:
+    """The next major after the highest version of the name (the unlearning rule)."""
+    return max([old, *versions]).bump("major")
+
+
+def unlearned_record(
+    old: Record,
+    *,
+    version: Version,
+    method: MethodConfig,
+    forget: _data.ForgetSet,
+    sha256: str,
+    size: int,
+    artifact_uri: str,
+    source_sha256: str,
+    original: dict[str, float],
+    metrics: dict[str, float],
+    oracle: dict[str, float] | None,
+    dataset: str,
+) -> dict[str, Any]:
+    """The new record version: inherits the old one, adds the edge, the results, the artifact."""
+    n = len(forget.indices)
+    results: dict[str, Any] = {
+        "method": method.name,
+        "hyperparameters": {k: v for k, v in method.to_dict().items() if k != "name"},
+        "forget": {"sha256": forget.sha256, "size": n, "kind": forget.kind},
+        "source_checkpoint_sha256": source_sha256,
+        "fraction_changed": round(metrics["fraction_changed"], 6),
+        "wall_s": round(metrics["wall_s"], 3),
+        "before": {k: round(v, 6) for k, v in original.items()},
+        "after": {k: round(v, 6) for k, v in metrics.items() if k not in ("wall_s", "fraction_changed")},
+    }
+    if oracle is not None:
+        results["oracle"] = {k: round(v, 6) for k, v in oracle.items()}
+    record: dict[str, Any] = {
+        "umr": 1,
+        "name": old.name,
+        "version": str(version),
+        "kind": old.kind,
+        "inherits": f"{old.name}@={old.version}",
+        "summary": (
+            f"{old.title or old.name} with {n} training examples removed by "
+            f"{method.name} unlearning (forget set sha256 {forget.sha256[:12]})."
+        ),
+        "upstream": [
+            {
+                "ref": f"{old.name}@={old.version}",
+                "relation": "unlearned_from",
+                "note": f"{method.name} on a {forget.kind} forget set of {n} examples",
+            }
+        ],
+        "artifacts": [
+            {"uri": artifact_uri, "sha256": sha256, "size": size, "format": "safetensors"}
+        ],
+        "evaluations": [
+            {"benchmark": dataset, "metric": f"{split}_accuracy", "value": round(metrics[f"{split}_acc"], 6), "split": split}
+            for split in ("test", "retain", "forget")
+        ],
+        "extensions": {RESULTS: results},
+    }
+    Record.from_dict(record)  # fail here, not at publish, if anything is off
+    canonical_json(record)
+    return record
+
+
+def remediate(
+    registry: Any,
+    ref: str,
+    *,
+    checkpoint: str | Path,
+    forget: str | Path,
+    method: MethodConfig,
+    out: str | Path,
+    oracle: bool = True,
+    publish: bool = False,
+    artifact_uri: str | None = None,
+    device: str = "auto",
+    progress: bool = False,
+) -> Remediation:
+    """Unlearn ``forget`` from the model published as ``ref``; see the module docstring."""
+    old = registry.get_ref(ref)
+    resolved = registry.resolve(f"{old.name}@={old.version}").record
+    spec = ModelSpec.from_record(resolved)
+    ckpt = Path(checkpoint)
+    source_sha = _check_digest(resolved, ckpt)
+    rt = Runtime(device=resolve_device(device), progress=progress)
+    splits = _data.load(spec.data)
+    fs = _data.load_forget_set(forget)
+    data = _data.split(splits, fs)
+    factory = spec.factory(splits)
+    model = factory(spec.train.seed)
+    model.load_state_dict(load_checkpoint(ckpt))
+    original = evaluate(model, data, rt=rt, seed=method.seed)
+    new, info = unlearn(model, data, method, factory=factory, train=spec.train, rt=rt)
+    metrics = {
+        **evaluate(new, data, rt=rt, seed=method.seed),
+        "wall_s": info["wall_s"],
+        "fraction_changed": info["fraction_changed"],
+    }
+    oracle_metrics = None
+    if oracle and method.name != "retrain":
+        t0 = time.perf_counter()
+        o_model, _ = unlearn(
+            factory(spec.train.seed), data, MethodConfig(name="retrain"), factory=factory,
+            train=spec.train, rt=rt,
+        )
+        oracle_metrics = {**evaluate(o_model, data, rt=rt, seed=method.seed), "wall_s": time.perf_counter() - t0}
+        metrics.update(versus_oracle(metrics, oracle_metrics))
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "model.safetensors"
+    state = {k: v.detach().cpu() for k, v in new.state_dict().items()}
+    sha = save_checkpoint(state, path, metadata={"unlearned_from": old.id, "forget_sha256": fs.sha256})
+    version = next_major(registry.versions(old.name, include_yanked=True), old.version)
+    record = unlearned_record(
+        old,
+        version=version,
+        method=method,
+        forget=fs,
+        sha256=sha,
+        size=path.stat().st_size,
+        artifact_uri=artifact_uri or path.resolve().as_uri(),
+        source_sha256=source_sha,
+        original=original,
+        metrics=metrics,
+        oracle=oracle_metrics,
+        dataset=spec.data.name,
+    )
+    (out_dir / "record.yaml").write_text(_yaml(record), encoding="utf-8")
+    result = Remediation(
+        record=record, checkpoint=path, sha256=sha, metrics=metrics, original=original,
+        oracle=oracle_metrics,
+    )
+    if publish:
+        result.published = list(registry.publish([Record.from_dict(record)]).published)
+    return result
+
+
+def _yaml(record: dict[str, Any]) -> str:
+    from umr.spec import dump_yaml
+
+    return dump_yaml(record)
+
+
+__all__ = [
+    "EXTENSION",
+    "RESULTS",
+    "ModelSpec",
+    "Remediation",
+    "RemediationError",
+    "remediate",
+    "train_original",
+    "unlearned_record",
+]
