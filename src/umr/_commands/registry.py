@@ -237,6 +237,24 @@ def advisory_show(opts: Options, advisory_id: str, fmt: str) -> None:
     emit(a.to_dict(), "json") if fmt == "json" else emit(a.text())
 
 
+@advisory.command("fix")
+@click.argument("advisory_id")
+@click.option("--name", required=True, help="The record that carries the fix.")
+@click.option("--version", "version", required=True, help="Its fixed version, e.g. 2.0.0.")
+@click.pass_obj
+def advisory_fix(opts: Options, advisory_id: str, name: str, version: str) -> None:
+    """Record NAME@VERSION as fixed for an advisory: audits through it are cleared.
+
+    \b
+    Example:
+      umr advisory fix UMR-2026-0001 --name mnist1d-cnn --version 2.0.0
+    """
+    with open_registry(opts) as reg:
+        reg.advisory(advisory_id)  # an unknown id is a clear NotFoundError
+        reg.fix_advisory(advisory_id, name, version)
+    emit(f"{advisory_id}: {name}@{version} recorded as fixed; next: 'umr audit {name}@{version}'")
+
+
 def register(app: click.Group) -> None:
     """Add this group's commands to the root app."""
     for command in (publish, yank, lineage, audit, impact, search, advisory):

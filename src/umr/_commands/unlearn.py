@@ -27,22 +27,45 @@ def unlearn_group() -> None:
 @unlearn_group.command("run")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML or JSON run config (see docs/unlearn.md).")
+@click.option("--record", "record_ref", default=None,
+              help="Remediate this published model (NAME@VERSION) instead of a config run.")
+@click.option("--checkpoint", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With --record: the model's weights (safetensors; sha256 must match the record).")
+@click.option("--forget", "forget_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With --record: the forget-set index file (see 'umr unlearn forget-set').")
+@click.option("--epochs", type=int, default=None, help="With --record: override method.epochs.")
+@click.option("--oracle/--no-oracle", default=True, show_default=True,
+              help="With --record: also retrain from scratch and report ToW against it.")
+@click.option("--publish", is_flag=True, help="With --record: publish the new record version.")
+@click.option("--artifact-uri", default=None, help="With --record: where the new weights will live "
+              "[default: the file:// URI of the written checkpoint].")
 @click.option("--list", "list_", is_flag=True, help="List the registered methods and models, then exit.")
 @click.option("--method", default=None, help="Override method.name (see `umr unlearn run --list`).")
 @click.option("--out", default=None, type=click.Path(file_okay=False), help="Write checkpoint, mask, forget index, metrics here.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def run_cmd(config_path: Path | None, list_: bool, method: str | None, out: str | None, fmt: str) -> None:
+@click.pass_context
+def run_cmd(ctx: click.Context, config_path: Path | None, record_ref: str | None,
+            checkpoint: Path | None, forget_path: Path | None, epochs: int | None, oracle: bool,
+            publish: bool, artifact_uri: str | None, list_: bool, method: str | None,
+            out: str | None, fmt: str) -> None:
     """Train (or load) a model, unlearn a forget set with one method, and report metrics.
+
+    With --record, unlearn from a published model and (with --publish) publish the result
+    as the next major version, with an unlearned_from edge and the measured results.
 
     \b
     Example:
       umr unlearn run --config unlearn.yaml --method del --out runs/del
+      umr unlearn run --record mnist1d-cnn@1.0.0 --checkpoint model.safetensors \\
+          --forget forget.json --method del --out runs/fix --publish
     """
     _need_torch()
+    if record_ref is not None:
+        return _remediate(ctx, record_ref, checkpoint, forget_path, method or "del", epochs,
+                          oracle, publish, artifact_uri, out, fmt)
     from dataclasses import replace
 
     from umr.unlearn.run import describe, load_config, run
-
     if list_:
         reg = describe()
         return emit(reg if fmt == "json" else "\n".join(f"{k}: {', '.join(v)}" for k, v in reg.items()), fmt)
@@ -55,6 +78,25 @@ def run_cmd(config_path: Path | None, list_: bool, method: str | None, out: str 
     result = run(cfg, progress=True)
     text = "\n".join(f"{k:18} {v:.4f}" for k, v in result.metrics.items())
     emit({"metrics": result.metrics, "files": result.files} if fmt == "json" else text, fmt)
+
+
+
+def _remediate(ctx: click.Context, ref: str, checkpoint: Path | None, forget: Path | None,
+               method: str, epochs: int | None, oracle: bool, publish: bool,
+               artifact_uri: str | None, out: str | None, fmt: str) -> None:
+    from umr._commands.registry import open_registry
+    from umr.unlearn.config import MethodConfig
+    from umr.unlearn.remediate import remediate
+
+    if checkpoint is None or forget is None:
+        raise click.UsageError("--record needs --checkpoint FILE and --forget FILE")
+    cfg = MethodConfig(name=method) if epochs is None else MethodConfig(name=method, epochs=epochs)
+    with open_registry(ctx.obj) as reg:
+        result = remediate(reg, ref, checkpoint=checkpoint, forget=forget, method=cfg,
+                           out=out or "unlearned", oracle=oracle, publish=publish,
+                           artifact_uri=artifact_uri, progress=True)
+    doc = {"record": result.record, "metrics": result.metrics, "published": result.published}
+    emit(doc if fmt == "json" else result.text(), fmt)
 
 
 @unlearn_group.command("bench")
@@ -114,4 +156,7 @@ def mask_info_cmd(mask: Path, plot_path: str | None, fmt: str) -> None:
 
 def register(app: click.Group) -> None:
     """Add this group's commands to the root app."""
+    from umr._commands import remediate
+
+    remediate.register(unlearn_group)
     app.add_command(unlearn_group)

@@ -19,6 +19,7 @@ def page_values(ctx: RenderContext) -> dict[str, Any]:
     findings = sorted(ctx.findings, key=lambda f: -SEVERITY_RANK.get(str(f.get("severity")), 0))
     extensions = ctx.data.get("extensions")
     return {
+        "unlearning_html": unlearning_html(ctx.data),
         "ctx": ctx,
         "r": ctx.data,
         "own_id": ctx.id,
@@ -30,6 +31,17 @@ def page_values(ctx: RenderContext) -> dict[str, Any]:
         "fields": ctx.fields(),
         "version": __version__,
     }
+
+
+def unlearning_html(data: dict[str, Any]) -> Markup | None:
+    """The Unlearning section (table and chart) for records that carry one, else None."""
+    from umr.formats import unlearning
+
+    u = unlearning.summary(data)
+    if u is None:
+        return None
+    chart = Markup(unlearning.chart_svg(u))  # numbers and fixed labels only
+    return Markup(environment("html").get_template("unlearning.html.j2").render(u=u, chart=chart))
 
 
 @register(

@@ -124,6 +124,28 @@ def train_original(
     return save_checkpoint(state, out, metadata={"record": record.id, "forget_sha256": fs.sha256})
 
 
+def write_forget_set(
+    record: Record,
+    out: str | Path,
+    *,
+    kind: str = "mislabeled",
+    fraction: float = 0.1,
+    classes: tuple[int, ...] = (2, 5),
+    seed: int = 0,
+) -> tuple[str, int]:
+    """Choose a forget set from the training data ``record`` describes; save it.
+
+    Returns the file's sha256 and the number of examples.
+    """
+    from umr.unlearn.config import ForgetConfig
+
+    spec = ModelSpec.from_record(record)
+    splits = _data.load(spec.data)
+    cfg = ForgetConfig(kind=kind, fraction=fraction, classes=classes, seed=seed)
+    fs = _data.make_forget_set(splits.y_train, cfg, splits.num_classes)
+    return _data.save_forget_set(fs, out), len(fs.indices)
+
+
 def _check_digest(record: Record, checkpoint: Path) -> str:
     sha = sha256_file(checkpoint)
     known = [a.sha256 for a in record.artifacts or () if a.sha256]
@@ -289,4 +311,5 @@ __all__ = [
     "remediate",
     "train_original",
     "unlearned_record",
+    "write_forget_set",
 ]

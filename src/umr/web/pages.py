@@ -42,6 +42,7 @@ def record_page(reg: Any, name: str, version: str, only: list[str] | None = None
     data = views.record(reg, name, version, ctx, only)
     values = page_values(ctx)
     extra = {"graph_svg": values["graph_svg"], "findings": values["findings"],
+             "unlearning_html": values["unlearning_html"],
              "scorecards": ctx.scorecards, "r": values["r"], "origin": ctx.origin}
     return "record.html", data, data["record"].get("title") or ctx.id, extra
 
