@@ -23,14 +23,16 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'registry.db'}"
     result = CliRunner().invoke(app, ["--registry", url, "demo", "load"])
     assert result.exit_code == 0, result.output
-    assert "194 record(s) published" in result.stdout
+    assert "197 record(s) published" in result.stdout
     again = CliRunner().invoke(app, ["--registry", url, "demo", "load"])
-    assert "0 record(s) published, 194 unchanged" in again.stdout  # idempotent
+    assert "0 record(s) published, 197 unchanged" in again.stdout  # idempotent
     return url
 
 
 def cli(url: str, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["--registry", url, *args])
+    # An empty workspace, so that only the registry answers (not record files in the cwd).
+    empty = url.removeprefix("sqlite:///").rsplit("/", 1)[0]
+    result = CliRunner().invoke(app, ["--workspace", empty, "--registry", url, *args])
     return result.exit_code, result.stdout
 
 
@@ -77,4 +79,25 @@ def test_validate_the_whole_demo_set(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "validate", str(records_dir())])
     assert result.exit_code == 0, result.stderr
-    assert "194 valid record(s) in 194 file(s), 0 problem(s)" in result.stdout
+    assert "197 valid record(s) in 197 file(s), 0 problem(s)" in result.stdout
+
+
+def test_worked_example_is_flagged_then_fixed(registry: str) -> None:
+    """The remediation worked example ships in the demo: 1.0.0 fails, its unlearned 2.0.0
+    passes because the advisory names it as fixed, and the shipped weights match the records."""
+    import hashlib
+
+    from umr.demo import records_dir
+
+    code, out = cli(registry, "audit", "mnist1d-cnn@1.0.0")
+    assert code == 1 and "[UMR-2026-0001 high]" in out
+    code, out = cli(registry, "audit", "mnist1d-cnn@2.0.0")
+    assert code == 0 and "cleared: every path from mnist1d-cnn@2.0.0" in out
+    artifacts = records_dir().parent / "artifacts"
+    for version in ("1.0.0", "2.0.0"):
+        record = json.loads(cli(registry, "show", f"mnist1d-cnn@{version}", "--format", "json")[1])
+        weights = (artifacts / f"mnist1d-cnn-{version}.safetensors").read_bytes()
+        assert record["artifacts"][0]["sha256"] == hashlib.sha256(weights).hexdigest()
+    new = json.loads(cli(registry, "show", "mnist1d-cnn@2.0.0", "--format", "json")[1])
+    forget = (artifacts / "mnist1d-labels-forget.json").read_bytes()
+    assert new["extensions"]["unlearning"]["forget"]["sha256"] == hashlib.sha256(forget).hexdigest()
