@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+from pathlib import Path
+
 import pytest
 
 from registry._helpers import rec
 from umr.registry import Registry
 from umr.registry.lineage import render_dot, render_tree
+from umr.spec import Record
 
 
 def test_upstream_with_shortest_paths(chain: Registry) -> None:
@@ -62,6 +67,66 @@ def test_shortest_path_in_a_diamond(reg: Registry) -> None:
     assert down == {"a@1.0.0": 1, "c@1.0.0": 1, "b@1.0.0": 2}
 
 
+def _random_dag(seed: int, n: int = 40) -> list[Record]:
+    """Records in publish order with diamonds, shared datasets and a second version."""
+    rng = random.Random(seed)
+    relations = ["finetuned_from", "adapter_of", "quantized_from", "trained_on"]
+    out = [rec(f"d{i}@1.0.0", "dataset") for i in range(4)]
+    names = [f"d{i}" for i in range(4)]
+    for i in range(n):
+        picked = rng.sample(names, min(len(names), rng.randint(1, 3)))
+        ups = {f"{p}@^1": rng.choice(relations) for p in picked}
+        base = rng.choice(sorted(ups)) if rng.random() < 0.3 else None
+        out.append(rec(f"m{i}@1.0.0", upstream=sorted(ups.items()), **({"inherits": base} if base else {})))
+        names.append(f"m{i}")
+    out.append(rec("d0@2.0.0", "dataset", upstream=[("d0@1.0.0", "derived_from")]))
+    return out
+
+
+def _reference(records: list[Record], starts: set[str], up: bool) -> dict[str, int]:
+    """Least depth of every record reachable from ``starts``, by breadth-first search."""
+    edges: dict[str, set[str]] = {}
+    for r in records:
+        targets = [str(e.ref) for e in r.edges()] + ([str(r.inherits)] if r.inherits else [])
+        for t in targets:
+            name, _, rng = t.partition("@")
+            dst = f"{name}@1.0.0" if rng == "^1" else t
+            a, b = (r.id, dst) if up else (dst, r.id)
+            edges.setdefault(a, set()).add(b)
+    depth = dict.fromkeys(starts, 0)
+    frontier = sorted(starts)
+    while frontier:
+        nxt = []
+        for here in frontier:
+            for there in sorted(edges.get(here, ())):
+                if there not in depth:
+                    depth[there] = depth[here] + 1
+                    nxt.append(there)
+        frontier = nxt
+    return {k: v for k, v in depth.items() if k not in starts}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_closure_matches_breadth_first_search(reg: Registry, seed: int) -> None:
+    records = _random_dag(seed)
+    reg.publish(records)
+    ids = {r.id for r in records}
+    for start in ["m39@1.0.0", "m20@1.0.0", "d1@1.0.0", "d0@1.0.0"]:
+        for direction in ("up", "down"):
+            found = reg.lineage(start, direction)
+            assert {h.id: h.depth for h in found} == _reference(records, {start}, direction == "up")
+            assert [(h.depth, h.name) for h in found] == sorted((h.depth, h.name) for h in found)
+            for h in found:  # each path is a chain of real edges from the start to the hit
+                ends = [(e.src, e.dst) if direction == "up" else (e.dst, e.src) for e in h.path]
+                assert len(ends) == h.depth and ends[0][0] == start and ends[-1][1] == h.id
+                assert all(a[1] == b[0] for a, b in itertools.pairwise(ends))
+                assert h.relation == h.path[-1].relation and {x for e in ends for x in e} <= ids
+    # impact over two versions where one derives from the other: both are starts, not hits
+    impact = {h.id: h.depth for h in reg.impact("d0")}
+    assert impact == _reference(records, {"d0@1.0.0", "d0@2.0.0"}, up=False)
+    assert "d0@2.0.0" not in impact
+
+
 def test_tree_and_dot(chain: Registry) -> None:
     found = chain.lineage("acme-chat", relations=["finetuned_from", "trained_on"])
     assert render_tree("acme-chat@1.1.0", found, "up") == (
@@ -110,3 +175,15 @@ def test_stats_names_recent(chain: Registry) -> None:
     recent = chain.recent(2)
     assert [r["name"] for r in recent] == ["acme-chat", "llama-2-7b"]
     assert set(recent[0]) >= {"name", "version", "kind", "title", "published_at", "yanked"}
+
+
+def test_sqlite_walk_reads_edges_from_covering_indexes(tmp_path: Path) -> None:
+    from umr.registry.lineage import _statement
+
+    with Registry(f"sqlite:///{tmp_path / 'r.db'}") as reg, reg.engine.connect() as conn:
+        for direction, index in (("up", "ix_edges_src_rel"), ("down", "ix_edges_dst_rel")):
+            sql = str(_statement(direction, True).compile(conn))  # type: ignore[arg-type]
+            for bind, value in (("__[POSTCOMPILE_starts]", "1"), ("__[POSTCOMPILE_rels]", "'x'"), ("?", "5")):
+                sql = sql.replace(bind, value)
+            plan = " ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+            assert f"COVERING INDEX {index}" in plan

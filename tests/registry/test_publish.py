@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from registry._helpers import rec
 from umr.errors import ConflictError, CycleError, RecordError, RefError
 from umr.registry import Registry
 from umr.registry import tables as t
+from umr.registry.schema import LATEST
 from umr.spec import Version, digest, resolve
 
 
@@ -161,7 +162,25 @@ def test_reopen_runs_no_migration_and_keeps_data(url: str, chain: Registry) -> N
     with Registry(url) as again:
         assert again.stats()["records"] == 5
         with again.engine.connect() as conn:
-            assert conn.execute(select(t.schema_version.c.version)).scalar() == 1
+            assert conn.execute(select(t.schema_version.c.version)).scalar() == LATEST
+
+
+def test_v1_registry_migrates_to_covering_edge_indexes(url: str, chain: Registry) -> None:
+    with chain.engine.begin() as conn:  # put the database back at schema 1, as v1 left it
+        for name in ("src", "dst"):
+            conn.exec_driver_sql(f"DROP INDEX ix_edges_{name}_rel")
+        conn.exec_driver_sql("CREATE INDEX ix_edges_src ON edges (src_id, dst_id)")
+        conn.exec_driver_sql("CREATE INDEX ix_edges_dst ON edges (dst_id, src_id)")
+        conn.execute(t.schema_version.update().values(version=1))
+    with Registry(url) as again:
+        with again.engine.connect() as conn:
+            assert conn.execute(select(t.schema_version.c.version)).scalar() == LATEST == 2
+            indexes = {i["name"] for i in inspect(conn).get_indexes("edges")}
+        assert {"ix_edges_src_rel", "ix_edges_dst_rel"} <= indexes
+        assert not {"ix_edges_src", "ix_edges_dst"} & indexes
+        assert [h.id for h in again.lineage("acme-chat", relations=["finetuned_from"])] == [
+            "llama-2-7b@1.0.0"
+        ]
 
 
 def test_publish_accepts_yaml_text_and_folders(reg: Registry, tmp_path: Path) -> None:

@@ -1,19 +1,23 @@
 """Lineage on locked edges, in both directions, computed in SQL.
 
-A recursive CTE walks the edges from the start records. Its rows are ``(record, depth)`` pairs
-joined with ``UNION``, which discards any row seen before: that is the visited guard, and it
-keeps the walk finite and linear in the closure (the graph is acyclic by construction; the
-depth cap bounds it anyway). A second step joins each record to an edge from a record one level
-nearer the start: following those parents gives each result's shortest path.
+A recursive CTE walks the edges from the start records. Its rows are ``(record, depth, edge)``
+triples joined with ``UNION``, which discards any row seen before: that is the visited guard, and
+it keeps the walk finite and linear in the edges of the closure (the graph is acyclic by
+construction; the depth cap bounds it anyway). A window then keeps, for each record, the edge
+that reached it at its least depth: following those parents gives each result's shortest path,
+built in one pass in Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import functools
+import gc
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import BindParameter, Connection, TextClause, bindparam, text
 
 from umr.errors import RefError
 from umr.spec import Version
@@ -81,6 +85,61 @@ def check_direction(direction: str) -> None:
         raise RefError(f"direction must be 'up' or 'down', got {direction!r}")
 
 
+def closure_rows(
+    conn: Connection,
+    starts: Sequence[int],
+    direction: Direction = "up",
+    relations: Sequence[str] | None = None,
+    depth: int | None = None,
+) -> list[Any]:
+    """``(id, depth, name, version, kind, title, parent, relation)`` for every record within
+    ``depth`` of ``starts``: the starts at depth 0 without a parent, every other record with
+    the (parent id, relation) of one shortest path. One statement, in no particular order."""
+    check_direction(direction)
+    params: dict[str, Any] = {
+        "starts": list(starts),
+        "maxdepth": MAX_DEPTH if depth is None else depth,
+    }
+    if relations:
+        params["rels"] = list(relations)
+    with _gc_paused():
+        return list(conn.execute(_statement(direction, bool(relations)), params).all())
+
+
+@functools.cache
+def _statement(direction: Direction, filtered: bool) -> TextClause:
+    """The closure statement; built once per shape, so SQLAlchemy's compiled cache hits."""
+    here, nxt = ("src_id", "dst_id") if direction == "up" else ("dst_id", "src_id")
+    rel = " AND e.relation IN :rels" if filtered else ""
+    # walk rows are (record, depth, the edge that reached it): UNION drops any row seen before,
+    # so each edge is followed at most once per depth it is reached at (the visited guard).
+    # ranked keeps, per record, its least depth, preferring a typed relation over 'inherits',
+    # then the earliest published parent, then the earliest edge.
+    sql = f"""
+    WITH RECURSIVE walk(id, depth, parent, relation, eid) AS (
+        SELECT id, 0, CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR(32)), CAST(NULL AS INTEGER)
+        FROM records WHERE id IN :starts
+        UNION
+        SELECT e.{nxt}, w.depth + 1, e.{here}, e.relation, e.id
+        FROM walk w JOIN edges e ON e.{here} = w.id
+        WHERE w.depth < :maxdepth{rel}
+    ),
+    ranked AS (
+        SELECT id, depth, parent, relation, ROW_NUMBER() OVER (
+            PARTITION BY id ORDER BY depth, relation = 'inherits', parent, eid
+        ) AS rn
+        FROM walk
+    )
+    SELECT k.id, k.depth, r.name, r.version, r.kind, r.title, k.parent, k.relation
+    FROM ranked k JOIN records r ON r.id = k.id
+    WHERE k.rn = 1
+    """
+    binds: list[BindParameter[Any]] = [bindparam("starts", expanding=True)]
+    if filtered:
+        binds.append(bindparam("rels", expanding=True))
+    return text(sql).bindparams(*binds)
+
+
 def closure(
     conn: Connection,
     starts: Sequence[int],
@@ -90,82 +149,59 @@ def closure(
 ) -> tuple[dict[int, Node], dict[int, tuple[int, str]]]:
     """Every record within ``depth`` of ``starts`` (depth 0 included), and for each record
     beyond the starts the (parent id, relation) of one shortest path."""
-    check_direction(direction)
-    here, nxt = ("src_id", "dst_id") if direction == "up" else ("dst_id", "src_id")
-    rel = " AND e.relation IN :rels" if relations else ""
-    sql = f"""
-    WITH RECURSIVE walk(id, depth) AS (
-        SELECT id, 0 FROM records WHERE id IN :starts
-        UNION
-        SELECT e.{nxt}, w.depth + 1 FROM walk w JOIN edges e ON e.{here} = w.id
-        WHERE w.depth < :maxdepth{rel}
-    ),
-    best AS (SELECT id, MIN(depth) AS depth FROM walk GROUP BY id)
-    SELECT b.id, b.depth, r.name, r.version, r.kind, r.title,
-           CAST(NULL AS INTEGER) AS parent, CAST(NULL AS VARCHAR(32)) AS relation
-    FROM best b JOIN records r ON r.id = b.id WHERE b.depth = 0
-    UNION ALL
-    SELECT b.id, b.depth, r.name, r.version, r.kind, r.title, e.{here}, e.relation
-    FROM best b JOIN records r ON r.id = b.id
-    JOIN edges e ON e.{nxt} = b.id{rel}
-    JOIN best p ON p.id = e.{here} AND p.depth = b.depth - 1
-    WHERE b.depth > 0
-    """
-    params: dict[str, Any] = {
-        "starts": list(starts),
-        "maxdepth": MAX_DEPTH if depth is None else depth,
-    }
-    binds: list[Any] = [bindparam("starts", expanding=True)]
-    if relations:
-        params["rels"] = list(relations)
-        binds.append(bindparam("rels", expanding=True))
     nodes: dict[int, Node] = {}
     parents: dict[int, tuple[int, str]] = {}
-    for rid, d, name, version, kind, title, parent, relation in conn.execute(
-        text(sql).bindparams(*binds), params
+    for rid, d, name, version, kind, title, parent, relation in closure_rows(
+        conn, starts, direction, relations, depth
     ):
-        if rid not in nodes:
-            nodes[rid] = Node(rid, name, version, kind, title, d)
-        if parent is None:
-            continue
-        old = parents.get(rid)
-        # Prefer a typed relation over 'inherits', then the earliest published parent.
-        if old is None or (relation == "inherits", parent) < (old[1] == "inherits", old[0]):
+        nodes[rid] = Node(rid, name, version, kind, title, d)
+        if d > 0:
             parents[rid] = (parent, relation)
     return nodes, parents
 
 
-def hits(
-    nodes: dict[int, Node], parents: dict[int, tuple[int, str]], direction: Direction
-) -> list[LineageHit]:
-    """LineageHits for every node beyond the starts, each with its shortest path."""
+def hits(rows: Sequence[Any], direction: Direction) -> list[LineageHit]:
+    """LineageHits for every record of ``closure_rows`` beyond the starts, each with its
+    shortest path, ordered by depth, name and version; built in one pass (a parent sorts
+    before its children, so its path is known when theirs is built)."""
+    parse = Version.parse
+    refs: dict[int, str] = {}
     paths: dict[int, tuple[Edge, ...]] = {}
     out: list[LineageHit] = []
-    for node in sorted(nodes.values(), key=lambda n: n.depth):
-        if node.depth == 0:
-            paths[node.id] = ()
-            continue
-        parent, relation = parents[node.id]
-        p = nodes[parent]
-        edge = (
-            Edge(p.ref, relation, node.ref)
-            if direction == "up"
-            else Edge(node.ref, relation, p.ref)
-        )
-        paths[node.id] = (*paths[parent], edge)
-        out.append(
-            LineageHit(
-                name=node.name,
-                version=Version.parse(node.version),
-                kind=node.kind,
-                title=node.title,
-                depth=node.depth,
-                relation=relation,
-                path=paths[node.id],
+    up = direction == "up"
+    with _gc_paused():  # a large closure allocates many objects and nothing cyclic
+        ordered = sorted(rows, key=lambda r: (r[1], r[2], parse(r[3])))
+        for rid, d, name, version, kind, title, parent, relation in ordered:
+            ref = refs[rid] = f"{name}@{version}"
+            if d == 0:
+                paths[rid] = ()
+                continue
+            edge = Edge(refs[parent], relation, ref) if up else Edge(ref, relation, refs[parent])
+            path = paths[rid] = (*paths[parent], edge)
+            out.append(
+                LineageHit(
+                    name=name,
+                    version=parse(version),
+                    kind=kind,
+                    title=title,
+                    depth=d,
+                    relation=relation,
+                    path=path,
+                )
             )
-        )
-    out.sort(key=lambda h: (h.depth, h.name, h.version))
     return out
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, which otherwise rescans the growing result."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def path_text(start: str, path: Sequence[Edge], direction: Direction = "up") -> str:

@@ -29,7 +29,17 @@ def _v1(conn: Connection, dialect: str) -> None:
         conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_names_tsv ON names USING gin(tsv)")
 
 
-MIGRATIONS: list[Callable[[Connection, str], None]] = [_v1]
+def _v2(conn: Connection, dialect: str) -> None:
+    # Edge indexes that cover the lineage walk (relation included), replacing (src, dst) ones.
+    for old in ("ix_edges_src", "ix_edges_dst"):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {old}")
+    for name, cols in (("src", "src_id, dst_id"), ("dst", "dst_id, src_id")):
+        conn.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS ix_edges_{name}_rel ON edges ({cols}, relation)"
+        )
+
+
+MIGRATIONS: list[Callable[[Connection, str], None]] = [_v1, _v2]
 LATEST = len(MIGRATIONS)
 
 

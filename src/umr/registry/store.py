@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from umr.errors import NotFoundError, RefError
 from umr.registry import advisories as adv
@@ -23,7 +23,7 @@ from umr.registry._sql import refresh_latest
 from umr.registry.advisories import Advisory, load_advisory
 from umr.registry.audit import AuditReport, audit
 from umr.registry.db import display_url, make_engine, normalize_url, transaction
-from umr.registry.lineage import Direction, LineageHit, check_direction, closure, hits
+from umr.registry.lineage import Direction, LineageHit, check_direction, closure_rows, hits
 from umr.registry.publish import Item, PublishResult, load_items, publish_batch, record_from_row
 from umr.registry.schema import migrate
 from umr.registry.search import SearchHit, search
@@ -46,6 +46,11 @@ class Lock:
             "name": self.name,
             "version": str(self.version),
         }
+
+
+_VERSIONS = select(t.records.c.id, t.records.c.version, t.records.c.yanked).where(
+    t.records.c.name == bindparam("name")
+)
 
 
 def _now() -> str:
@@ -122,29 +127,31 @@ class Registry:
         return row
 
     def _find(self, conn: Connection, ref: Ref) -> Any:
-        rows = conn.execute(
-            select(t.records.c.id, t.records.c.version, t.records.c.yanked).where(
-                t.records.c.name == ref.name
-            )
-        ).all()
+        rid = self._find_id(conn, ref)
+        return conn.execute(select(t.records).where(t.records.c.id == rid)).one()
+
+    def _find_id(self, conn: Connection, ref: Ref) -> int:
+        """The id of the highest published, not yanked version ``ref`` admits (an exact ref
+        also reaches a yanked version)."""
+        rows = conn.execute(_VERSIONS, {"name": ref.name}).all()
         live = {Version.parse(v): rid for rid, v, yanked in rows if not yanked}
         best = ref.range.max_satisfying(live)
-        if best is None:
-            exact = ref.range.exact()
-            pinned = [rid for rid, v, _ in rows if exact is not None and Version.parse(v) == exact]
-            if pinned:  # an exact ref still reaches a yanked version, like pip's ==
-                return conn.execute(select(t.records).where(t.records.c.id == pinned[0])).one()
-            if not rows:
-                raise NotFoundError(
-                    f"no record named {ref.name!r} in {self.describe()}",
-                    hint="check the spelling, or publish it with 'umr publish FILE'",
-                )
-            shown = ", ".join(str(v) for v in sorted(live)[-10:]) or "none; all are yanked"
+        if best is not None:
+            return live[best]
+        exact = ref.range.exact()
+        pinned = [rid for rid, v, _ in rows if exact is not None and Version.parse(v) == exact]
+        if pinned:  # an exact ref still reaches a yanked version, like pip's ==
+            return int(pinned[0])
+        if not rows:
             raise NotFoundError(
-                f"{str(ref)!r} matches no published version (published: {shown})",
-                hint=f"widen the range, e.g. '{ref.name}@*'",
+                f"no record named {ref.name!r} in {self.describe()}",
+                hint="check the spelling, or publish it with 'umr publish FILE'",
             )
-        return conn.execute(select(t.records).where(t.records.c.id == live[best])).one()
+        shown = ", ".join(str(v) for v in sorted(live)[-10:]) or "none; all are yanked"
+        raise NotFoundError(
+            f"{str(ref)!r} matches no published version (published: {shown})",
+            hint=f"widen the range, e.g. '{ref.name}@*'",
+        )
 
     def get_ref(self, ref: str | Ref) -> Record:
         """The highest published, not yanked version that ``ref`` admits."""
@@ -251,8 +258,8 @@ class Registry:
         check_direction(direction)
 
         def run(conn: Connection) -> list[LineageHit]:
-            start = self._find(conn, _as_ref(ref)).id
-            return hits(*closure(conn, [start], direction, relations, depth), direction)
+            start = self._find_id(conn, _as_ref(ref))
+            return hits(closure_rows(conn, [start], direction, relations, depth), direction)
 
         result: list[LineageHit] = self._read(run)
         return result
@@ -272,7 +279,7 @@ class Registry:
             starts = [rid for rid, v in rows if Version.parse(v) in rng]
             if not starts:
                 return []
-            return hits(*closure(conn, starts, "down"), "down")
+            return hits(closure_rows(conn, starts, "down"), "down")
 
         result: list[LineageHit] = self._read(run)
         return result
@@ -315,7 +322,7 @@ class Registry:
 
     def audit(self, ref: str | Ref) -> AuditReport:
         """Advisories reaching ``ref`` through its locked upstream closure, with paths."""
-        result: AuditReport = self._read(lambda c: audit(c, self._find(c, _as_ref(ref)).id))
+        result: AuditReport = self._read(lambda c: audit(c, self._find_id(c, _as_ref(ref))))
         return result
 
     # Browsing -------------------------------------------------------------------------------

@@ -64,8 +64,9 @@ edges = Table(
     Column("ref", Text, nullable=False),  # the ref as written
     Column("dst_id", Integer, ForeignKey("records.id"), nullable=False),
 )
-Index("ix_edges_src", edges.c.src_id, edges.c.dst_id)
-Index("ix_edges_dst", edges.c.dst_id, edges.c.src_id)
+# Covering the walk in either direction: lineage reads (next id, relation) from the index alone.
+Index("ix_edges_src_rel", edges.c.src_id, edges.c.dst_id, edges.c.relation)
+Index("ix_edges_dst_rel", edges.c.dst_id, edges.c.src_id, edges.c.relation)
 
 advisories = Table(
     "advisories",
