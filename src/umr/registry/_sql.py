@@ -67,14 +67,12 @@ def refresh_latest(conn: Connection, names: Sequence[str]) -> None:
             changed.append((nid, name, best))
     if not changed:
         return
-    conn.execute(
-        update(t.names).where(t.names.c.id == bindparam("nid")),
-        [
-            {"nid": nid, "latest_id": b.id if b else None, "kind": b.kind if b else None}
-            for nid, _, b in changed
-        ],
-    )
+    pointers = [
+        {"nid": nid, "latest_id": b.id if b else None, "kind": b.kind if b else None}
+        for nid, _, b in changed
+    ]
     if conn.dialect.name == "sqlite":
+        conn.execute(update(t.names).where(t.names.c.id == bindparam("nid")), pointers)
         conn.execute(
             text("DELETE FROM names_fts WHERE rowid = :nid"), [{"nid": c[0]} for c in changed]
         )
@@ -88,15 +86,20 @@ def refresh_latest(conn: Connection, names: Sequence[str]) -> None:
                 docs,
             )
     else:
+        # One UPDATE per name for the pointer and the search vector: each row version written
+        # on PostgreSQL costs a heap tuple and GIN entries, so write it once, not twice.
         conn.execute(
             text(
-                "UPDATE names SET tsv = "
+                "UPDATE names SET latest_id = :latest_id, kind = :kind, tsv = "
                 "setweight(to_tsvector('simple', :name), 'A') || "
                 "setweight(to_tsvector('simple', :title), 'B') || "
                 "setweight(to_tsvector('simple', :publisher), 'C') || "
                 "setweight(to_tsvector('simple', :summary), 'D') WHERE id = :nid"
             ),
-            [_doc(nid, name, b) for nid, name, b in changed],
+            [
+                row | _doc(nid, name, b)
+                for row, (nid, name, b) in zip(pointers, changed, strict=True)
+            ],
         )
 
 
