@@ -163,6 +163,18 @@ def test_search_ranks_names_above_summaries(chain: Registry) -> None:
     assert chain.search("!!") == []
 
 
+def test_search_filters_before_the_limit(chain: Registry) -> None:
+    # Twenty decoys outrank the one model that passes the filters: the limit must count only
+    # hits that pass them, or a filtered page comes back empty.
+    chain.publish([rec(f"meta-{i}@1.0.0", title="Meta meta", publisher="Other") for i in range(20)])
+    assert [h.name for h in chain.search("meta", limit=1, relation="finetuned_from")] == ["acme-chat"]
+    assert {h.name for h in chain.search("meta", limit=5, publisher="META")} == {"llama-2-7b", "acme-chat"}
+    assert [h.name for h in chain.search("", publisher="meta", kind="model")] == ["acme-chat", "llama-2-7b"]
+    assert [h.name for h in chain.search("", relation="member_of")] == ["llama-2-7b"]
+    assert chain.search("", relation="quantized_from") == []
+    assert chain.search("") == []  # no words and no filters: nothing to look for
+
+
 def test_search_shows_the_latest_version(chain: Registry) -> None:
     chain.publish([rec("corpus-x@2.5.0", "dataset", title="Corpus X revised")])
     hit = chain.search("corpus")[0]

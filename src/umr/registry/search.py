@@ -48,7 +48,7 @@ SELECT r.name, r.version, r.kind, r.title, r.summary, r.publisher, top.score
 FROM (SELECT n.latest_id AS id, n.name AS name,
              -bm25(names_fts, 10.0, 4.0, 1.0, 2.0) AS score
       FROM names_fts JOIN names n ON n.id = names_fts.rowid
-      WHERE names_fts MATCH :q AND n.latest_id IS NOT NULL {kind}
+      WHERE names_fts MATCH :q AND n.latest_id IS NOT NULL {filters}
       ORDER BY score DESC, n.name LIMIT :limit) AS top
 JOIN records r ON r.id = top.id
 ORDER BY top.score DESC, top.name
@@ -58,31 +58,65 @@ _POSTGRES = """
 SELECT r.name, r.version, r.kind, r.title, r.summary, r.publisher, top.score
 FROM (SELECT n.latest_id AS id, n.name AS name, ts_rank(n.tsv, q, 1) AS score
       FROM names n CROSS JOIN to_tsquery('simple', :q) AS q
-      WHERE n.tsv @@ q AND n.latest_id IS NOT NULL {kind}
+      WHERE n.tsv @@ q AND n.latest_id IS NOT NULL {filters}
       ORDER BY score DESC, n.name LIMIT :limit) AS top
 JOIN records r ON r.id = top.id
 ORDER BY top.score DESC, top.name
 """
 
+# Filters only, no words: every name that passes them, in name order.
+_LIST = """
+SELECT r.name, r.version, r.kind, r.title, r.summary, r.publisher, 0.0 AS score
+FROM (SELECT n.latest_id AS id, n.name AS name FROM names n
+      WHERE n.latest_id IS NOT NULL {filters} ORDER BY n.name LIMIT :limit) AS top
+JOIN records r ON r.id = top.id
+ORDER BY top.name
+"""
+
+# The latest version's publisher (case-insensitive) and its typed upstream relations.
+_PUBLISHER = (
+    "AND EXISTS (SELECT 1 FROM records p WHERE p.id = n.latest_id"
+    " AND lower(p.publisher) = lower(:publisher))"
+)
+_RELATION = (
+    "AND EXISTS (SELECT 1 FROM edges e WHERE e.src_id = n.latest_id AND e.relation = :relation)"
+)
+
 
 def search(
-    conn: Connection, query: str, kind: str | None = None, limit: int = 50
+    conn: Connection,
+    query: str,
+    kind: str | None = None,
+    limit: int = 50,
+    *,
+    publisher: str | None = None,
+    relation: str | None = None,
 ) -> list[SearchHit]:
+    """Hits for every word of ``query`` (as prefixes), best first, whose latest version has
+    ``kind``, ``publisher`` (any case) and an upstream edge of type ``relation`` when given."""
     words = fts_text(query).lower().split()
-    if not words or limit <= 0:
+    if limit <= 0 or not (words or publisher or relation):
         return []
     params: dict[str, Any] = {"limit": limit}
-    where_kind = ""
+    filters = []
     if kind is not None:
         params["kind"] = kind
-        where_kind = "AND n.kind = :kind"
-    if conn.dialect.name == "sqlite":
+        filters.append("AND n.kind = :kind")
+    if publisher:
+        params["publisher"] = publisher
+        filters.append(_PUBLISHER)
+    if relation:
+        params["relation"] = relation
+        filters.append(_RELATION)
+    if not words:
+        sql = _LIST
+    elif conn.dialect.name == "sqlite":
         params["q"] = " ".join(f'"{w}"*' for w in words)
         sql = _SQLITE
     else:
         params["q"] = " & ".join(f"{w}:*" for w in words)
         sql = _POSTGRES
-    rows = conn.execute(text(sql.format(kind=where_kind)), params)
+    rows = conn.execute(text(sql.format(filters=" ".join(filters))), params)
     return [
         SearchHit(
             name=r.name,

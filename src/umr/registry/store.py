@@ -327,9 +327,20 @@ class Registry:
 
     # Browsing -------------------------------------------------------------------------------
 
-    def search(self, text: str, kind: str | None = None, limit: int = 50) -> list[SearchHit]:
-        """Ranked full-text search; one hit per name (its latest version)."""
-        result: list[SearchHit] = self._read(lambda c: search(c, text, kind, limit))
+    def search(
+        self,
+        text: str,
+        kind: str | None = None,
+        limit: int = 50,
+        *,
+        publisher: str | None = None,
+        relation: str | None = None,
+    ) -> list[SearchHit]:
+        """Ranked full-text search; one hit per name (its latest version), filtered by kind,
+        publisher (any case) and upstream relation in the same query."""
+        result: list[SearchHit] = self._read(
+            lambda c: search(c, text, kind, limit, publisher=publisher, relation=relation)
+        )
         return result
 
     def stats(self) -> dict[str, int]:

@@ -212,27 +212,21 @@ def _hit_from_name(reg: Any, name: str) -> dict[str, Any] | None:
 
 
 def search(reg: Any, query: SearchQuery) -> dict[str, Any]:
-    """Full-text search, then the filters the registry does not know (publisher, relation,
-    advisory) applied to the ranked hits."""
+    """Full-text search with the kind, publisher and relation filters in the registry's query;
+    the advisory filter, which needs an audit per hit, is applied to the ranked hits after."""
     if query.relation is not None:
         Relation(query.relation)  # ValueError -> 400 below
-    filtered = query.publisher or query.relation or query.advisory is not None
-    budget = max(query.limit * (8 if filtered else 1), query.limit)
-    if query.q.strip():
-        raw = [_plain(h) for h in reg.search(query.q, kind=query.kind, limit=budget)]
+    budget = query.limit * (8 if query.advisory is not None else 1)
+    if query.q.strip() or query.publisher or query.relation:
+        raw = [_plain(h) for h in reg.search(query.q, kind=query.kind, limit=budget,
+                                             publisher=query.publisher or None,
+                                             relation=query.relation)]
     else:
         raw = [h for n in reg.names(kind=query.kind)[: budget] if (h := _hit_from_name(reg, n))]
     hits: list[dict[str, Any]] = []
     for hit in raw:
-        if query.publisher and (hit.get("publisher") or "").casefold() != query.publisher.casefold():
-            continue
-        rid = f"{hit['name']}@{hit['version']}"
-        if query.relation:
-            rec = reg.get(hit["name"], parse_version(hit["version"]))
-            if not any(e.relation.value == query.relation for e in rec.edges()):
-                continue
         if query.advisory is not None:
-            found = len(reg.audit(rid).findings) > 0
+            found = len(reg.audit(f"{hit['name']}@{hit['version']}").findings) > 0
             if found != query.advisory:
                 continue
         hit["url"] = record_url(hit["name"], hit["version"])
