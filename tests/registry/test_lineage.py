@@ -175,6 +175,17 @@ def test_search_filters_before_the_limit(chain: Registry) -> None:
     assert chain.search("") == []  # no words and no filters: nothing to look for
 
 
+def test_snapshot_reads_one_registry_state(chain: Registry) -> None:
+    with Registry(chain.url) as writer, chain.snapshot():
+        assert [str(v) for v in chain.versions("corpus-x")] == ["2.0.0"]
+        writer.publish([rec("corpus-x@2.1.0", "dataset")])
+        with chain.snapshot():  # nested: the same snapshot
+            assert [str(v) for v in chain.versions("corpus-x")] == ["2.0.0"]
+        assert chain.search("corpus")[0].version == "2.0.0"
+    assert [str(v) for v in chain.versions("corpus-x")] == ["2.0.0", "2.1.0"]
+    assert chain.search("corpus")[0].version == "2.1.0"
+
+
 def test_search_shows_the_latest_version(chain: Registry) -> None:
     chain.publish([rec("corpus-x@2.5.0", "dataset", title="Corpus X revised")])
     hit = chain.search("corpus")[0]

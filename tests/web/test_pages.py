@@ -146,3 +146,23 @@ def test_record_page_caps_downstream_nearest_first(client: Any, monkeypatch: Any
     assert page["extras"]["downstream_truncated"] is True
     html = client.get("/records/base-7b/1.0.0").text
     assert "the nearest 1 shown" in html and "lineage?direction=down</code> lists them all" in html
+
+
+@pytest.mark.parametrize("path", ["/records/acme-chat/1.1.0", "/search?q=chat&advisory=yes",
+                                  "/api/records/acme-chat/1.1.0/lineage",
+                                  "/records/acme-chat/feed.atom"])
+def test_a_request_reads_in_one_transaction(client: Any, app: Any, path: str) -> None:
+    from sqlalchemy import event
+
+    engine = app.state.registry.engine
+    begins: list[object] = []
+
+    def count(conn: Any) -> None:
+        begins.append(conn)
+
+    event.listen(engine, "begin", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "begin", count)
+    assert len(begins) == 1, f"{path} opened {len(begins)} transactions"

@@ -6,9 +6,11 @@ versions. Writes run in one transaction each (see :mod:`umr.registry.db` for ret
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -61,6 +63,12 @@ def _as_ref(ref: str | Ref) -> Ref:
     return ref if isinstance(ref, Ref) else Ref.parse(ref)
 
 
+# The connection a Registry.snapshot() block reads through, with its registry.
+_SNAPSHOT: contextvars.ContextVar[tuple[Registry, Connection] | None] = contextvars.ContextVar(
+    "umr_registry_snapshot", default=None
+)
+
+
 class Registry:
     """A registry database (``sqlite:///PATH`` or ``postgresql://...``), migrated on open."""
 
@@ -93,7 +101,32 @@ class Registry:
         return self.engine.dialect.name
 
     def _read(self, fn: Any) -> Any:
+        pinned = _SNAPSHOT.get()
+        if pinned is not None and pinned[0] is self:
+            return fn(pinned[1])
         return transaction(self.engine, fn, write=False)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Registry]:
+        """Answer every read in the block from one connection and one read transaction: a web
+        page's dozen lookups then pay for one connection checkout and one BEGIN, and all of
+        them see the same registry state (SQLite's read transaction, PostgreSQL's REPEATABLE
+        READ). Writes still run in their own transactions; a
+        snapshot inside a snapshot reuses the outer one. Per thread and per task."""
+        pinned = _SNAPSHOT.get()
+        if pinned is not None and pinned[0] is self:
+            yield self
+            return
+        with self.engine.connect() as conn:
+            conn.execution_options(umr_write=False)
+            if self.dialect == "postgresql":  # one snapshot for the whole block, not per query
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                token = _SNAPSHOT.set((self, conn))
+                try:
+                    yield self
+                finally:
+                    _SNAPSHOT.reset(token)
 
     def _write(self, fn: Any) -> Any:
         return transaction(self.engine, fn, write=True)

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from fastapi import Request
 from fastapi.responses import JSONResponse
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def one_snapshot(fn: F) -> F:
+    """Run a read-only route's body in one registry snapshot (one connection, one read
+    transaction) instead of one transaction per lookup. The route's signature is kept for
+    FastAPI, and it stays synchronous, so it still runs in the thread pool."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        request = kwargs.get("request")
+        if not isinstance(request, Request):
+            request = next(a for a in args if isinstance(a, Request))
+        with request.app.state.registry.snapshot():
+            return fn(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
 
 
 class UmrJSON(JSONResponse):

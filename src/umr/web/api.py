@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from umr.errors import NotFoundError, RecordError
 from umr.spec import KINDS, Relation, check_name, parse_record
 from umr.web import views
-from umr.web._http import errors, json_response
+from umr.web._http import errors, json_response, one_snapshot
 from umr.web.auth import authorize, bearer, store
 from umr.web.tokens import Token
 
@@ -48,12 +48,14 @@ def _relation(relation: str | None) -> str | None:
 
 
 @router.get("/stats", responses=READ)
+@one_snapshot
 def stats(request: Request) -> Response:
     """Counts of records, names, edges and advisories."""
     return json_response(views.home(registry(request))["stats"])
 
 
 @router.get("/recent", responses=READ)
+@one_snapshot
 def recent(request: Request, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Response:
     """The most recently published records."""
     return json_response({"records": [views._plain(r) for r in registry(request).recent(limit)]})
@@ -66,6 +68,7 @@ def list_formats() -> Response:
 
 
 @router.get("/records", responses=READ)
+@one_snapshot
 def list_records(request: Request, kind: KindQ = None,
                  page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     """Record names with their latest version, 100 a page."""
@@ -91,6 +94,7 @@ def publish(request: Request, token: Annotated[Token, Depends(bearer)],
 
 
 @router.get("/records/{name}", responses=READ)
+@one_snapshot
 def record_versions(request: Request, name: Name) -> Response:
     """Every version of a record, newest first, yanked ones marked."""
     return json_response(views.versions(registry(request), name))
@@ -105,6 +109,7 @@ def _format_route() -> Any:
     @router.get("/records/{name}/{version}.{format}",
                 responses={200: {"content": content, "description": "the rendered record"},
                            **READ})
+    @one_snapshot
     def render(request: Request, name: Name, version: VersionText,
                format: FormatName) -> Response:
         """The record rendered in one format (json, yaml, html, pdf, cyclonedx, spdx, ...)."""
@@ -138,6 +143,7 @@ _format_route()
 
 
 @router.get("/records/{name}/{version}", responses=READ)
+@one_snapshot
 def resolved(request: Request, name: Name, version: VersionText) -> Response:
     """The resolved record: inherited fields filled in, each leaf with the record it came from."""
     reg = registry(request)
@@ -155,6 +161,7 @@ def resolved(request: Request, name: Name, version: VersionText) -> Response:
 
 
 @router.get("/records/{name}/{version}/lineage", responses=READ)
+@one_snapshot
 def lineage(request: Request, name: Name, version: VersionText,
             direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
             relation: Annotated[list[str] | None, Query()] = None,
@@ -169,6 +176,7 @@ def lineage(request: Request, name: Name, version: VersionText,
 
 
 @router.get("/records/{name}/{version}/audit", responses=READ)
+@one_snapshot
 def audit(request: Request, name: Name, version: VersionText) -> Response:
     """Advisories that reach the record through its locked upstream closure, with paths."""
     check_name(name)
@@ -193,6 +201,7 @@ def yank(request: Request, name: Name, version: VersionText,
 
 
 @router.get("/impact/{name}", responses=READ)
+@one_snapshot
 def impact(request: Request, name: Name,
            range: Annotated[str, Query(max_length=256)] = "*") -> Response:
     """Every published record downstream of the matching versions of ``name``, with paths."""
@@ -203,6 +212,7 @@ def impact(request: Request, name: Name,
 
 
 @router.get("/search", responses=READ)
+@one_snapshot
 def search(request: Request, q: Annotated[str, Query(max_length=200)] = "",
            kind: KindQ = None,
            publisher: Annotated[str | None, Query(max_length=200)] = None,
@@ -217,6 +227,7 @@ def search(request: Request, q: Annotated[str, Query(max_length=200)] = "",
 
 
 @router.get("/advisories", responses=READ)
+@one_snapshot
 def advisories(request: Request,
                name: Annotated[str | None, Query(max_length=100)] = None) -> Response:
     """Every advisory (or those naming ``name``), newest first."""
@@ -237,6 +248,7 @@ def add_advisory(request: Request, token: Annotated[Token, Depends(bearer)],
 
 
 @router.get("/advisories/{advisory_id}", responses=READ)
+@one_snapshot
 def advisory(request: Request,
              advisory_id: Annotated[str, Path(max_length=100)]) -> Response:
     """One advisory and every published record it reaches."""

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from umr import __version__
 from umr.web import views
+from umr.web._http import one_snapshot
 
 router = APIRouter(include_in_schema=False)
 ATOM = "http://www.w3.org/2005/Atom"
@@ -105,12 +106,14 @@ def _linker(request: Request) -> Any:
 
 
 @router.get("/feed.atom")
+@one_snapshot
 def feed(request: Request) -> Response:
     return Response(all_feed(request.app.state.registry, _linker(request)),
                     media_type=MEDIA_TYPE)
 
 
 @router.get("/records/{name}/feed.atom")
+@one_snapshot
 def feed_for_record(request: Request, name: str) -> Response:
     return Response(record_feed(request.app.state.registry, name, _linker(request)),
                     media_type=MEDIA_TYPE)

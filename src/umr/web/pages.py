@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from umr.spec import KINDS, check_name
 from umr.web import views
-from umr.web._http import json_response
+from umr.web._http import json_response, one_snapshot
 from umr.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -80,11 +80,13 @@ def _send(request: Request, built: tuple[str, dict[str, Any], str, dict[str, Any
 
 
 @router.get("/", response_class=HTMLResponse)
+@one_snapshot
 def home(request: Request) -> Response:
     return _send(request, home_page(_reg(request)))
 
 
 @router.get("/index.json")
+@one_snapshot
 def home_json(request: Request) -> Response:
     return _send(request, home_page(_reg(request)), json_twin=True)
 
@@ -106,6 +108,7 @@ SearchArgs = Annotated[str, Query(max_length=200)]
 
 
 @router.get("/search", response_class=HTMLResponse)
+@one_snapshot
 def search(request: Request, q: SearchArgs = "", kind: str | None = None,
            publisher: str | None = None, relation: str | None = None,
            advisory: str | None = None) -> Response:
@@ -113,6 +116,7 @@ def search(request: Request, q: SearchArgs = "", kind: str | None = None,
 
 
 @router.get("/search.json")
+@one_snapshot
 def search_json(request: Request, q: SearchArgs = "", kind: str | None = None,
                 publisher: str | None = None, relation: str | None = None,
                 advisory: str | None = None) -> Response:
@@ -120,38 +124,45 @@ def search_json(request: Request, q: SearchArgs = "", kind: str | None = None,
 
 
 @router.get("/records", response_class=HTMLResponse)
+@one_snapshot
 def records(request: Request, kind: str | None = None,
             page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     return _send(request, browse_page(_reg(request), kind or None, page))
 
 
 @router.get("/records.json")
+@one_snapshot
 def records_json(request: Request, kind: str | None = None,
                  page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     return _send(request, browse_page(_reg(request), kind or None, page), json_twin=True)
 
 
 @router.get("/advisories", response_class=HTMLResponse)
+@one_snapshot
 def advisories(request: Request) -> Response:
     return _send(request, advisories_page(_reg(request)))
 
 
 @router.get("/advisories.json")
+@one_snapshot
 def advisories_json(request: Request) -> Response:
     return _send(request, advisories_page(_reg(request)), json_twin=True)
 
 
 @router.get("/advisories/{advisory_id}.json")
+@one_snapshot
 def advisory_json(request: Request, advisory_id: str) -> Response:
     return _send(request, advisory_page(_reg(request), advisory_id), json_twin=True)
 
 
 @router.get("/advisories/{advisory_id}", response_class=HTMLResponse)
+@one_snapshot
 def advisory(request: Request, advisory_id: str) -> Response:
     return _send(request, advisory_page(_reg(request), advisory_id))
 
 
 @router.get("/records/{name}/diff")
+@one_snapshot
 def diff_form(request: Request, name: str, a: Annotated[str, Query(alias="from")],
               b: Annotated[str, Query(alias="to")]) -> Response:
     """The diff form (GET) lands here; the canonical diff URL is a path."""
@@ -160,31 +171,37 @@ def diff_form(request: Request, name: str, a: Annotated[str, Query(alias="from")
 
 
 @router.get("/records/{name}/diff/{a}/{b}.json")
+@one_snapshot
 def diff_json(request: Request, name: str, a: str, b: str) -> Response:
     return _send(request, diff_page(_reg(request), name, a, b), json_twin=True)
 
 
 @router.get("/records/{name}/diff/{a}/{b}", response_class=HTMLResponse)
+@one_snapshot
 def diff(request: Request, name: str, a: str, b: str) -> Response:
     return _send(request, diff_page(_reg(request), name, a, b))
 
 
 @router.get("/records/{name}/{version}.json")
+@one_snapshot
 def record_json(request: Request, name: str, version: str) -> Response:
     return _send(request, record_page(_reg(request), name, version), json_twin=True)
 
 
 @router.get("/records/{name}/{version}", response_class=HTMLResponse)
+@one_snapshot
 def record(request: Request, name: str, version: str) -> Response:
     return _send(request, record_page(_reg(request), name, version))
 
 
 @router.get("/records/{name}.json")
+@one_snapshot
 def versions_json(request: Request, name: str) -> Response:
     return _send(request, versions_page(_reg(request), name), json_twin=True)
 
 
 @router.get("/records/{name}", response_class=HTMLResponse)
+@one_snapshot
 def versions(request: Request, name: str) -> Response:
     return _send(request, versions_page(_reg(request), name))
 
