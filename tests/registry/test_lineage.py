@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -175,6 +176,31 @@ def test_search_filters_before_the_limit(chain: Registry) -> None:
     assert chain.search("") == []  # no words and no filters: nothing to look for
 
 
+def test_publisher_filter_folds_unicode_case(chain: Registry) -> None:
+    chain.publish([
+        rec("zurich-7b@1.0.0", title="Zurich 7B", publisher="Zürich AI"),
+        rec("strasse-7b@1.0.0", title="Strasse 7B", publisher="Straße  Labs"),
+    ])
+    assert [h.name for h in chain.search("7b", publisher="ZÜRICH AI")] == ["zurich-7b"]
+    assert [h.name for h in chain.search("", publisher="strasse labs")] == ["strasse-7b"]
+    assert chain.search("", publisher="zurich ai") == []  # folding case, not accents
+
+
+def test_gc_pauses_overlap_and_restore_the_collector() -> None:
+    import gc
+
+    from umr.registry.lineage import _gc_paused
+
+    assert gc.isenabled()
+    first, second = _gc_paused(), _gc_paused()
+    first.__enter__()
+    second.__enter__()  # a second thread pausing while the first is paused
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second is still inside its pause
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+
+
 def test_snapshot_reads_one_registry_state(chain: Registry) -> None:
     with Registry(chain.url) as writer, chain.snapshot():
         assert [str(v) for v in chain.versions("corpus-x")] == ["2.0.0"]
@@ -184,6 +210,19 @@ def test_snapshot_reads_one_registry_state(chain: Registry) -> None:
         assert chain.search("corpus")[0].version == "2.0.0"
     assert [str(v) for v in chain.versions("corpus-x")] == ["2.0.0", "2.1.0"]
     assert chain.search("corpus")[0].version == "2.1.0"
+
+
+def test_a_database_error_in_a_snapshot_is_a_registry_error(chain: Registry) -> None:
+    from umr.errors import RegistryError
+
+    def broken(conn: Any) -> None:
+        conn.exec_driver_sql("SELECT * FROM no_such_table")
+
+    with pytest.raises(RegistryError, match="no_such_table"):
+        chain._read(broken)
+    with pytest.raises(RegistryError, match="no_such_table"), chain.snapshot():
+        chain._read(broken)
+    assert chain.versions("corpus-x")  # the registry still answers afterwards
 
 
 def test_search_shows_the_latest_version(chain: Registry) -> None:

@@ -174,13 +174,26 @@ def test_v1_registry_migrates_to_covering_edge_indexes(url: str, chain: Registry
         conn.execute(t.schema_version.update().values(version=1))
     with Registry(url) as again:
         with again.engine.connect() as conn:
-            assert conn.execute(select(t.schema_version.c.version)).scalar() == LATEST == 2
+            assert conn.execute(select(t.schema_version.c.version)).scalar() == LATEST
             indexes = {i["name"] for i in inspect(conn).get_indexes("edges")}
         assert {"ix_edges_src_rel", "ix_edges_dst_rel"} <= indexes
         assert not {"ix_edges_src", "ix_edges_dst"} & indexes
         assert [h.id for h in again.lineage("acme-chat", relations=["finetuned_from"])] == [
             "llama-2-7b@1.0.0"
         ]
+
+
+def test_v2_registry_gains_case_folded_publisher_keys(url: str, chain: Registry) -> None:
+    chain.publish([rec("strasse@1.0.0", "dataset", publisher="Straße Labs")])
+    with chain.engine.begin() as conn:  # back to schema 2: no publisher_key column
+        conn.exec_driver_sql("DROP INDEX ix_names_publisher_key")
+        conn.exec_driver_sql("ALTER TABLE names DROP COLUMN publisher_key")
+        conn.execute(t.schema_version.update().values(version=2))
+    with Registry(url) as again:
+        with again.engine.connect() as conn:
+            assert conn.execute(select(t.schema_version.c.version)).scalar() == LATEST == 3
+        assert [h.name for h in again.search("", publisher="STRASSE LABS")] == ["strasse"]
+        assert {h.name for h in again.search("", publisher="meta")} == {"llama-2-7b", "acme-chat"}
 
 
 def test_publish_accepts_yaml_text_and_folders(reg: Registry, tmp_path: Path) -> None:

@@ -36,6 +36,12 @@ def fts_text(value: str | None) -> str:
     return re.sub(r"[\W_]+", " ", value or "").strip()
 
 
+def publisher_key(publisher: str | None) -> str | None:
+    """What the publisher filter compares: Unicode case folding (``STRASSE`` matches
+    ``Straße``), done in Python so SQLite and PostgreSQL agree whatever their locale."""
+    return " ".join(publisher.casefold().split()) if publisher else None
+
+
 def refresh_latest(conn: Connection, names: Sequence[str]) -> None:
     """Point each name at its highest non-yanked version, and reindex the ones that moved."""
     rows: dict[str, list[Any]] = {n: [] for n in names}
@@ -68,7 +74,12 @@ def refresh_latest(conn: Connection, names: Sequence[str]) -> None:
     if not changed:
         return
     pointers = [
-        {"nid": nid, "latest_id": b.id if b else None, "kind": b.kind if b else None}
+        {
+            "nid": nid,
+            "latest_id": b.id if b else None,
+            "kind": b.kind if b else None,
+            "publisher_key": publisher_key(b.publisher if b else None),
+        }
         for nid, _, b in changed
     ]
     if conn.dialect.name == "sqlite":
@@ -90,7 +101,8 @@ def refresh_latest(conn: Connection, names: Sequence[str]) -> None:
         # on PostgreSQL costs a heap tuple and GIN entries, so write it once, not twice.
         conn.execute(
             text(
-                "UPDATE names SET latest_id = :latest_id, kind = :kind, tsv = "
+                "UPDATE names SET latest_id = :latest_id, kind = :kind, "
+                "publisher_key = :publisher_key, tsv = "
                 "setweight(to_tsvector('simple', :name), 'A') || "
                 "setweight(to_tsvector('simple', :title), 'B') || "
                 "setweight(to_tsvector('simple', :publisher), 'C') || "

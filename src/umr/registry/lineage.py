@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -192,16 +193,29 @@ def hits(rows: Sequence[Any], direction: Direction) -> list[LineageHit]:
     return out
 
 
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, which otherwise rescans the growing result."""
-    enabled = gc.isenabled()
-    gc.disable()
+    """Pause the cyclic garbage collector, which otherwise rescans the growing result. The
+    collector is process-wide and web requests run in threads, so pauses are counted: the
+    last one out restores the state the first one in found."""
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def path_text(start: str, path: Sequence[Edge], direction: Direction = "up") -> str:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, bindparam, inspect, select, update
 
 from umr.errors import RegistryError
 from umr.registry import tables
+from umr.registry._sql import publisher_key
 from umr.registry.db import display_url, transaction
 
 _LOCK_KEY = 0x756D72  # "umr": PostgreSQL advisory lock held while migrating
@@ -39,7 +40,30 @@ def _v2(conn: Connection, dialect: str) -> None:
         )
 
 
-MIGRATIONS: list[Callable[[Connection, str], None]] = [_v1, _v2]
+def _v3(conn: Connection, dialect: str) -> None:
+    # names.publisher_key: the latest version's publisher, case-folded in Python, for the
+    # search filter (SQLite's lower() folds ASCII only; PostgreSQL's depends on the locale).
+    if "publisher_key" not in {c["name"] for c in inspect(conn).get_columns("names")}:
+        conn.exec_driver_sql("ALTER TABLE names ADD COLUMN publisher_key TEXT")
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_names_publisher_key ON names (publisher_key)"
+    )
+    rows = conn.execute(
+        select(tables.names.c.id, tables.records.c.publisher).join(
+            tables.records, tables.records.c.id == tables.names.c.latest_id
+        )
+    ).all()
+    keys = [{"nid": nid, "key": publisher_key(pub)} for nid, pub in rows if pub]
+    if keys:
+        conn.execute(
+            update(tables.names)
+            .where(tables.names.c.id == bindparam("nid"))
+            .values(publisher_key=bindparam("key")),
+            keys,
+        )
+
+
+MIGRATIONS: list[Callable[[Connection, str], None]] = [_v1, _v2, _v3]
 LATEST = len(MIGRATIONS)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from umr.registry._sql import fts_text
+from umr.registry._sql import fts_text, publisher_key
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -73,11 +73,9 @@ JOIN records r ON r.id = top.id
 ORDER BY top.name
 """
 
-# The latest version's publisher (case-insensitive) and its typed upstream relations.
-_PUBLISHER = (
-    "AND EXISTS (SELECT 1 FROM records p WHERE p.id = n.latest_id"
-    " AND lower(p.publisher) = lower(:publisher))"
-)
+# The latest version's publisher (case-folded, see _sql.publisher_key) and its typed
+# upstream relations.
+_PUBLISHER = "AND n.publisher_key = :publisher"
 _RELATION = (
     "AND EXISTS (SELECT 1 FROM edges e WHERE e.src_id = n.latest_id AND e.relation = :relation)"
 )
@@ -103,7 +101,7 @@ def search(
         params["kind"] = kind
         filters.append("AND n.kind = :kind")
     if publisher:
-        params["publisher"] = publisher
+        params["publisher"] = publisher_key(publisher)
         filters.append(_PUBLISHER)
     if relation:
         params["relation"] = relation

@@ -17,8 +17,9 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy.exc import DBAPIError
 
-from umr.errors import NotFoundError, RefError
+from umr.errors import NotFoundError, RefError, RegistryError
 from umr.registry import advisories as adv
 from umr.registry import tables as t
 from umr.registry._sql import refresh_latest
@@ -111,22 +112,28 @@ class Registry:
         """Answer every read in the block from one connection and one read transaction: a web
         page's dozen lookups then pay for one connection checkout and one BEGIN, and all of
         them see the same registry state (SQLite's read transaction, PostgreSQL's REPEATABLE
-        READ). Writes still run in their own transactions; a
-        snapshot inside a snapshot reuses the outer one. Per thread and per task."""
+        READ). Writes still run in their own transactions; a snapshot inside a snapshot reuses the
+        outer one. Per thread and per task. Not retried: a busy database fails the block."""
         pinned = _SNAPSHOT.get()
         if pinned is not None and pinned[0] is self:
             yield self
             return
-        with self.engine.connect() as conn:
-            conn.execution_options(umr_write=False)
-            if self.dialect == "postgresql":  # one snapshot for the whole block, not per query
-                conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                token = _SNAPSHOT.set((self, conn))
-                try:
-                    yield self
-                finally:
-                    _SNAPSHOT.reset(token)
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(umr_write=False)
+                if self.dialect == "postgresql":  # one snapshot for the block, not per query
+                    conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    token = _SNAPSHOT.set((self, conn))
+                    try:
+                        yield self
+                    finally:
+                        _SNAPSHOT.reset(token)
+        except DBAPIError as exc:  # the same error as a read outside a snapshot gives
+            raise RegistryError(
+                f"{self.describe()}: {exc.orig}",
+                hint="check that the database is reachable and readable",
+            ) from exc
 
     def _write(self, fn: Any) -> Any:
         return transaction(self.engine, fn, write=True)

@@ -28,7 +28,9 @@ names = Table(
     Column("name", String(100), nullable=False, unique=True),
     Column("kind", String(16)),
     Column("latest_id", Integer),  # records.id of the highest non-yanked version, or NULL
+    Column("publisher_key", Text),  # the latest version's publisher, str.casefold()ed
 )
+Index("ix_names_publisher_key", names.c.publisher_key)
 
 # One row per published name@version; immutable except for the yank columns.
 records = Table(

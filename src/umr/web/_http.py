@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -26,6 +27,9 @@ def one_snapshot(fn: F) -> F:
         with request.app.state.registry.snapshot():
             return fn(*args, **kwargs)
 
+    # The route's own signature with its annotations evaluated in its module, so FastAPI
+    # versions that read a wrapper's annotations in this module's namespace see real types.
+    run.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
     return run  # type: ignore[return-value]
 
 
