@@ -7,6 +7,9 @@ attachment to existing models, in chains up to depth 8; some finetunes add a dat
     .venv/bin/python bench/registry.py --records 100000 --url sqlite:////tmp/bench.db
     .venv/bin/python bench/registry.py --records 100000 --url postgresql://postgres@127.0.0.1:5432/bench
 
+``--impact-near 100000`` also times the impact of the dataset whose descendant count is
+nearest 100,000 (checked against a breadth-first search of the generated graph).
+
 Reports publish throughput, upstream closure p50/p99, audit p50, impact of the most-used
 dataset, search p50 and registry size, as JSON on stdout.
 """
@@ -107,6 +110,34 @@ def graph(n: int, seed: int = 0) -> Iterator[dict[str, Any]]:
         yield rec
 
 
+def near_descendants(n: int, target: int, seed: int = 0) -> tuple[str, int]:
+    """The dataset whose descendant count is nearest ``target`` among the most-used ones
+    (datasets in Zipf order, so counts fall with the index), by breadth-first search over the
+    graph regenerated in memory."""
+    down: dict[str, list[str]] = {}
+    for data in graph(n, seed):
+        for up in data.get("upstream", ()):
+            down.setdefault(up["ref"].split("@")[0], []).append(data["name"])
+
+    def count(start: str) -> int:
+        seen, todo = {start}, [start]
+        while todo:
+            for child in down.get(todo.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        return len(seen) - 1
+
+    best = ("data-0", count("data-0"))
+    for i in range(1, 200):
+        c = count(f"data-{i}")
+        if abs(c - target) < abs(best[1] - target):
+            best = (f"data-{i}", c)
+        if c < target // 2:
+            break
+    return best
+
+
 def pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(q * len(xs)))]
@@ -128,6 +159,12 @@ def main() -> None:
     ap.add_argument("--url", required=True)
     ap.add_argument("--batch", type=int, default=5000)
     ap.add_argument("--samples", type=int, default=200)
+    ap.add_argument(
+        "--impact-near",
+        type=int,
+        default=0,
+        help="also time the impact of the dataset with the descendant count nearest this",
+    )
     args = ap.parse_args()
     reg = Registry(args.url)
     publish_s = 0.0
@@ -175,6 +212,13 @@ def main() -> None:
     t0 = time.perf_counter()
     impact = reg.impact("data-0")
     impact_s = time.perf_counter() - t0
+    near: dict[str, Any] = {}
+    if args.impact_near:
+        name, expected = near_descendants(args.records, args.impact_near)
+        t0 = time.perf_counter()
+        found = reg.impact(name)
+        near = {"name": name, "descendants": len(found), "s": round(time.perf_counter() - t0, 2)}
+        assert len(found) == expected, (len(found), expected)
     result = {
         "records": args.records,
         "backend": reg.dialect,
@@ -187,6 +231,7 @@ def main() -> None:
         },
         "audit_ms_p50": round(pct(audit_ms, 0.5), 2),
         "impact_most_used_dataset": {"descendants": len(impact), "s": round(impact_s, 2)},
+        **({"impact_near": near} if near else {}),
         "search_ms_p50": round(pct(search_ms, 0.5), 2),
         "registry_bytes": size_of(reg),
         "stats": reg.stats(),
