@@ -8,7 +8,6 @@ No YAML, Jinja or torch imports here: the bare install must start without the ex
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,5 +117,4 @@ _register()
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
-    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     app.main(args=argv, prog_name="umr")

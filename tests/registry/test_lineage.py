@@ -157,9 +157,8 @@ def test_search_ranks_names_above_summaries(chain: Registry) -> None:
     assert [h.name for h in hits][:2] == ["corpus-x", "webtext"]
     assert set(hits[0].to_dict()) == {"name", "version", "kind", "title", "summary", "publisher", "score"}
     assert [h.name for h in chain.search("llama 7")] == ["llama-2-7b"]
-    assert [h.name for h in chain.search("meta", kind="model")] == ["llama-2-7b", "acme-chat"] or {
-        h.name for h in chain.search("meta", kind="model")
-    } == {"llama-2-7b", "acme-chat"}
+    # both name Meta as publisher (acme-chat inherits it); rank order is the backend's own
+    assert {h.name for h in chain.search("meta", kind="model")} == {"llama-2-7b", "acme-chat"}
     assert chain.search("corpus", kind="model") == []
     assert chain.search("!!") == []
 

@@ -43,7 +43,9 @@ def test_valid_folder_validates_and_resolves() -> None:
     assert len(report.records) == len(VALID)
     ws = Workspace(HERE / "valid")
     for record in ws.records():
-        resolve(record, ws)
+        resolved = resolve(record, ws)
+        assert resolved.record.id == record.id  # validates the merged record
+        assert set(resolved.provenance.values()) <= {record.id, *resolved.chain}
 
 
 @pytest.mark.parametrize("case", INVALID, ids=lambda p: p.name)

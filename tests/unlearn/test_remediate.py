@@ -57,7 +57,7 @@ references: [{url: "https://github.com/greydanus/mnist1d"}]
 
 
 def test_unlearning_publishes_a_fixed_version(tmp_path: Path) -> None:
-    need_module("torch", "unlearn")
+    need_module("mnist1d", "unlearn")
     from umr.cli import app
 
     url = f"sqlite:///{tmp_path / 'registry.db'}"
@@ -139,7 +139,7 @@ def test_unlearning_publishes_a_fixed_version(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("missing", ["no extension", "wrong checkpoint"])
 def test_remediation_refuses_what_it_cannot_do(tmp_path: Path, missing: str) -> None:
-    need_module("torch", "unlearn")
+    need_module("mnist1d", "unlearn")
     from umr.errors import UmrError
     from umr.registry import Registry
     from umr.unlearn.config import MethodConfig

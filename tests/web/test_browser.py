@@ -110,7 +110,6 @@ def test_hostile_record_renders_inert(server: str, page: Any) -> None:
         page.goto(server + path)
         page.wait_for_load_state("load")
         assert page.evaluate("window.__pwned === undefined"), path
-    assert page.problems == [] or all("dialog" not in p for p in page.problems)
     assert not [p for p in page.problems if p.startswith(("dialog", "pageerror"))]
     page.goto(server + "/records/evil/1.0.0")
     assert "<script>window.__pwned = 1" in page.locator("h1").inner_text()

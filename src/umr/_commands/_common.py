@@ -21,7 +21,8 @@ def record_source(opts: Options) -> RecordSource:
     workspace = Workspace(opts.workspace)
     url = registry_url(opts)
     path = sqlite_path(url)
-    if url.startswith("sqlite") and (path is None or not path.exists()):
+    if (path is not None and not path.exists()) or (path is None and url.startswith("sqlite")):
+        # a SQLite registry that is not there yet (or in memory): reading must not create it
         return workspace
     from umr.registry import ChainSource, Registry
 

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from umr import __version__
 from umr.formats import register
 from umr.formats.context import RenderContext
-from umr.spec.canonical import digest
+from umr.spec.canonical import digest, pretty_json
 
 ANCESTOR_RELATIONS = frozenset(
     {
@@ -243,8 +243,9 @@ def bom(ctx: RenderContext) -> dict[str, Any]:
         if bom_ref(f"{h['name']}@{h['version']}") not in in_pedigree
     ]
     deps: dict[str, list[str]] = {bom_ref(ctx.id): []}
-    for e in ctx.graph().edges:
-        node = ctx.graph().nodes[e.target]
+    graph = ctx.graph()
+    for e in graph.edges:
+        node = graph.nodes[e.target]
         if node.role == "downstream":
             continue
         deps.setdefault(bom_ref(e.target), [])
@@ -276,4 +277,4 @@ def bom(ctx: RenderContext) -> dict[str, Any]:
     description="a CycloneDX 1.6 ML-BOM (JSON) with modelCard and pedigree",
 )
 def render_cyclonedx(ctx: RenderContext) -> bytes:
-    return (json.dumps(bom(ctx), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return pretty_json(bom(ctx)).encode("utf-8")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from umr.spec.record import is_http_url
+
 
 class Raw(str):
     """Text a template or renderer produced itself: passed through without escaping."""
@@ -120,10 +122,7 @@ def number(value: object) -> str:
     return str(value)
 
 
-_HTTP = re.compile(r"https?://[^\s<>\"'`\\]+")
-
-
 def href(url: object) -> str:
     """``url`` if it is a plain http(s) URL, else ``#`` (never a script or data URL)."""
     text = str(url)
-    return text if _HTTP.fullmatch(text) else "#"
+    return text if is_http_url(text) else "#"

@@ -9,7 +9,6 @@ Lineage edges become relationships: ``trained_on`` -> ``trainedOn``, ``evaluated
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -17,6 +16,7 @@ from umr import __version__
 from umr.formats import register
 from umr.formats.context import Node, RenderContext
 from umr.formats.cyclonedx import SPDX_IDS, iri
+from umr.spec.canonical import pretty_json
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 ANCESTOR = frozenset(
@@ -204,4 +204,4 @@ def document(ctx: RenderContext) -> dict[str, Any]:
     description="SPDX 3.0.1 JSON-LD: AIPackage/DatasetPackage and lineage relationships",
 )
 def render_spdx(ctx: RenderContext) -> bytes:
-    return (json.dumps(document(ctx), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return pretty_json(document(ctx)).encode("utf-8")

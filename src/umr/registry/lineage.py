@@ -10,16 +10,14 @@ built in one pass in Python.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import BindParameter, Connection, TextClause, bindparam, text
 
+from umr._gc import gc_paused as _gc_paused
 from umr.errors import RefError
 from umr.spec import Version
 
@@ -191,31 +189,6 @@ def hits(rows: Sequence[Any], direction: Direction) -> list[LineageHit]:
                 )
             )
     return out
-
-
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, which otherwise rescans the growing result. The
-    collector is process-wide and web requests run in threads, so pauses are counted: the
-    last one out restores the state the first one in found."""
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 def path_text(start: str, path: Sequence[Edge], direction: Direction = "up") -> str:

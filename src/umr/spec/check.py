@@ -82,7 +82,7 @@ def check_refs(
     resolver = Resolver(source)
     for record, marks in loaded:
         try:
-            resolver.resolve(record)
+            resolver.resolve(record).record  # noqa: B018 (validates the merged record)
         except UmrError as exc:
             report.problems.append(marks.locate(("inherits",), exc.message))
             continue

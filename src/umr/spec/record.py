@@ -63,8 +63,18 @@ def _text(value: str) -> str:
     return value
 
 
+# A plain http(s) URL: no whitespace, quotes, angle brackets, backticks or backslashes. The
+# one definition that records are validated with, importers keep and renderers link.
+HTTP_URL = re.compile(r"https?://[^\s<>\"'`\\]+")
+_URI = re.compile(r"[a-z][a-z0-9+.-]*://[^\s<>\"'`\\]+")
+
+
+def is_http_url(value: str) -> bool:
+    return HTTP_URL.fullmatch(value) is not None
+
+
 def _http_url(value: str) -> str:
-    if not re.fullmatch(r"https?://[^\s<>\"'`]+", value):
+    if not is_http_url(value):
         raise ValueError(
             f"{value[:120]!r} is not an http(s) URL; write a full address such as "
             "'https://huggingface.co/org/model'"
@@ -73,7 +83,7 @@ def _http_url(value: str) -> str:
 
 
 def _uri(value: str) -> str:
-    if not re.fullmatch(r"[a-z][a-z0-9+.-]*://[^\s<>\"'`]+", value):
+    if not _URI.fullmatch(value):
         raise ValueError(
             f"{value[:120]!r} is not a URI with a scheme; write e.g. "
             "'hf://org/model/model.safetensors' or 'https://...'"

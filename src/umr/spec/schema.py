@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from umr.spec.canonical import pretty_json
 from umr.spec.record import Record
 
 SCHEMA_ID = "https://umr.dev/schema/umr-1.json"
@@ -20,4 +20,4 @@ def json_schema() -> dict[str, Any]:
 
 
 def json_schema_text() -> str:
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    return pretty_json(json_schema())

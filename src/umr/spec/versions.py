@@ -125,17 +125,13 @@ class Range:
         if len(norm) > _MAX_TEXT or "\x00" in norm:
             raise VersionError(f"version range {text[:80]!r}... is too long or has a NUL byte")
         try:
-            nodesemver.make_range(norm, loose=False)
+            _compile(norm)  # cached: the first match reuses it
         except (ValueError, TypeError) as exc:
             raise VersionError(
                 f"{text!r} is not a version range ({exc}); expected npm range syntax such as "
                 "'1.2.3', '^1.2', '~1.2.3', '>=1.0.0 <2.0.0', '1.x', '*' or 'A || B'"
             ) from None
         return Range(norm)
-
-    @property
-    def _compiled(self) -> nodesemver.Range:
-        return _compile(self.text)
 
     def __contains__(self, version: object) -> bool:
         if not isinstance(version, Version):

@@ -41,7 +41,7 @@ def load_checkpoint(path: str | Path, *, sha256: str | None = None) -> dict[str,
 
     p = Path(path)
     if not p.exists():
-        raise NotFoundError(f"{p}: no such checkpoint", hint="train one with `umr unlearn run`")
+        raise NotFoundError(f"{p}: no such checkpoint", hint="train one with `umr unlearn train --record REF` or `umr unlearn run --config FILE`")
     if sha256 is not None and (got := sha256_file(p)) != sha256:
         raise CheckpointError(
             f"{p}: sha256 is {got!r}, expected {sha256!r}",

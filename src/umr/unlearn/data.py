@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from umr.errors import NotFoundError, UmrError
+from umr.errors import NotFoundError, UmrError, require
 from umr.unlearn.config import DataConfig, ForgetConfig
 
 
@@ -66,6 +66,7 @@ def _mnist1d(num_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     if path.exists():
         with np.load(path) as z:
             return z["x"], z["y"]
+    require("mnist1d", "unlearn")
     from mnist1d.data import get_dataset_args, make_dataset
 
     args = get_dataset_args()
@@ -184,7 +185,7 @@ def load_forget_set(path: str | Path, *, sha256: str | None = None) -> ForgetSet
     """Read an index file written by :func:`save_forget_set`, checking ``sha256`` if given."""
     p = Path(path)
     if not p.exists():
-        raise NotFoundError(f"{p}: no such forget-set file", hint="write one with `umr unlearn run`")
+        raise NotFoundError(f"{p}: no such forget-set file", hint="write one with `umr unlearn forget-set --record REF`")
     data = p.read_bytes()
     digest = _digest(data)
     if sha256 is not None and digest != sha256:

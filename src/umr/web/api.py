@@ -51,7 +51,7 @@ def _relation(relation: str | None) -> str | None:
 @one_snapshot
 def stats(request: Request) -> Response:
     """Counts of records, names, edges and advisories."""
-    return json_response(views.home(registry(request))["stats"])
+    return json_response(registry(request).stats())
 
 
 @router.get("/recent", responses=READ)

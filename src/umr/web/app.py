@@ -24,10 +24,8 @@ from umr.errors import (
     MissingExtraError,
     NotFoundError,
     RecordError,
-    RefError,
     RegistryError,
     UmrError,
-    VersionError,
 )
 from umr.web.auth import Forbidden
 from umr.web.templating import STATIC, render
@@ -43,27 +41,22 @@ PAGE_CSP = (
 DOWNLOAD_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
+# Most specific first: Forbidden is an AuthError, every umr error a UmrError.
+_STATUS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int], ...] = (
+    (Forbidden, 403),
+    (AuthError, 401),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    ((RecordError, CycleError), 422),
+    (MissingExtraError, 501),
+    (RegistryError, 503),
+    ((UmrError, ValueError), 400),
+)
+
+
 def status_for(exc: Exception) -> int:
     """The HTTP status of an error (one mapping for the whole app)."""
-    if isinstance(exc, Forbidden):
-        return 403
-    if isinstance(exc, AuthError):
-        return 401
-    if isinstance(exc, NotFoundError):
-        return 404
-    if isinstance(exc, ConflictError):
-        return 409
-    if isinstance(exc, RecordError | CycleError):
-        return 422
-    if isinstance(exc, VersionError | RefError):
-        return 400
-    if isinstance(exc, MissingExtraError):
-        return 501
-    if isinstance(exc, RegistryError):
-        return 503
-    if isinstance(exc, UmrError | ValueError):
-        return 400
-    return 500
+    return next((status for kind, status in _STATUS if isinstance(exc, kind)), 500)
 
 
 def wants_json(request: Request) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from umr.errors import UmrError
 from umr.spec.names import normalize_name
+from umr.spec.record import is_http_url
 from umr.spec.versions import Version
 
 
@@ -42,7 +43,7 @@ def unmarkdown(text: str) -> str:
 
 def http(url: Any) -> str | None:
     text = str(url or "")
-    return text if re.fullmatch(r"https?://[^\s<>\"'`]+", text) else None
+    return text if is_http_url(text) else None
 
 
 def compact(data: dict[str, Any]) -> dict[str, Any]:
