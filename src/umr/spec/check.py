@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from umr._gc import gc_paused
 from umr.errors import Problem, RecordError, UmrError
 from umr.spec.inherit import Resolver
 from umr.spec.load import load_record_text, read_text
@@ -80,18 +81,19 @@ def check_refs(
     """Resolve inheritance and every upstream ref of each loaded record."""
     source = MemorySource((r for r, _ in loaded), fallback=fallback)
     resolver = Resolver(source)
-    for record, marks in loaded:
-        try:
-            resolver.resolve(record).record  # noqa: B018 (validates the merged record)
-        except UmrError as exc:
-            report.problems.append(marks.locate(("inherits",), exc.message))
-            continue
-        for i, edge in enumerate(record.edges()):
+    with gc_paused():  # a batch: see Resolver.resolve_all
+        for record, marks in loaded:
             try:
-                find(source, edge.ref)
+                resolver.resolve(record).record  # noqa: B018 (validates the merged record)
             except UmrError as exc:
-                report.problems.append(marks.locate(("upstream", i, "ref"), exc.message))
-        report.records.append(record)
+                report.problems.append(marks.locate(("inherits",), exc.message))
+                continue
+            for i, edge in enumerate(record.edges()):
+                try:
+                    find(source, edge.ref)
+                except UmrError as exc:
+                    report.problems.append(marks.locate(("upstream", i, "ref"), exc.message))
+            report.records.append(record)
 
 
 def validate_paths(paths: Iterable[str | Path], *, source: RecordSource | None = None) -> Report:

@@ -1,0 +1,77 @@
+"""Where a slow search or impact spends its time, on a SQLite registry of bench/registry.py.
+
+- search: the FTS5 match alone, the match ranked by bm25 (top 20), and the full search query;
+- impact: the closure statement against building the hits in Python, and the closure statement
+  with a covering index on records used through INDEXED BY (created in a transaction that is
+  rolled back, so the registry is left as it was).
+
+    .venv/bin/python bench/registry_probe.py --db /tmp/bench1m.db --word chat --dataset data-2
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any
+
+from umr.registry import Registry
+from umr.registry.lineage import _statement, closure_rows, hits
+
+
+def best(fn: Callable[[], Any], repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--word", default="chat")
+    ap.add_argument("--dataset", default="data-2")
+    args = ap.parse_args()
+    con = sqlite3.connect(args.db, isolation_level=None)
+    q = f'"{args.word}"*'
+    (n,) = con.execute("SELECT count(*) FROM names_fts WHERE names_fts MATCH ?", (q,)).fetchone()
+    ranked = (
+        "SELECT rowid, -bm25(names_fts, 10.0, 4.0, 1.0, 2.0) AS s FROM names_fts "
+        "WHERE names_fts MATCH ? ORDER BY s DESC LIMIT 20"
+    )
+    count = "SELECT count(*) FROM names_fts WHERE names_fts MATCH ?"
+    reg = Registry(f"sqlite:///{args.db}")
+    print(f"search {args.word!r}: {n} matches")
+    print(f"  match only        {best(lambda: con.execute(count, (q,)).fetchall()) * 1000:8.1f} ms")
+    print(f"  match + bm25 top  {best(lambda: con.execute(ranked, (q,)).fetchall()) * 1000:8.1f} ms")
+    print(f"  Registry.search   {best(lambda: reg.search(args.word, limit=20)) * 1000:8.1f} ms")
+
+    (rid,) = con.execute("SELECT id FROM records WHERE name = ?", (args.dataset,)).fetchone()
+    with reg.engine.connect() as conn:
+        rows = closure_rows(conn, [rid], "down")
+        walk = best(lambda: closure_rows(conn, [rid], "down"))
+    build = best(lambda: hits(rows, "down"))
+    total = best(lambda: reg.impact(args.dataset))
+    print(f"impact {args.dataset}: {len(rows) - 1} descendants")
+    print(f"  closure statement {walk:8.2f} s")
+    print(f"  hits in Python    {build:8.2f} s")
+    print(f"  Registry.impact   {total:8.2f} s")
+
+    sql = _statement("down", False).text.replace(":maxdepth", "1000")
+    sql = sql.replace("IN (__[POSTCOMPILE_starts])", f"IN ({rid})").replace(":starts", f"({rid})")
+    plain = best(lambda: con.execute(sql).fetchall())
+    con.execute("BEGIN")
+    con.execute("CREATE INDEX probe_head ON records (id, name, version, kind, title)")
+    covered = sql.replace(
+        "JOIN records r ON r.id = k.id", "JOIN records AS r INDEXED BY probe_head ON r.id = k.id"
+    )
+    with_index = best(lambda: con.execute(covered).fetchall())
+    con.execute("ROLLBACK")
+    print(f"  statement alone   {plain:8.2f} s; with a covering index {with_index:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
