@@ -2,8 +2,8 @@
 
 PyYAML's C composer builds the node graph (no object is ever constructed from a tag); we then
 walk it ourselves so that we can refuse duplicate keys, unknown tags and merge keys, bound the
-size after alias expansion (a "billion laughs" file stops after MAX_NODES values), bound
-nesting, and remember the ``line:column`` of every value by its field path.
+size after alias expansion (counted on the node graph before anything is built, so a
+"billion laughs" file fails at once), refuse an alias inside its own anchor, bound nesting, and remember the ``line:column`` of every value by its field path.
 """
 
 from __future__ import annotations
@@ -117,16 +117,59 @@ def load_yaml(text: str | bytes, *, source: str = "<string>") -> tuple[Any, Mark
         raise _fail(source, None, (), f"YAML: {exc}") from None
     if node is None:
         raise _fail(source, None, (), "the file is empty; a record starts with 'umr: 1'")
+    if "&" in text and "*" in text:  # no anchor, no alias: nothing can expand
+        _count(node, (), 0, source, {})
     positions: dict[Path, tuple[int, int]] = {}
     data = _build(node, (), 0, source, positions)
     return data, Marks(source=source, positions=positions)
 
 
+def _count(node: yaml.Node, path: Path, depth: int, source: str, memo: dict[int, int]) -> int:
+    """How many values ``node`` expands to, each distinct node visited once.
+
+    An alias is the same node object as its anchor, so the memo makes this linear in the size
+    of the file however large the expansion; the first node found to expand past MAX_NODES is
+    reported. Nesting deeper than MAX_DEPTH is left for ``_build`` to report.
+    """
+    key = id(node)
+    if key in memo:
+        if memo[key] < 0:
+            raise _fail(
+                source,
+                node,
+                path[:3],
+                "an alias refers to the value that contains it (endless nesting): "
+                "write the data out without '*' aliases",
+            )
+        return memo[key]
+    if depth > MAX_DEPTH or isinstance(node, yaml.ScalarNode):
+        return 1
+    memo[key] = -1
+    if isinstance(node, yaml.SequenceNode):
+        children = [(item, (*path, i)) for i, item in enumerate(node.value)]
+    else:
+        children = [
+            (v, (*path, k.value if isinstance(k, yaml.ScalarNode) else "?"))
+            for k, v in node.value
+        ]
+    total = 1 + sum(_count(child, where, depth + 1, source, memo) for child, where in children)
+    if total > MAX_NODES:
+        raise _fail(
+            source,
+            node,
+            path[:3],
+            f"document expands to more than {MAX_NODES:,} values (alias bomb?): "
+            "write the data out without '*' aliases",
+        )
+    memo[key] = total
+    return total
+
+
 def _build(
     node: yaml.Node, path: Path, depth: int, source: str, positions: dict[Path, tuple[int, int]]
 ) -> Any:
-    # Aliases are expanded as they are built, so counting built values bounds the work and
-    # memory of an alias bomb: it stops at MAX_NODES however large the expansion would be.
+    # _count has already bounded the expansion; this check stays as a second line of defence
+    # should the two walks ever disagree.
     if len(positions) >= MAX_NODES:
         raise _fail(
             source,
