@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -148,6 +149,57 @@ def test_import_errors_are_located(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["import", "cyclonedx", str(bad), "-w", str(tmp_path)])
     assert result.exit_code == 2
     assert f"{bad}:1:2: not JSON" in result.stderr
+
+
+def _invoke(*args: str) -> Any:
+    return CliRunner().invoke(app, ["import", *args])
+
+
+def test_non_utf8_files_name_the_file_and_the_byte(tmp_path: Path) -> None:
+    card = tmp_path / "README.md"
+    card.write_bytes(b"---\nlicense: mit\n---\n# Caf\xe9 model\n")
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b'{"bomFormat": "Cyclone\xff"}')
+    for kind, path, line in (("hf-card", card, 4), ("cyclonedx", bom, 1)):
+        result = _invoke(kind, str(path), "-w", str(tmp_path / "out"))
+        assert result.exit_code == 2, result.output
+        assert f"{path}:{line}: not UTF-8 text (byte " in result.stderr
+        assert "save the file as UTF-8" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_front_matter_errors_carry_the_card_path_and_its_line(tmp_path: Path) -> None:
+    card = tmp_path / "README.md"
+    card.write_text("---\nlicense: mit\ntags: [a, b\n---\n# M\n")
+    result = _invoke("hf-card", str(card), "-w", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert f"{card}:4:" in result.stderr and "YAML syntax" in result.stderr
+
+
+def test_import_never_clobbers_an_edited_file_and_writes_all_or_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "records"
+    legacy = str(FIXTURES / "legacy")
+    assert _invoke("umr-legacy", legacy, "-w", str(out)).exit_code == 0
+    files = sorted(out.glob("*.yaml"))
+    assert len(files) >= 2
+    before = {p: p.read_bytes() for p in files}
+    # the same import again changes nothing and succeeds
+    assert _invoke("umr-legacy", legacy, "-w", str(out)).exit_code == 0
+    assert {p: p.read_bytes() for p in files} == before
+    # a hand edit to one file: the import refuses, names it, and touches no file at all
+    edited = files[0]
+    edited.write_text(edited.read_text() + "# my note\n")
+    for other in files[1:]:
+        other.unlink()
+    result = _invoke("umr-legacy", legacy, "-w", str(out))
+    assert result.exit_code == 2
+    assert "nothing imported" in result.stderr and str(edited) in result.stderr
+    assert "--force" in result.stderr
+    assert sorted(out.glob("*.yaml")) == [edited] and edited.read_text().endswith("# my note\n")
+    # --force overwrites it and writes the rest; no temporary file is left behind
+    assert _invoke("umr-legacy", legacy, "-w", str(out), "--force").exit_code == 0
+    assert {p: p.read_bytes() for p in sorted(out.glob("*.yaml"))} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in files)
 
 
 def test_dataset_card_front_matter() -> None:

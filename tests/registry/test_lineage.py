@@ -151,6 +151,13 @@ def test_impact_covers_matching_versions_only(chain: Registry) -> None:
     assert chain.impact("corpus-x", ">=9") == []
 
 
+def test_impact_orders_versions_by_precedence_not_text(chain: Registry) -> None:
+    chain.publish([rec("tuned@1.10.0", upstream=[("corpus-x@2", "trained_on")])])
+    chain.publish([rec("tuned@1.9.0", upstream=[("corpus-x@2", "trained_on")])])
+    found = [h.id for h in chain.impact("corpus-x") if h.name == "tuned"]
+    assert found == ["tuned@1.9.0", "tuned@1.10.0"]
+
+
 def test_search_ranks_names_above_summaries(chain: Registry) -> None:
     chain.publish([rec("webtext@1.0.0", "dataset", title="WebText", summary="Mentions corpus x in passing")])
     hits = chain.search("corpus")
@@ -173,6 +180,24 @@ def test_search_filters_before_the_limit(chain: Registry) -> None:
     assert [h.name for h in chain.search("", relation="member_of")] == ["llama-2-7b"]
     assert chain.search("", relation="quantized_from") == []
     assert chain.search("") == []  # no words and no filters: nothing to look for
+
+
+def test_a_common_word_is_ranked_within_the_window_plus_the_exact_name(chain: Registry) -> None:
+    # Registered in this order: three 'zebra' models, two more, then one named exactly 'zebra'.
+    chain.publish([rec(f"zebra-{i}@1.0.0", title="Zebra") for i in range(3)])
+    chain.publish([rec(f"zebra-hot-{i}@1.0.0", title="Zebra zebra", summary="zebra") for i in range(2)])
+    chain.publish([rec("zebra@1.0.0", title="Zebra")])
+    everything = {h.name for h in chain.search("zebra", window=100)}
+    assert everything == {"zebra", "zebra-0", "zebra-1", "zebra-2", "zebra-hot-0", "zebra-hot-1"}
+    # a window of 3: the three registered first, and the exact name from outside the window
+    windowed = chain.search("zebra", window=3)
+    assert {h.name for h in windowed} == {"zebra-0", "zebra-1", "zebra-2", "zebra"}
+    # a hit scores the same inside a window as without one
+    scores = {h.name: h.score for h in chain.search("zebra", window=100)}
+    assert all(h.score == scores[h.name] for h in windowed)
+    # the window counts only matches that pass the filters
+    assert {h.name for h in chain.search("zebra", window=1, kind="model")} == {"zebra-0", "zebra"}
+    assert [h.name for h in chain.search("zebra-hot-1", window=1)] == ["zebra-hot-1"]
 
 
 def test_publisher_filter_folds_unicode_case(chain: Registry) -> None:

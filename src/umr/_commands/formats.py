@@ -74,10 +74,10 @@ def import_() -> None:
     """
 
 
-def _import(opts: Options, kind: str, path: Path, workspace: Path | None) -> None:
+def _import(opts: Options, kind: str, path: Path, workspace: Path | None, force: bool) -> None:
     from umr.formats.importers import import_into
 
-    report = import_into(kind, path, workspace or opts.workspace)
+    report = import_into(kind, path, workspace or opts.workspace, force=force)
     emit(report.text())
 
 
@@ -89,48 +89,57 @@ _WS = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write records into [default: the global --workspace].",
 )
+_FORCE = click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite record files that already exist with other content (by default the "
+    "import stops and writes nothing).",
+)
 
 
 @import_.command(name="hf-card")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_WS
+@_FORCE
 @click.pass_obj
-def hf_card(opts: Options, path: Path, workspace: Path | None) -> None:
+def hf_card(opts: Options, path: Path, workspace: Path | None, force: bool) -> None:
     """Import a Hugging Face model or dataset card (README.md with YAML front matter).
 
     \b
     Example:
       umr import hf-card README.md --workspace records/
     """
-    _import(opts, "hf-card", path, workspace)
+    _import(opts, "hf-card", path, workspace, force)
 
 
 @import_.command(name="cyclonedx")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_WS
+@_FORCE
 @click.pass_obj
-def cyclonedx(opts: Options, path: Path, workspace: Path | None) -> None:
+def cyclonedx(opts: Options, path: Path, workspace: Path | None, force: bool) -> None:
     """Import the models and datasets of a CycloneDX 1.6 ML-BOM (JSON).
 
     \b
     Example:
       umr import cyclonedx bom.json --workspace records/
     """
-    _import(opts, "cyclonedx", path, workspace)
+    _import(opts, "cyclonedx", path, workspace, force)
 
 
 @import_.command(name="umr-legacy")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_WS
+@_FORCE
 @click.pass_obj
-def umr_legacy(opts: Options, path: Path, workspace: Path | None) -> None:
+def umr_legacy(opts: Options, path: Path, workspace: Path | None, force: bool) -> None:
     """Import a reference UMR repository (<pkg>/<pkg>-<semver>.yaml files under 'mr:').
 
     \b
     Example:
       umr import umr-legacy ./umr-repo --workspace records/
     """
-    _import(opts, "umr-legacy", path, workspace)
+    _import(opts, "umr-legacy", path, workspace, force)
 
 
 def register(app: click.Group) -> None:

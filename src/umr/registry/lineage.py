@@ -11,6 +11,7 @@ built in one pass in Python.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -169,7 +170,7 @@ def hits(rows: Sequence[Any], direction: Direction) -> list[LineageHit]:
     out: list[LineageHit] = []
     up = direction == "up"
     with _gc_paused():  # a large closure allocates many objects and nothing cyclic
-        ordered = sorted(rows, key=lambda r: (r[1], r[2], parse(r[3])))
+        ordered = _in_order(rows)
         for rid, d, name, version, kind, title, parent, relation in ordered:
             ref = refs[rid] = f"{name}@{version}"
             if d == 0:
@@ -189,6 +190,20 @@ def hits(rows: Sequence[Any], direction: Direction) -> list[LineageHit]:
                 )
             )
     return out
+
+
+_DEPTH_NAME = operator.itemgetter(1, 2)
+
+
+def _in_order(rows: Sequence[Any]) -> list[Any]:
+    """``rows`` by depth, name and version precedence. Sorting on the (depth, name) pair in C
+    is several times faster than a Python key, and is enough unless one name appears at one
+    depth in several versions; then the slow key puts versions in SemVer order (text order
+    is wrong there: "1.10.0" < "1.9.0")."""
+    if len({_DEPTH_NAME(r) for r in rows}) == len(rows):
+        return sorted(rows, key=_DEPTH_NAME)
+    parse = Version.parse
+    return sorted(rows, key=lambda r: (r[1], r[2], parse(r[3])))
 
 
 def path_text(start: str, path: Sequence[Edge], direction: Direction = "up") -> str:

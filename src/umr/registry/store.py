@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 
+from umr._gc import gc_paused
 from umr.errors import NotFoundError, RefError, RegistryError
 from umr.registry import advisories as adv
 from umr.registry import tables as t
@@ -29,7 +30,7 @@ from umr.registry.db import display_url, make_engine, normalize_url, transaction
 from umr.registry.lineage import Direction, LineageHit, check_direction, closure_rows, hits
 from umr.registry.publish import Item, PublishResult, load_items, publish_batch, record_from_row
 from umr.registry.schema import migrate
-from umr.registry.search import SearchHit, search
+from umr.registry.search import RANK_WINDOW, SearchHit, search
 from umr.spec import FIELDS, Range, Record, Ref, Resolved, Version
 
 
@@ -299,7 +300,8 @@ class Registry:
 
         def run(conn: Connection) -> list[LineageHit]:
             start = self._find_id(conn, _as_ref(ref))
-            return hits(closure_rows(conn, [start], direction, relations, depth), direction)
+            with gc_paused():  # one pause for statement and build: one collection after
+                return hits(closure_rows(conn, [start], direction, relations, depth), direction)
 
         result: list[LineageHit] = self._read(run)
         return result
@@ -319,7 +321,8 @@ class Registry:
             starts = [rid for rid, v in rows if Version.parse(v) in rng]
             if not starts:
                 return []
-            return hits(closure_rows(conn, starts, "down"), "down")
+            with gc_paused():
+                return hits(closure_rows(conn, starts, "down"), "down")
 
         result: list[LineageHit] = self._read(run)
         return result
@@ -375,11 +378,16 @@ class Registry:
         *,
         publisher: str | None = None,
         relation: str | None = None,
+        window: int = RANK_WINDOW,
     ) -> list[SearchHit]:
         """Ranked full-text search; one hit per name (its latest version), filtered by kind,
-        publisher (any case) and upstream relation in the same query."""
+        publisher (any case) and upstream relation in the same query. A query matching more
+        than ``window`` names is ranked within the first ``window`` registered and the exact
+        name (see ``umr.registry.search.RANK_WINDOW``)."""
         result: list[SearchHit] = self._read(
-            lambda c: search(c, text, kind, limit, publisher=publisher, relation=relation)
+            lambda c: search(
+                c, text, kind, limit, publisher=publisher, relation=relation, window=window
+            )
         )
         return result
 

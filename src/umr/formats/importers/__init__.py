@@ -8,12 +8,13 @@ over, so the user knows what to fill in by hand.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from umr.errors import NotFoundError
+from umr.errors import NotFoundError, RecordError
 
 _BUILTINS = ("hf_card", "cyclonedx", "umr_legacy")
 
@@ -75,17 +76,46 @@ def read(kind: str, path: str | Path) -> ImportResult:
     return _IMPORTERS[kind](Path(path))
 
 
-def import_into(kind: str, path: str | Path, workspace: str | Path) -> ImportReport:
-    """Import ``path`` and write one YAML file per record under ``workspace``."""
+def import_into(
+    kind: str, path: str | Path, workspace: str | Path, *, force: bool = False
+) -> ImportReport:
+    """Import ``path`` and write one YAML file per record under ``workspace``.
+
+    All or nothing: every record is validated, and every target checked, before the first file
+    is written; a target that exists with other content is refused unless ``force``. Each file
+    is written to a temporary name and renamed, so none is ever left half written."""
     from umr.spec import dump_yaml, parse_record
 
     result = read(kind, path)
     root = Path(workspace)
-    root.mkdir(parents=True, exist_ok=True)
-    written = []
+    planned: dict[Path, str] = {}
     for data in result.records:
         record = parse_record(data, source=str(path))  # refuse to write an invalid record
         target = root / f"{record.name}-{record.version}.yaml"
-        target.write_text(dump_yaml(record.to_dict()), encoding="utf-8")
+        if target in planned:
+            raise RecordError(
+                f"{path}: two records would both be written to {target.name} "
+                f"({record.name}@{record.version} twice)",
+                hint="give them distinct names or versions in the source",
+            )
+        planned[target] = dump_yaml(record.to_dict())
+    clashes = [
+        str(target)
+        for target, content in planned.items()
+        if target.exists() and target.read_bytes() != content.encode("utf-8")
+    ]
+    if clashes and not force:
+        raise RecordError(
+            f"nothing imported: {len(clashes)} file(s) already exist with other content: "
+            + ", ".join(clashes),
+            hint="move them aside, import into another --workspace, or pass --force to "
+            "overwrite them",
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    written = []
+    for target, content in planned.items():
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(content, encoding="utf-8")
+        os.replace(tmp, target)
         written.append(target)
     return ImportReport(written=written, lost=result.lost)

@@ -9,7 +9,7 @@ from typing import Any
 from umr.errors import Problem, RecordError
 from umr.formats.importers import ImportResult, register
 from umr.formats.importers._common import compact, http, slug, version
-from umr.spec.load import read_text
+from umr.spec.load import decode_utf8, read_text
 
 KINDS = {"machine-learning-model": "model", "data": "dataset"}
 
@@ -139,7 +139,7 @@ def _component(
 @register("cyclonedx")
 def import_cyclonedx(path: Path) -> ImportResult:
     try:
-        bom = json.loads(read_text(path))
+        bom = json.loads(decode_utf8(read_text(path), source=str(path)))
     except json.JSONDecodeError as exc:
         raise RecordError(
             [

@@ -8,7 +8,7 @@ from typing import Any
 
 from umr.formats.importers import ImportResult, register
 from umr.formats.importers._common import compact, http, slug, unmarkdown, version
-from umr.spec.load import read_text
+from umr.spec.load import decode_utf8, read_text
 from umr.spec.yamlio import load_yaml
 
 RELATIONS = {
@@ -44,12 +44,13 @@ DATASET_KEYS = {
 }
 
 
-def split_card(text: str) -> tuple[dict[str, Any], str]:
-    """Front matter (a mapping) and body of a card."""
+def split_card(text: str, *, source: str = "<card>") -> tuple[dict[str, Any], str]:
+    """Front matter (a mapping) and body of a card. Errors in the front matter name ``source``
+    and the line of the card (the front matter starts on line 2, after ``---``)."""
     match = re.match(r"\A---\s*\n(.*?)\n---\s*\n?(.*)\Z", text, re.S)
     if not match:
         return {}, text
-    meta, _ = load_yaml(match.group(1), source="front matter")
+    meta, _ = load_yaml("\n" + match.group(1), source=source)
     return (meta if isinstance(meta, dict) else {}), match.group(2)
 
 
@@ -85,8 +86,8 @@ def _sections(body: str) -> tuple[str | None, str | None, dict[str, str]]:
     return title, summary, sections
 
 
-def card_to_record(text: str, *, fallback_name: str) -> ImportResult:
-    meta, body = split_card(text)
+def card_to_record(text: str, *, fallback_name: str, source: str = "<card>") -> ImportResult:
+    meta, body = split_card(text, source=source)
     lost: list[str] = []
     is_dataset = bool(DATASET_KEYS & set(meta))
     title, summary, sections = _sections(body)
@@ -166,6 +167,6 @@ def card_to_record(text: str, *, fallback_name: str) -> ImportResult:
 
 @register("hf-card")
 def import_hf_card(path: Path) -> ImportResult:
-    text = read_text(path).decode("utf-8")
+    text = decode_utf8(read_text(path), source=str(path))
     fallback = path.parent.name if path.name.lower() == "readme.md" else path.stem
-    return card_to_record(text, fallback_name=fallback or "imported-model")
+    return card_to_record(text, fallback_name=fallback or "imported-model", source=str(path))
