@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from umr.errors import CycleError, NotFoundError
 from umr.spec import NEVER_INHERITED, Record, Workspace, resolve
+from umr.spec.inherit import Resolver, walk_provenance
 from umr.spec.source import MemorySource
 
 VALID = Path(__file__).resolve().parent.parent / "fixtures" / "records" / "valid"
@@ -137,3 +138,41 @@ def test_every_leaf_names_a_record_in_the_chain(
         if key in NEVER_INHERITED:
             continue
         assert res.source_of((key,)) is not None
+
+
+null_tree = st.recursive(
+    st.one_of(leaf, st.none()),
+    lambda children: st.dictionaries(
+        st.sampled_from(["p", "q", "r", "s"]), children, min_size=0, max_size=3
+    ),
+    max_leaves=8,
+)
+layer_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "title": st.one_of(st.none(), st.text(_printable, max_size=8)),
+        "publisher": st.text(_printable, max_size=8),
+        "license": st.builds(lambda i: {"id": i}, st.sampled_from(["mit", "apache-2.0"])),
+        "extensions": st.dictionaries(
+            st.sampled_from(["lab", "org.x", "misc"]), null_tree, max_size=3
+        ),
+    },
+)
+
+
+@given(layer_fields, layer_fields, layer_fields)
+def test_provenance_built_from_the_base_equals_walking_the_chain(
+    top: dict[str, Any], middle: dict[str, Any], bottom: dict[str, Any]
+) -> None:
+    src = MemorySource(
+        [
+            rec("top", **top),
+            rec("middle", inherits="top", **middle),
+            rec("bottom", inherits="middle", **bottom),
+        ]
+    )
+    resolver = Resolver(src)
+    for name in ("top", "middle", "bottom"):
+        res = resolver.resolve(src.get(name, src.versions(name)[0]))
+        assert res.cell is not None
+        assert res.provenance == walk_provenance(res.data, res.chain, res.layers)

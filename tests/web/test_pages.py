@@ -85,6 +85,32 @@ def test_search_filters(client: Any) -> None:
     assert {"acme-chat", "base-7b", "evil"} <= reached
     assert not {"bench-qa", "corpus-x"} & reached  # corpus-x's latest (2.0.0) is the fix
     assert {"bench-qa", "corpus-x"} <= names("q=&advisory=no")
+    assert names("q=acme&advisory=") == names("q=acme&advisory=any") == names("q=acme")
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("advisory=maybe", "advisory='maybe' is not understood; use advisory=yes"),
+        ("kind=weights", "kind 'weights' is not one of"),
+        ("relation=copied_from", "relation 'copied_from' is not one of"),
+    ],
+)
+def test_search_refuses_filters_it_does_not_understand(client: Any, query: str, says: str) -> None:
+    for path in ("/search.json", "/api/search"):
+        r = client.get(f"{path}?q=acme&{query}")
+        assert r.status_code == 422, (path, r.text)
+        if path == "/search.json" or "advisory" not in query:  # the API's bool is FastAPI's
+            assert says in r.json()["error"]["message"]
+    page = client.get(f"/search?q=acme&{query}")
+    assert page.status_code == 422 and says.split("'")[0] in page.text
+
+
+def test_unknown_addresses_and_methods_say_where_to_look(client: Any) -> None:
+    err = client.get("/no/such/page", headers={"accept": "application/json"}).json()["error"]
+    assert "/api/docs" in err["hint"] and "/search" in err["hint"]
+    r = client.delete("/api/search")
+    assert r.status_code == 405 and "/api/docs" in r.json()["error"]["hint"]
 
 
 def test_diff_form_redirects_to_the_diff_page(client: Any) -> None:

@@ -383,6 +383,12 @@ def _prime(
             )
         ).one()
         chain = tuple(json.loads(row.chain))
-        # Layers serve provenance only, which publishing never asks for.
-        resolver._cache[base] = (json.loads(row.resolved_json), chain, tuple({} for _ in chain))
+        # Layers serve provenance only, which publishing never asks for (no cell: were it
+        # asked for, it would be walked over these empty layers, not built from a base's).
+        resolver._cache[base] = (
+            json.loads(row.resolved_json),
+            chain,
+            tuple({} for _ in chain),
+            None,
+        )
     return resolver

@@ -13,6 +13,10 @@ _GRAMMAR = "a slug [a-z0-9][a-z0-9._-]{0,99}: lower-case letters, digits, '.', '
 
 def check_name(value: object) -> str:
     """Return ``value`` if it is a valid record name, else raise RefError saying why."""
+    # The pattern already excludes NUL, '/', '\\', '~' and more than 100 characters; only
+    # '..' needs its own look. The checks below exist to say precisely what is wrong.
+    if type(value) is str and _NAME.fullmatch(value) and ".." not in value:
+        return value
     if not isinstance(value, str):
         raise RefError(f"name must be a string, got {value!r}; expected {_GRAMMAR}")
     if "\x00" in value:

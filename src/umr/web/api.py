@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from umr.errors import NotFoundError, RecordError
-from umr.spec import KINDS, Relation, check_name, parse_record
+from umr.spec import KINDS, check_name, parse_record
 from umr.web import views
 from umr.web._http import errors, json_response, one_snapshot
 from umr.web.auth import authorize, bearer, store
@@ -34,17 +34,8 @@ def registry(request: Request) -> Any:
     return request.app.state.registry
 
 
-def _kind(kind: str | None) -> str | None:
-    if kind is not None and kind not in KINDS:
-        raise RecordError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
-    return kind
-
-
-def _relation(relation: str | None) -> str | None:
-    if relation is not None and relation not in {r.value for r in Relation}:
-        raise RecordError(
-            f"relation {relation!r} is not one of {', '.join(r.value for r in Relation)}")
-    return relation
+_kind = views.check_kind
+_relation = views.check_relation
 
 
 @router.get("/stats", responses=READ)

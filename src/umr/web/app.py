@@ -69,9 +69,16 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+_HTTP_HINTS = {
+    404: "check the address; find records with /search?q=WORDS, or see every endpoint at "
+         "/api/docs",
+    405: "this address does not take that method; see /api/docs for the methods each takes",
+}
+
+
 def error_body(status: int, exc: Exception) -> dict[str, Any]:
     if isinstance(exc, StarletteHTTPException):
-        message, kind, hint = str(exc.detail), "HTTPError", None
+        message, kind, hint = str(exc.detail), "HTTPError", _HTTP_HINTS.get(status)
     elif isinstance(exc, UmrError | ValueError) and status < 500:
         message, kind = str(exc), type(exc).__name__
         hint = getattr(exc, "hint", None)

@@ -93,11 +93,9 @@ def home_json(request: Request) -> Response:
 
 def _search(request: Request, q: str, kind: str | None, publisher: str | None,
             relation: str | None, advisory: str | None, json_twin: bool) -> Response:
-    flag = {"yes": True, "true": True, "no": False, "false": False}.get(advisory or "")
     query = views.SearchQuery(q=q[:200], kind=kind or None, publisher=publisher or None,
-                              relation=relation or None, advisory=flag)
-    if query.kind is not None and query.kind not in KINDS:
-        raise ValueError(f"kind {query.kind!r} is not one of {', '.join(KINDS)}")
+                              relation=relation or None,
+                              advisory=views.parse_flag("advisory", advisory))
     data = views.search(_reg(request), query)
     title = f"Search: {q}" if q else "Search"
     return _page(request, "search.html", data, title=title, json_twin=json_twin,

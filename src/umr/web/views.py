@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from umr.errors import NotFoundError, UmrError
+from umr.errors import NotFoundError, RecordError, UmrError
 from umr.spec import Relation, Version, check_name
 from umr.spec import diff as diff_records
 from umr.spec.diff import bump_level
@@ -188,6 +188,36 @@ def diff(reg: Any, name: str, a: str, b: str) -> dict[str, Any]:
     }
 
 
+def check_kind(kind: str | None) -> str | None:
+    """``kind`` if it is a record kind (or None); a RecordError (422) naming the kinds if not."""
+    from umr.spec import KINDS
+
+    if kind is not None and kind not in KINDS:
+        raise RecordError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    return kind
+
+
+def check_relation(relation: str | None) -> str | None:
+    """``relation`` if it is a lineage relation (or None); a RecordError (422) if not."""
+    if relation is not None and relation not in {r.value for r in Relation}:
+        raise RecordError(
+            f"relation {relation!r} is not one of {', '.join(r.value for r in Relation)}")
+    return relation
+
+
+_FLAGS = {"": None, "any": None, "yes": True, "true": True, "1": True,
+          "no": False, "false": False, "0": False}
+
+
+def parse_flag(name: str, text: str | None) -> bool | None:
+    """A yes/no query parameter of a page: yes/true/1, no/false/0, or empty/any for either."""
+    key = (text or "").strip().lower()
+    if key not in _FLAGS:
+        raise RecordError(f"{name}={text!r} is not understood; use {name}=yes, {name}=no, "
+                          f"or leave it out for either")
+    return _FLAGS[key]
+
+
 @dataclass(frozen=True, kw_only=True)
 class SearchQuery:
     q: str = ""
@@ -196,6 +226,10 @@ class SearchQuery:
     relation: str | None = None
     advisory: bool | None = None  # True: only records an advisory reaches; False: only clean
     limit: int = SEARCH_LIMIT
+
+    def __post_init__(self) -> None:
+        check_kind(self.kind)
+        check_relation(self.relation)
 
     def to_dict(self) -> dict[str, Any]:
         return {"q": self.q, "kind": self.kind, "publisher": self.publisher,
@@ -214,8 +248,6 @@ def _hit_from_name(reg: Any, name: str) -> dict[str, Any] | None:
 def search(reg: Any, query: SearchQuery) -> dict[str, Any]:
     """Full-text search with the kind, publisher and relation filters in the registry's query;
     the advisory filter, which needs an audit per hit, is applied to the ranked hits after."""
-    if query.relation is not None:
-        Relation(query.relation)  # ValueError -> 400 below
     budget = query.limit * (8 if query.advisory is not None else 1)
     if query.q.strip() or query.publisher or query.relation:
         raw = [_plain(h) for h in reg.search(query.q, kind=query.kind, limit=budget,
