@@ -82,6 +82,9 @@ def make_engine(url: str) -> Engine:
     )
 
 
+MMAP_BYTES = 1 << 32  # SQLite clamps this to its compile-time maximum
+
+
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
     cur = dbapi_connection.cursor()
@@ -89,6 +92,11 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash never corrupts
     cur.execute("PRAGMA foreign_keys = ON")
+    # Read through a memory map (up to SQLite's build limit, 2 GiB here): a large lineage or
+    # impact reads records scattered over the whole file, and the map shares the OS page cache
+    # instead of copying each page into this connection's 2 MB cache (measured on the 1M
+    # registry: the impact statement 15% faster; see docs/benchmarks.md).
+    cur.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     cur.close()
 
 

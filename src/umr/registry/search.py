@@ -66,25 +66,27 @@ ORDER BY n.id LIMIT 1 OFFSET :window
 
 # Rank and cut to ``limit`` on the small names table first, then join the (wide) records rows
 # of the few survivors: joining every match before sorting cost 2-4x on a common word. The
-# rowid bound goes to FTS5 as a range on its doclists; a second arm adds the exact name (an OR
-# would hide the bound from FTS5), and UNION drops it when the window already holds it.
+# rowid bound goes to FTS5 as a range on its doclists; when the exact name lies beyond the
+# window, a second arm adds it (an OR would hide the bound from FTS5).
 _SQLITE_ARM = """
 SELECT n.latest_id AS id, n.name AS name, -bm25(names_fts, 10.0, 4.0, 1.0, 2.0) AS score
 FROM names_fts JOIN names n ON n.id = names_fts.rowid
 WHERE names_fts MATCH :q AND {bound} AND n.latest_id IS NOT NULL {filters}
 """
-_SQLITE = (
-    """
+_SQLITE_TOP = """
 SELECT r.name, r.version, r.kind, r.title, r.summary, r.publisher, top.score
-FROM (SELECT id, name, score FROM ("""
-    + _SQLITE_ARM.replace("{bound}", "names_fts.rowid < :cutoff")
-    + " UNION "
-    + _SQLITE_ARM.replace("{bound}", "names_fts.rowid = :exact_id")
-    + """)
+FROM (SELECT id, name, score FROM ({arms})
       ORDER BY score DESC, name LIMIT :limit) AS top
 JOIN records r ON r.id = top.id
 ORDER BY top.score DESC, top.name
 """
+_SQLITE = _SQLITE_TOP.replace("{arms}", _SQLITE_ARM.replace("{bound}", "names_fts.rowid < :cutoff"))
+# Only when the exact name lies beyond the window: each arm decodes the word's doclist again.
+_SQLITE_EXACT = _SQLITE_TOP.replace(
+    "{arms}",
+    _SQLITE_ARM.replace("{bound}", "names_fts.rowid < :cutoff")
+    + " UNION "
+    + _SQLITE_ARM.replace("{bound}", "names_fts.rowid = :exact_id"),
 )
 
 _POSTGRES = """
@@ -157,11 +159,13 @@ def search(
         cutoff = conn.execute(
             text(cutoff_sql.format(filters=where)), params | {"window": window}
         ).scalar()
-        exact = conn.execute(
+        exact: int | None = conn.execute(
             text("SELECT id FROM names WHERE name = :name"), {"name": query.strip().lower()}
         ).scalar()
         params["cutoff"] = _NO_CUTOFF if cutoff is None else cutoff
         params["exact_id"] = -1 if exact is None else exact
+        if sql is _SQLITE and exact is not None and exact >= params["cutoff"]:
+            sql = _SQLITE_EXACT
     rows = conn.execute(text(sql.format(filters=where)), params)
     return [
         SearchHit(
