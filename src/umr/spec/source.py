@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from umr._gc import gc_paused
 from umr.errors import NotFoundError, Problem, RecordError
 from umr.spec.load import load_record
 from umr.spec.record import Record
@@ -110,28 +111,31 @@ class Workspace:
         (and listed in ``skipped``); ``umr validate`` reports them when it is asked to.
         """
         if self._index is None:
-            index: dict[str, dict[Version, Path]] = {}
-            skipped: list[Problem] = []
-            for path in self.record_files():
-                try:
-                    rec = self._load(path)
-                except RecordError as exc:
-                    skipped.extend(exc.problems)
-                    continue
-                if rec.version in index.setdefault(rec.name, {}):
-                    skipped.append(
-                        Problem(
-                            source=str(path),
-                            path="version",
-                            message=f"{rec.id} is also defined in "
-                            f"{index[rec.name][rec.version]}; using that one",
-                        )
-                    )
-                    continue
-                index[rec.name][rec.version] = path
-            self.skipped = skipped
-            self._index = index
+            with gc_paused():  # a batch: see umr.spec.check.load_files
+                self._index, self.skipped = self._build_index()
         return self._index
+
+    def _build_index(self) -> tuple[dict[str, dict[Version, Path]], list[Problem]]:
+        index: dict[str, dict[Version, Path]] = {}
+        skipped: list[Problem] = []
+        for path in self.record_files():
+            try:
+                rec = self._load(path)
+            except RecordError as exc:
+                skipped.extend(exc.problems)
+                continue
+            if rec.version in index.setdefault(rec.name, {}):
+                skipped.append(
+                    Problem(
+                        source=str(path),
+                        path="version",
+                        message=f"{rec.id} is also defined in "
+                        f"{index[rec.name][rec.version]}; using that one",
+                    )
+                )
+                continue
+            index[rec.name][rec.version] = path
+        return index, skipped
 
     def versions(self, name: str) -> list[Version]:
         return sorted(self.index().get(name, {}))

@@ -55,19 +55,31 @@ def format_path(path: Path) -> str:
     return out
 
 
+_COL = 1 << 24  # a position is packed as line * _COL + column: one int, not a tuple
+
+
 @dataclass(frozen=True)
 class Marks:
-    """Where each value of a loaded document starts, by field path (1-based line/column)."""
+    """Where each value of a loaded document starts, by field path (1-based line/column).
+
+    Positions are kept packed in one int each: a batch of records holds tens of values per
+    record, and a tuple per value would be one more object for the cyclic GC to scan."""
 
     source: str
-    positions: dict[Path, tuple[int, int]]
+    packed: dict[Path, int]
+
+    @property
+    def positions(self) -> dict[Path, tuple[int, int]]:
+        """``path -> (line, column)``, unpacked."""
+        return {path: divmod(pos, _COL) for path, pos in self.packed.items()}
 
     def locate(self, path: Path, message: str) -> Problem:
         """A Problem at the longest prefix of ``path`` that has a position."""
         probe = tuple(path)
-        while probe and probe not in self.positions:
+        while probe and probe not in self.packed:
             probe = probe[:-1]
-        line, col = self.positions.get(probe, (None, None))
+        pos = self.packed.get(probe)
+        line, col = divmod(pos, _COL) if pos is not None else (None, None)
         return Problem(
             source=self.source, line=line, column=col, path=format_path(path), message=message
         )
@@ -119,9 +131,9 @@ def load_yaml(text: str | bytes, *, source: str = "<string>") -> tuple[Any, Mark
         raise _fail(source, None, (), "the file is empty; a record starts with 'umr: 1'")
     if "&" in text and "*" in text:  # no anchor, no alias: nothing can expand
         _count(node, (), 0, source, {})
-    positions: dict[Path, tuple[int, int]] = {}
+    positions: dict[Path, int] = {}
     data = _build(node, (), 0, source, positions)
-    return data, Marks(source=source, positions=positions)
+    return data, Marks(source=source, packed=positions)
 
 
 def _count(node: yaml.Node, path: Path, depth: int, source: str, memo: dict[int, int]) -> int:
@@ -166,7 +178,7 @@ def _count(node: yaml.Node, path: Path, depth: int, source: str, memo: dict[int,
 
 
 def _build(
-    node: yaml.Node, path: Path, depth: int, source: str, positions: dict[Path, tuple[int, int]]
+    node: yaml.Node, path: Path, depth: int, source: str, positions: dict[Path, int]
 ) -> Any:
     # _count has already bounded the expansion; this check stays as a second line of defence
     # should the two walks ever disagree.
@@ -182,7 +194,7 @@ def _build(
         raise _fail(
             source, node, path[:3], f"nested deeper than {MAX_DEPTH} levels: flatten the data"
         )
-    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    positions[path] = (node.start_mark.line + 1) * _COL + node.start_mark.column + 1
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, path, source)
     if isinstance(node, yaml.SequenceNode):
