@@ -58,12 +58,6 @@ SELECT names_fts.rowid FROM names_fts JOIN names n ON n.id = names_fts.rowid
 WHERE names_fts MATCH :q AND n.latest_id IS NOT NULL {filters}
 ORDER BY names_fts.rowid LIMIT 1 OFFSET :window
 """
-_POSTGRES_CUTOFF = """
-SELECT n.id FROM names n CROSS JOIN to_tsquery('simple', :q) AS q
-WHERE n.tsv @@ q AND n.latest_id IS NOT NULL {filters}
-ORDER BY n.id LIMIT 1 OFFSET :window
-"""
-
 # Rank and cut to ``limit`` on the small names table first, then join the (wide) records rows
 # of the few survivors: joining every match before sorting cost 2-4x on a common word. The
 # rowid bound goes to FTS5 as a range on its doclists; when the exact name lies beyond the
@@ -89,13 +83,19 @@ _SQLITE_EXACT = _SQLITE_TOP.replace(
     + _SQLITE_ARM.replace("{bound}", "names_fts.rowid = :exact_id"),
 )
 
+# PostgreSQL's GIN index yields matches in no useful order, so a separate cutoff query would
+# read every match twice; instead one statement numbers the matches by id, carrying what the
+# ranking needs (joining names again made the planner scan it twice), then ranks only the
+# window and the exact name.
 _POSTGRES = """
 SELECT r.name, r.version, r.kind, r.title, r.summary, r.publisher, top.score
-FROM (SELECT n.latest_id AS id, n.name AS name, ts_rank(n.tsv, q, 1) AS score
-      FROM names n CROSS JOIN to_tsquery('simple', :q) AS q
-      WHERE n.tsv @@ q AND (n.id < :cutoff OR n.id = :exact_id)
-        AND n.latest_id IS NOT NULL {filters}
-      ORDER BY score DESC, n.name LIMIT :limit) AS top
+FROM (SELECT m.id, m.name, ts_rank(m.tsv, q, 1) AS score
+      FROM (SELECT n.latest_id AS id, n.name, n.tsv, row_number() OVER (ORDER BY n.id) AS pos
+            FROM names n CROSS JOIN to_tsquery('simple', :q) AS q
+            WHERE n.tsv @@ q AND n.latest_id IS NOT NULL {filters}) AS m
+      CROSS JOIN to_tsquery('simple', :q) AS q
+      WHERE m.pos <= :window OR m.name = :exact
+      ORDER BY score DESC, m.name LIMIT :limit) AS top
 JOIN records r ON r.id = top.id
 ORDER BY top.score DESC, top.name
 """
@@ -149,23 +149,23 @@ def search(
     where = " ".join(filters)
     if not words:
         sql = _LIST
-    else:
-        if conn.dialect.name == "sqlite":
-            params["q"] = " ".join(f'"{w}"*' for w in words)
-            sql, cutoff_sql = _SQLITE, _SQLITE_CUTOFF
-        else:
-            params["q"] = " & ".join(f"{w}:*" for w in words)
-            sql, cutoff_sql = _POSTGRES, _POSTGRES_CUTOFF
+    elif conn.dialect.name == "sqlite":
+        params["q"] = " ".join(f'"{w}"*' for w in words)
         cutoff = conn.execute(
-            text(cutoff_sql.format(filters=where)), params | {"window": window}
+            text(_SQLITE_CUTOFF.format(filters=where)), params | {"window": window}
         ).scalar()
         exact: int | None = conn.execute(
             text("SELECT id FROM names WHERE name = :name"), {"name": query.strip().lower()}
         ).scalar()
         params["cutoff"] = _NO_CUTOFF if cutoff is None else cutoff
         params["exact_id"] = -1 if exact is None else exact
-        if sql is _SQLITE and exact is not None and exact >= params["cutoff"]:
-            sql = _SQLITE_EXACT
+        beyond = exact is not None and exact >= params["cutoff"]
+        sql = _SQLITE_EXACT if beyond else _SQLITE
+    else:
+        params["q"] = " & ".join(f"{w}:*" for w in words)
+        params["window"] = window
+        params["exact"] = query.strip().lower()
+        sql = _POSTGRES
     rows = conn.execute(text(sql.format(filters=where)), params)
     return [
         SearchHit(
