@@ -136,6 +136,16 @@ def load_yaml(text: str | bytes, *, source: str = "<string>") -> tuple[Any, Mark
     return data, Marks(source=source, packed=positions)
 
 
+def _too_many(source: str, node: yaml.Node, path: Path) -> RecordError:
+    return _fail(
+        source,
+        node,
+        path[:3],
+        f"document expands to more than {MAX_NODES:,} values (alias bomb?): "
+        "write the data out without '*' aliases",
+    )
+
+
 def _count(node: yaml.Node, path: Path, depth: int, source: str, memo: dict[int, int]) -> int:
     """How many values ``node`` expands to, each distinct node visited once.
 
@@ -166,13 +176,7 @@ def _count(node: yaml.Node, path: Path, depth: int, source: str, memo: dict[int,
         ]
     total = 1 + sum(_count(child, where, depth + 1, source, memo) for child, where in children)
     if total > MAX_NODES:
-        raise _fail(
-            source,
-            node,
-            path[:3],
-            f"document expands to more than {MAX_NODES:,} values (alias bomb?): "
-            "write the data out without '*' aliases",
-        )
+        raise _too_many(source, node, path)
     memo[key] = total
     return total
 
@@ -183,13 +187,7 @@ def _build(
     # _count has already bounded the expansion; this check stays as a second line of defence
     # should the two walks ever disagree.
     if len(positions) >= MAX_NODES:
-        raise _fail(
-            source,
-            node,
-            path[:3],
-            f"document expands to more than {MAX_NODES:,} values (alias bomb?): "
-            "write the data out without '*' aliases",
-        )
+        raise _too_many(source, node, path)
     if depth > MAX_DEPTH:
         raise _fail(
             source, node, path[:3], f"nested deeper than {MAX_DEPTH} levels: flatten the data"
