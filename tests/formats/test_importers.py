@@ -168,12 +168,45 @@ def test_non_utf8_files_name_the_file_and_the_byte(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_front_matter_errors_carry_the_card_path_and_its_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("blank", [0, 2])
+def test_front_matter_errors_carry_the_card_path_and_its_line(tmp_path: Path, blank: int) -> None:
     card = tmp_path / "README.md"
-    card.write_text("---\nlicense: mit\ntags: [a, b\n---\n# M\n")
+    card.write_text("---\n" + "\n" * blank + "license: mit\ntags: [a, b\n---\n# M\n")
     result = _invoke("hf-card", str(card), "-w", str(tmp_path / "out"))
     assert result.exit_code == 2
-    assert f"{card}:4:" in result.stderr and "YAML syntax" in result.stderr
+    assert f"{card}:{4 + blank}:" in result.stderr and "YAML syntax" in result.stderr
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + (FIXTURES.parent / "golden" / "chat-7b.cdx.json").read_bytes())
+    card = tmp_path / "README.md"
+    card.write_bytes(b"\xef\xbb\xbf---\nlicense: mit\n---\n# Marked\n")
+    assert _invoke("cyclonedx", str(bom), "-w", str(tmp_path / "a")).exit_code == 0
+    assert _invoke("hf-card", str(card), "-w", str(tmp_path / "b")).exit_code == 0
+    (record,) = Workspace(tmp_path / "b").records()
+    assert record.license is not None and record.license.id == "mit"
+
+
+def test_a_record_listed_twice_is_written_once_and_a_clash_names_both(tmp_path: Path) -> None:
+    original = FIXTURES.parent / "golden" / "chat-7b.cdx.json"
+    assert _invoke("cyclonedx", str(original), "-w", str(tmp_path / "o")).exit_code == 0
+    expected = sorted(p.name for p in (tmp_path / "o").glob("*.yaml"))
+    golden = json.loads(original.read_text())
+    components = golden["components"]
+    twice = dict(golden, components=[*components, components[0]])
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(twice))
+    result = _invoke("cyclonedx", str(path), "-w", str(tmp_path / "a"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "a").glob("*.yaml")) == expected
+    changed = dict(components[0], description="another text")
+    clash = dict(golden, components=[*components, changed])
+    path.write_text(json.dumps(clash))
+    result = _invoke("cyclonedx", str(path), "-w", str(tmp_path / "b"))
+    assert result.exit_code == 2
+    assert "differ but would both be written to" in result.stderr
+    assert not (tmp_path / "b").exists()
 
 
 def test_import_never_clobbers_an_edited_file_and_writes_all_or_nothing(tmp_path: Path) -> None:

@@ -183,20 +183,33 @@ def test_search_filters_before_the_limit(chain: Registry) -> None:
 
 
 def test_a_common_word_is_ranked_within_the_window_plus_the_exact_name(chain: Registry) -> None:
-    # Registered in this order: three 'zebra' models, two more, then one named exactly 'zebra'.
-    chain.publish([rec(f"zebra-{i}@1.0.0", title="Zebra") for i in range(3)])
-    chain.publish([rec(f"zebra-hot-{i}@1.0.0", title="Zebra zebra", summary="zebra") for i in range(2)])
-    chain.publish([rec("zebra@1.0.0", title="Zebra")])
+    # Registered in this order: a dataset and a model of another publisher that the filters
+    # below exclude, three 'zebra' models, two more, then one named exactly 'zebra'.
+    chain.publish([rec("zebra-d@1.0.0", "dataset", title="Zebra")])
+    chain.publish([rec("zebra-other@1.0.0", title="Zebra", publisher="Elsewhere")])
+    chain.publish([rec(f"zebra-{i}@1.0.0", title="Zebra", publisher="Acme") for i in range(3)])
+    chain.publish([rec(f"zebra-hot-{i}@1.0.0", title="Zebra zebra", summary="zebra", publisher="Acme") for i in range(2)])
+    chain.publish([rec("zebra@1.0.0", title="Zebra", publisher="Acme")])
+    models = {"zebra", "zebra-0", "zebra-1", "zebra-2", "zebra-hot-0", "zebra-hot-1"}
     everything = {h.name for h in chain.search("zebra", window=100)}
-    assert everything == {"zebra", "zebra-0", "zebra-1", "zebra-2", "zebra-hot-0", "zebra-hot-1"}
-    # a window of 3: the three registered first, and the exact name from outside the window
-    windowed = chain.search("zebra", window=3)
-    assert {h.name for h in windowed} == {"zebra-0", "zebra-1", "zebra-2", "zebra"}
+    assert everything == models | {"zebra-d", "zebra-other"}
+    # a window of 5: the five registered first, and the exact name from outside the window
+    windowed = chain.search("zebra", window=5)
+    assert {h.name for h in windowed} == {"zebra-d", "zebra-other", "zebra-0", "zebra-1", "zebra-2", "zebra"}
     # a hit scores the same inside a window as without one
     scores = {h.name: h.score for h in chain.search("zebra", window=100)}
     assert all(h.score == scores[h.name] for h in windowed)
-    # the window counts only matches that pass the filters
-    assert {h.name for h in chain.search("zebra", window=1, kind="model")} == {"zebra-0", "zebra"}
+    # the window counts only matches that pass the filters (filtered after it, a window of 1
+    # would hold zebra-d or zebra-other and return only the exact name)
+    assert {h.name for h in chain.search("zebra", window=1, kind="model", publisher="acme")} == {
+        "zebra-0",
+        "zebra",
+    }
+    assert {h.name for h in chain.search("zebra", window=2, kind="model")} == {
+        "zebra-other",
+        "zebra-0",
+        "zebra",
+    }
     assert [h.name for h in chain.search("zebra-hot-1", window=1)] == ["zebra-hot-1"]
 
 

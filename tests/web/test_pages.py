@@ -111,6 +111,12 @@ def test_unknown_addresses_and_methods_say_where_to_look(client: Any) -> None:
     assert "/api/docs" in err["hint"] and "/search" in err["hint"]
     r = client.delete("/api/search")
     assert r.status_code == 405 and "/api/docs" in r.json()["error"]["hint"]
+    assert r.headers["allow"] == "GET"
+
+
+def test_browsing_an_unknown_kind_is_refused_like_the_api(client: Any) -> None:
+    for path in ("/records?kind=weights", "/records.json?kind=weights", "/api/records?kind=weights"):
+        assert client.get(path).status_code == 422, path
 
 
 def test_diff_form_redirects_to_the_diff_page(client: Any) -> None:

@@ -8,6 +8,7 @@ jittered backoff, so many processes may publish into one registry at once.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable
@@ -82,7 +83,9 @@ def make_engine(url: str) -> Engine:
     )
 
 
-MMAP_BYTES = 1 << 32  # SQLite clamps this to its compile-time maximum
+# SQLite clamps this to its compile-time maximum. UMR_SQLITE_MMAP=0 turns the map off (for a
+# registry on a network filesystem, where SQLite advises against it).
+MMAP_BYTES = int(os.environ.get("UMR_SQLITE_MMAP", str(1 << 32)))
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -107,9 +107,10 @@ def read_text(path: Path) -> bytes:
 
 
 def decode_utf8(data: bytes, *, source: str) -> str:
-    """``data`` as text, or a RecordError naming ``source`` and the first bad byte."""
+    """``data`` as text (a leading UTF-8 byte-order mark, as some Windows tools write, is
+    dropped), or a RecordError naming ``source`` and the first bad byte."""
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise RecordError(

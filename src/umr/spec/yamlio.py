@@ -167,16 +167,20 @@ def _count(node: yaml.Node, path: Path, depth: int, source: str, memo: dict[int,
     if depth > MAX_DEPTH or isinstance(node, yaml.ScalarNode):
         return 1
     memo[key] = -1
+    # A running total, stopping at the first child that passes the limit; child paths are
+    # built one at a time (a list of them all would double the memory of a wide document).
+    total = 1
     if isinstance(node, yaml.SequenceNode):
-        children = [(item, (*path, i)) for i, item in enumerate(node.value)]
+        for i, item in enumerate(node.value):
+            total += _count(item, (*path, i), depth + 1, source, memo)
+            if total > MAX_NODES:
+                raise _too_many(source, node, path)
     else:
-        children = [
-            (v, (*path, k.value if isinstance(k, yaml.ScalarNode) else "?"))
-            for k, v in node.value
-        ]
-    total = 1 + sum(_count(child, where, depth + 1, source, memo) for child, where in children)
-    if total > MAX_NODES:
-        raise _too_many(source, node, path)
+        for k, v in node.value:
+            where = (*path, k.value if isinstance(k, yaml.ScalarNode) else "?")
+            total += _count(v, where, depth + 1, source, memo)
+            if total > MAX_NODES:
+                raise _too_many(source, node, path)
     memo[key] = total
     return total
 

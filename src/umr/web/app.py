@@ -101,7 +101,9 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     if status >= 500:
         log.exception("error serving %s", request.url.path, exc_info=exc)
     body = error_body(status, exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = dict(exc.headers or {}) if isinstance(exc, StarletteHTTPException) else {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     if wants_json(request):
         return JSONResponse(body, status_code=status, headers=headers)
     try:

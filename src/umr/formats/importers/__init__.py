@@ -89,16 +89,28 @@ def import_into(
     result = read(kind, path)
     root = Path(workspace)
     planned: dict[Path, str] = {}
+    owner: dict[Path, str] = {}
     for data in result.records:
         record = parse_record(data, source=str(path))  # refuse to write an invalid record
         target = root / f"{record.name}-{record.version}.yaml"
+        content = dump_yaml(record.to_dict())
         if target in planned:
+            if planned[target] == content:
+                continue  # the same record listed twice (e.g. a component and an ancestor)
             raise RecordError(
-                f"{path}: two records would both be written to {target.name} "
-                f"({record.name}@{record.version} twice)",
-                hint="give them distinct names or versions in the source",
+                f"{path}: {owner[target]} and {record.id} differ but would both be written to "
+                f"{target.name}",
+                hint="make the two names or versions in the source distinct (names are "
+                "normalized to slugs, so 'Foo' and 'foo' are one name)",
             )
-        planned[target] = dump_yaml(record.to_dict())
+        planned[target] = content
+        owner[target] = record.id
+    not_files = [str(t) for t in planned if t.exists() and not t.is_file()]
+    if not_files:
+        raise RecordError(
+            f"nothing imported: {', '.join(not_files)} exist but are not files",
+            hint="move them aside or import into another --workspace",
+        )
     clashes = [
         str(target)
         for target, content in planned.items()
@@ -112,10 +124,19 @@ def import_into(
             "overwrite them",
         )
     root.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[Path] = []
     for target, content in planned.items():
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(content, encoding="utf-8")
-        os.replace(tmp, target)
+        try:
+            tmp.write_text(content, encoding="utf-8")
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise RecordError(
+                f"wrote {len(written)} of {len(planned)} files, then could not write "
+                f"{target}: {exc.strerror}",
+                hint="fix the cause and import again (files already written are identical "
+                "and will be left as they are)",
+            ) from None
         written.append(target)
     return ImportReport(written=written, lost=result.lost)

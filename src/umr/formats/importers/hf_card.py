@@ -46,11 +46,13 @@ DATASET_KEYS = {
 
 def split_card(text: str, *, source: str = "<card>") -> tuple[dict[str, Any], str]:
     """Front matter (a mapping) and body of a card. Errors in the front matter name ``source``
-    and the line of the card (the front matter starts on line 2, after ``---``)."""
+    and the line of the card."""
     match = re.match(r"\A---\s*\n(.*?)\n---\s*\n?(.*)\Z", text, re.S)
     if not match:
         return {}, text
-    meta, _ = load_yaml("\n" + match.group(1), source=source)
+    # Pad with the newlines before the front matter so that errors carry the card's lines.
+    padding = "\n" * text.count("\n", 0, match.start(1))
+    meta, _ = load_yaml(padding + match.group(1), source=source)
     return (meta if isinstance(meta, dict) else {}), match.group(2)
 
 
