@@ -78,9 +78,11 @@ def lineage(
     """
     from umr.registry.lineage import render_dot, render_tree
 
-    with open_registry(opts) as reg:
+    with open_registry(opts) as reg, reg.snapshot():
+        # The exact id found once, so both reads are of one record even if a newer version
+        # is published between them.
         root = reg.get_ref(ref).id
-        found = reg.lineage(ref, direction, list(relations) or None, depth)  # type: ignore[arg-type]
+        found = reg.lineage(root, direction, list(relations) or None, depth)  # type: ignore[arg-type]
     if fmt == "json":
         emit(
             {"record": root, "direction": direction, "results": [h.to_dict() for h in found]},

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 
 from umr.errors import NotFoundError, Problem, RecordError
 from umr.registry import tables as t
+from umr.registry._sql import chunked
 from umr.spec import Range, Version, canonical_json, digest
 from umr.spec.load import read_text
 from umr.spec.record import SEVERITIES, Name, Severity, Text, Url, VersionField
@@ -226,12 +227,13 @@ def listing(conn: Connection, name: str | None = None) -> list[Advisory]:
 
 def for_names(conn: Connection, names: list[str]) -> list[Advisory]:
     """Advisories with an ``affected`` entry for any of ``names``."""
-    ids: set[str] = set()
-    for i in range(0, len(names), 500):
-        ids.update(
-            r[0]
-            for r in conn.execute(
-                select(t.affected.c.advisory_id).where(t.affected.c.name.in_(names[i : i + 500]))
-            )
+    found: dict[str, Advisory] = {}
+    for part in chunked(names):
+        hit = select(t.affected.c.advisory_id).where(t.affected.c.name.in_(part))
+        rows = conn.execute(
+            select(t.advisories.c.id, t.advisories.c.data_json).where(t.advisories.c.id.in_(hit))
         )
-    return [a for a in (get(conn, i) for i in sorted(ids)) if a is not None]
+        for advisory_id, data in rows:
+            if advisory_id not in found:
+                found[advisory_id] = Advisory.from_dict(json.loads(data))
+    return [found[i] for i in sorted(found)]

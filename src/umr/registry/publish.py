@@ -270,19 +270,16 @@ def _skip_published(
     by_name: dict[str, list[_Entry]] = {}
     for e in batch.values():
         by_name.setdefault(e.record.name, []).append(e)
-    stored: dict[str, tuple[str, str, str]] = {}
+    # Digests only: the stored JSON is read just for a conflict, to show the diff.
+    stored: dict[str, tuple[str, str, str]] = {}  # id -> (digest, name, stored version text)
     for part in chunked(sorted(by_name)):
         rows = conn.execute(
-            select(
-                t.records.c.name,
-                t.records.c.version,
-                t.records.c.digest,
-                t.records.c.record_json,
-                t.records.c.key_order,
-            ).where(t.records.c.name.in_(part))
+            select(t.records.c.name, t.records.c.version, t.records.c.digest).where(
+                t.records.c.name.in_(part)
+            )
         )
-        for name, version, dig, text, order in rows:
-            stored[f"{name}@{Version.parse(version)}"] = (dig, text, order)
+        for name, version, dig in rows:
+            stored[f"{name}@{Version.parse(version)}"] = (dig, name, version)
     todo: dict[str, _Entry] = {}
     for rid, e in batch.items():
         if rid not in stored:
@@ -290,10 +287,16 @@ def _skip_published(
         elif stored[rid][0] == e.digest:
             result.unchanged.append(rid)
         else:
-            old = record_from_row(stored[rid][1], stored[rid][2])
+            dig, name, version = stored[rid]
+            row = conn.execute(
+                select(t.records.c.record_json, t.records.c.key_order).where(
+                    t.records.c.name == name, t.records.c.version == version
+                )
+            ).one()
+            old = record_from_row(row.record_json, row.key_order)
             raise ConflictError(
                 f"{e.source}: {rid} is already published with different content "
-                f"(sha256 {stored[rid][0][:12]}..., this file {e.digest[:12]}...):\n"
+                f"(sha256 {dig[:12]}..., this file {e.digest[:12]}...):\n"
                 f"{_diff_text(old, e.record)}",
                 hint=f"published versions are immutable: run 'umr bump {e.source} --write' "
                 "and publish the new version",
