@@ -191,9 +191,36 @@ def test_v2_registry_gains_case_folded_publisher_keys(url: str, chain: Registry)
         conn.execute(t.schema_version.update().values(version=2))
     with Registry(url) as again:
         with again.engine.connect() as conn:
-            assert conn.execute(select(t.schema_version.c.version)).scalar() == LATEST == 3
+            assert conn.execute(select(t.schema_version.c.version)).scalar() == LATEST
         assert [h.name for h in again.search("", publisher="STRASSE LABS")] == ["strasse"]
         assert {h.name for h in again.search("", publisher="meta")} == {"llama-2-7b", "acme-chat"}
+
+
+def test_v3_registry_gains_search_prefix_indexes(url: str, chain: Registry) -> None:
+    sqlite = url.startswith("sqlite")
+    with chain.engine.begin() as conn:  # back to schema 3: the FTS5 table without prefixes
+        if sqlite:
+            conn.exec_driver_sql("ALTER TABLE names_fts RENAME TO names_fts_old")
+            conn.exec_driver_sql(
+                "CREATE VIRTUAL TABLE names_fts USING "
+                "fts5(name, title, summary, publisher, tokenize='unicode61')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO names_fts(rowid, name, title, summary, publisher) "
+                "SELECT rowid, name, title, summary, publisher FROM names_fts_old"
+            )
+            conn.exec_driver_sql("DROP TABLE names_fts_old")
+        conn.execute(t.schema_version.update().values(version=3))
+    with Registry(url) as again:
+        with again.engine.connect() as conn:
+            assert conn.execute(select(t.schema_version.c.version)).scalar() == LATEST == 4
+            if sqlite:
+                sql = conn.exec_driver_sql(
+                    "SELECT sql FROM sqlite_master WHERE name = 'names_fts'"
+                ).scalar()
+                assert "prefix='2 3 4 5'" in sql
+        assert [h.name for h in again.search("llama 7")] == ["llama-2-7b"]
+        assert [h.name for h in again.search("corpus")][:1] == ["corpus-x"]
 
 
 def test_publish_accepts_yaml_text_and_folders(reg: Registry, tmp_path: Path) -> None:

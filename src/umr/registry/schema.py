@@ -63,7 +63,26 @@ def _v3(conn: Connection, dialect: str) -> None:
         )
 
 
-MIGRATIONS: list[Callable[[Connection, str], None]] = [_v1, _v2, _v3]
+def _v4(conn: Connection, dialect: str) -> None:
+    # SQLite search: FTS5 prefix indexes for 2- to 5-character prefixes. Every query word is a
+    # prefix query; without them FTS5 merges the doclists of every term with that prefix into
+    # memory, so "model 1234" read the whole doclist of "model" (44 ms against 2.8 ms on a
+    # million names) and the window's cutoff query read all matches of a common word.
+    if dialect != "sqlite":
+        return
+    conn.exec_driver_sql(
+        "CREATE VIRTUAL TABLE names_fts_v4 USING fts5(name, title, summary, publisher, "
+        "tokenize='unicode61', prefix='2 3 4 5')"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO names_fts_v4(rowid, name, title, summary, publisher) "
+        "SELECT rowid, name, title, summary, publisher FROM names_fts"
+    )
+    conn.exec_driver_sql("DROP TABLE names_fts")
+    conn.exec_driver_sql("ALTER TABLE names_fts_v4 RENAME TO names_fts")
+
+
+MIGRATIONS: list[Callable[[Connection, str], None]] = [_v1, _v2, _v3, _v4]
 LATEST = len(MIGRATIONS)
 
 
