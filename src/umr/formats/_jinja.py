@@ -7,7 +7,6 @@ HTML and SVG use Jinja's autoescape. LaTeX and Markdown escape every ``{{ }}`` t
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +62,6 @@ def environment(target: str) -> jinja2.Environment:
     else:
         raise ValueError(f"no template environment for {target!r}")
     env.filters["raw"] = escape.Raw
-    env.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
     env.filters["num"] = escape.number
     return env
 

@@ -79,10 +79,6 @@ class Registry:
         self.engine = make_engine(self.url)
         migrate(self.engine)
 
-    @classmethod
-    def open(cls, url: str) -> Registry:
-        return cls(url)
-
     def close(self) -> None:
         self.engine.dispose()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from umr.errors import RefError, UmrError
 from umr.spec.names import check_name
-from umr.spec.versions import SEMVER_PATTERN, Range, Version
+from umr.spec.versions import SEMVER_PATTERN, Range
 
 # The reference UMR format wrote constraints straight after the name: name>=1.0.0, name==1.0.0.
 _LEGACY_OP = re.compile(r"(?P<name>[^<>=!~^\s]+)\s*(?P<range>(?:==|>=|<=|>|<|=).+)")
@@ -48,10 +48,6 @@ class Ref:
                 f"ref {text!r}: {exc.message}",
                 hint=exc.hint or "write refs as NAME@RANGE, e.g. 'llama-2-7b@^1.2' or 'clip'",
             ) from None
-
-    @staticmethod
-    def exact(name: str, version: Version) -> Ref:
-        return Ref(name, Range.parse(f"={version}"))
 
     def __str__(self) -> str:
         return self.name if self.range.text == "*" else f"{self.name}@{self.range.text}"

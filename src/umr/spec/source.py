@@ -151,9 +151,6 @@ class Workspace:
             for version in sorted(self.index()[name]):
                 yield self.get(name, version)
 
-    def path_of(self, name: str, version: Version) -> Path:
-        return self.index()[name][version]
-
     def add(self, record: Record, path: Path | None = None) -> None:
         """Make ``record`` resolvable here (used for files outside the folder)."""
         idx = self.index()

@@ -9,7 +9,6 @@ size after alias expansion (counted on the node graph before anything is built, 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -257,10 +256,6 @@ def _scalar(node: yaml.ScalarNode, path: Path, source: str) -> Any:
             source, node, path, f"{node.value!r} is not a finite number (JSON cannot hold it)"
         )
     return value
-
-
-def iter_documents(text: str) -> Iterator[Any]:  # pragma: no cover - reserved for bundles
-    yield from yaml.load_all(text, Loader=_Loader)
 
 
 def dump_yaml(data: Any) -> str:

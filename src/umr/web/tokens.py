@@ -21,7 +21,6 @@ import sqlalchemy as sa
 
 from umr.errors import AuthError
 
-ACTIONS = ("publish", "advisory", "*")
 _SCOPE = re.compile(r"(?P<action>publish|advisory|\*):(?P<glob>[a-z0-9._*?-]{1,100})")
 _TOKEN = re.compile(r"umr_(?P<id>[0-9a-f]{16})_(?P<secret>[A-Za-z0-9_-]{20,100})")
 
