@@ -159,3 +159,23 @@ def test_remediation_refuses_what_it_cannot_do(tmp_path: Path, missing: str) -> 
         with pytest.raises(UmrError, match=expected):
             remediate(reg, "mnist1d-cnn@1.0.0", checkpoint=tmp_path / "ck.safetensors",
                       forget=tmp_path / "f.json", method=MethodConfig(), out=tmp_path / "o")
+
+
+def test_forget_set_reads_an_inherited_data_setup(tmp_path: Path) -> None:
+    need_module("mnist1d", "unlearn")
+    from umr.cli import app
+
+    (tmp_path / "data.yaml").write_text(DATASET)
+    (tmp_path / "model.yaml").write_text(MODEL)
+    child = tmp_path / "child.yaml"  # inherits extensions.umr-unlearn from the model
+    child.write_text("umr: 1\nname: mnist1d-cnn-child\nversion: 1.0.0\nkind: model\n"
+                     "inherits: mnist1d-cnn@^1\n")
+
+    def forget(record: Path, out: Path) -> str:
+        result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "unlearn", "forget-set",
+                                          "--record", str(record), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        return out.read_text()
+
+    assert forget(child, tmp_path / "a.json") == forget(tmp_path / "model.yaml", tmp_path / "b.json")
+

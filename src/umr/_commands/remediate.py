@@ -32,12 +32,15 @@ def forget_set(opts: Options, ref: str, kind: str, fraction: float, classes: str
       umr unlearn forget-set --record model.yaml --kind mislabeled --fraction 0.1 --out forget.json
     """
     require("torch", "unlearn")
+    from umr.spec import resolve
     from umr.spec.lookup import lookup
     from umr.unlearn.remediate import write_forget_set
 
-    record, _ = lookup(ref, record_source(opts))
+    record, source = lookup(ref, record_source(opts))
+    resolved = resolve(record, source).record  # the data setup may be inherited
     cls = tuple(int(c) for c in classes.split(",") if c.strip())
-    sha, size = write_forget_set(record, out, kind=kind, fraction=fraction, classes=cls, seed=seed)
+    sha, size = write_forget_set(resolved, out, kind=kind, fraction=fraction, classes=cls,
+                                 seed=seed)
     emit(f"wrote {out}: {size} examples, sha256 {sha}")
 
 
