@@ -8,6 +8,7 @@ can also be built by hand (tests, the web app) with :func:`make_context`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,7 +99,12 @@ class RenderContext:
         return list((self.audit or {}).get("findings") or [])
 
     def graph(self) -> Graph:
-        """The lineage around the record: nodes and edges from every hit's path."""
+        """The lineage around the record: nodes and edges from every hit's path. Built once
+        per context (a record page reads it three times: the SVG, its size, the JSON)."""
+        return self._graph
+
+    @functools.cached_property
+    def _graph(self) -> Graph:
         rec = self.record
         nodes: dict[str, Node] = {
             self.id: Node(
