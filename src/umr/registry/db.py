@@ -97,8 +97,8 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys = ON")
     # Read through a memory map (up to SQLite's build limit, 2 GiB here): a large lineage or
     # impact reads records scattered over the whole file, and the map shares the OS page cache
-    # instead of copying each page into this connection's 2 MB cache (measured on the 1M
-    # registry: the impact statement 15% faster; see docs/benchmarks.md).
+    # instead of copying each page into this connection's 2 MB cache (bench/registry_ab.py
+    # with and without UMR_SQLITE_MMAP=0; see docs/benchmarks.md).
     cur.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     cur.close()
 

@@ -154,13 +154,15 @@ def search(
         cutoff = conn.execute(
             text(_SQLITE_CUTOFF.format(filters=where)), params | {"window": window}
         ).scalar()
-        exact: int | None = conn.execute(
-            text("SELECT id FROM names WHERE name = :name"), {"name": query.strip().lower()}
-        ).scalar()
         params["cutoff"] = _NO_CUTOFF if cutoff is None else cutoff
-        params["exact_id"] = -1 if exact is None else exact
-        beyond = exact is not None and exact >= params["cutoff"]
-        sql = _SQLITE_EXACT if beyond else _SQLITE
+        sql = _SQLITE
+        if cutoff is not None:  # a window: add the exact name if it lies beyond it
+            exact = conn.execute(
+                text("SELECT id FROM names WHERE name = :name"), {"name": query.strip().lower()}
+            ).scalar()
+            if exact is not None and exact >= cutoff:
+                params["exact_id"] = exact
+                sql = _SQLITE_EXACT
     else:
         params["q"] = " & ".join(f"{w}:*" for w in words)
         params["window"] = window

@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 
-from umr._gc import gc_paused
 from umr.errors import NotFoundError, RefError, RegistryError
 from umr.registry import advisories as adv
 from umr.registry import tables as t
@@ -27,7 +26,7 @@ from umr.registry._sql import refresh_latest
 from umr.registry.advisories import Advisory, load_advisory
 from umr.registry.audit import AuditReport, audit
 from umr.registry.db import display_url, make_engine, normalize_url, transaction
-from umr.registry.lineage import Direction, LineageHit, check_direction, closure_rows, hits
+from umr.registry.lineage import Direction, LineageHit, check_direction, closure_hits
 from umr.registry.publish import Item, PublishResult, load_items, publish_batch, record_from_row
 from umr.registry.schema import migrate
 from umr.registry.search import RANK_WINDOW, SearchHit, search
@@ -296,8 +295,7 @@ class Registry:
 
         def run(conn: Connection) -> list[LineageHit]:
             start = self._find_id(conn, _as_ref(ref))
-            with gc_paused():  # one pause for statement and build: one collection after
-                return hits(closure_rows(conn, [start], direction, relations, depth), direction)
+            return closure_hits(conn, [start], direction, relations, depth)
 
         result: list[LineageHit] = self._read(run)
         return result
@@ -317,8 +315,7 @@ class Registry:
             starts = [rid for rid, v in rows if Version.parse(v) in rng]
             if not starts:
                 return []
-            with gc_paused():
-                return hits(closure_rows(conn, starts, "down"), "down")
+            return closure_hits(conn, starts, "down")
 
         result: list[LineageHit] = self._read(run)
         return result

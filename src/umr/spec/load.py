@@ -106,25 +106,6 @@ def read_text(path: Path) -> bytes:
         ) from None
 
 
-def decode_utf8(data: bytes, *, source: str) -> str:
-    """``data`` as text (a leading UTF-8 byte-order mark, as some Windows tools write, is
-    dropped), or a RecordError naming ``source`` and the first bad byte."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise RecordError(
-            [
-                Problem(
-                    source=source,
-                    line=line,
-                    message=f"not UTF-8 text (byte {exc.start:,} is {data[exc.start]:#04x}): "
-                    "save the file as UTF-8",
-                )
-            ]
-        ) from None
-
-
 def load_record(path: str | Path) -> Record:
     """Load and validate one record file."""
     p = Path(path)

@@ -111,7 +111,7 @@ class Workspace:
         (and listed in ``skipped``); ``umr validate`` reports them when it is asked to.
         """
         if self._index is None:
-            with gc_paused():  # a batch: see umr.spec.check.load_files
+            with gc_paused():  # a batch: see umr.spec.check.validate_paths
                 self._index, self.skipped = self._build_index()
         return self._index
 

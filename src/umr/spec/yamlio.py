@@ -93,9 +93,31 @@ def _fail(source: str, node: yaml.Node | None, path: Path, message: str) -> Reco
     )
 
 
+def decode_utf8(data: bytes, *, source: str) -> str:
+    """``data`` as text (a leading UTF-8 byte-order mark, as some Windows tools write, is
+    dropped), or a RecordError naming ``source``, the line and the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RecordError(
+            [
+                Problem(
+                    source=source,
+                    line=line,
+                    message=f"not UTF-8 text (byte {exc.start:,} is {data[exc.start]:#04x}): "
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
+
+
 def load_yaml(text: str | bytes, *, source: str = "<string>") -> tuple[Any, Marks]:
     """Parse one YAML document into plain data (dict, list, str, int, float, bool, None)."""
-    size = len(text.encode("utf-8")) if isinstance(text, str) else len(text)
+    if isinstance(text, bytes):
+        size = len(text)
+    else:  # a str's UTF-8 size without encoding it when it is ASCII (most records)
+        size = len(text) if text.isascii() else len(text.encode("utf-8"))
     if size > MAX_BYTES:
         raise _fail(
             source,
@@ -105,12 +127,7 @@ def load_yaml(text: str | bytes, *, source: str = "<string>") -> tuple[Any, Mark
             "content into an artifact",
         )
     if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _fail(
-                source, None, (), f"not UTF-8 text (byte {exc.start}): save as UTF-8"
-            ) from None
+        text = decode_utf8(text, source=source)
     if "\x00" in text:
         raise _fail(source, None, (), "contains a NUL byte: this is not a text file")
     try:

@@ -34,10 +34,6 @@ def registry(request: Request) -> Any:
     return request.app.state.registry
 
 
-_kind = views.check_kind
-_relation = views.check_relation
-
-
 @router.get("/stats", responses=READ)
 @one_snapshot
 def stats(request: Request) -> Response:
@@ -63,7 +59,7 @@ def list_formats() -> Response:
 def list_records(request: Request, kind: KindQ = None,
                  page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     """Record names with their latest version, 100 a page."""
-    return json_response(views.browse(registry(request), _kind(kind), page))
+    return json_response(views.browse(registry(request), views.check_kind(kind), page))
 
 
 @router.post("/records", responses=WRITE, status_code=201)
@@ -160,7 +156,7 @@ def lineage(request: Request, name: Name, version: VersionText,
     """Records upstream (``up``) or downstream (``down``), each with the path that links it."""
     check_name(name)
     ref = f"{name}@={views.parse_version(version)}"
-    rels = [r for r in (relation or []) if _relation(r)] or None
+    rels = [r for r in (relation or []) if views.check_relation(r)] or None
     hits = registry(request).lineage(ref, direction=direction, relations=rels, depth=depth)
     return json_response({"record": ref.replace("@=", "@"), "direction": direction,
                           "hits": [views._plain(h) for h in hits]})
@@ -212,8 +208,8 @@ def search(request: Request, q: Annotated[str, Query(max_length=200)] = "",
                                                   "reaches (true) or none reaches (false)")] = None,
            limit: Annotated[int, Query(ge=1, le=200)] = views.SEARCH_LIMIT) -> Response:
     """Ranked full-text search over names, titles, summaries and publishers, with filters."""
-    query = views.SearchQuery(q=q, kind=_kind(kind), publisher=publisher,
-                              relation=_relation(relation), advisory=advisory, limit=limit)
+    query = views.SearchQuery(q=q, kind=kind, publisher=publisher, relation=relation,
+                              advisory=advisory, limit=limit)  # checks kind and relation
     return json_response(views.search(registry(request), query))
 
 

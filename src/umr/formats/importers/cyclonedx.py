@@ -9,7 +9,8 @@ from typing import Any
 from umr.errors import Problem, RecordError
 from umr.formats.importers import ImportResult, register
 from umr.formats.importers._common import compact, http, slug, version
-from umr.spec.load import decode_utf8, read_text
+from umr.spec.load import read_text
+from umr.spec.yamlio import decode_utf8
 
 KINDS = {"machine-learning-model": "model", "data": "dataset"}
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from umr.formats.importers import ImportResult, register
 from umr.formats.importers._common import compact, http, slug, unmarkdown, version
-from umr.spec.load import decode_utf8, read_text
-from umr.spec.yamlio import load_yaml
+from umr.spec.load import read_text
+from umr.spec.yamlio import decode_utf8, load_yaml
 
 RELATIONS = {
     "finetune": "finetuned_from",
