@@ -99,9 +99,8 @@ def validate_paths(paths: Iterable[str | Path], *, source: RecordSource | None =
     """Validate files and folders; refs resolve against the files themselves, then ``source``."""
     report = Report()
     # One pause of the cyclic GC for the whole batch, which allocates many objects and keeps
-    # them (collections would only rescan them): one collection when it ends. Validating
-    # alone measured about 40,000 records/s paused against 13,000 to 20,000 unpaused
-    # (bench/spec.py and docs/benchmarks.md).
+    # them (collections would only rescan them): one collection when it ends (bench/spec.py,
+    # docs/benchmarks.md#spec).
     with gc_paused():
         loaded = load_files(collect_files(paths), report)
         check_refs(loaded, source, report)

@@ -1,0 +1,69 @@
+"""Side by side: the same registry queries under two or more code trees (or settings).
+
+Each side is ``LABEL=SRC[,VAR=VALUE...]``: ``SRC`` goes first on PYTHONPATH (a git worktree's
+``src`` for an older commit, ``src`` for this one) and the variables are set for that side
+only (e.g. ``UMR_SQLITE_MMAP=0``). Sides alternate, round by round, in fresh processes, on the
+same registry, so the machine's load falls on all of them alike. Each round prints, per side,
+the best of ``--repeat`` impacts of ``--dataset`` and one timing of each search.
+
+    git worktree add /tmp/old dd71c54
+    .venv/bin/python bench/registry_ab.py --db /tmp/bench1m.db --dataset data-2 \\
+        --side old=/tmp/old/src --side new=src --rounds 2
+
+Give each side its own copy of the registry if the code trees are at different schema
+versions (a newer tree migrates the file when it opens it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+_PROBE = r"""
+import json, sys, time
+from umr.registry import Registry
+db, dataset, repeat, queries = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+reg = Registry("sqlite:///" + db)
+times = []
+for _ in range(repeat):
+    t = time.perf_counter(); n = len(reg.impact(dataset)); times.append(time.perf_counter() - t)
+searches = {}
+for q in queries:
+    t = time.perf_counter(); reg.search(q, limit=20)
+    searches[q] = round((time.perf_counter() - t) * 1000, 1)
+print(json.dumps({"impact": [n, round(min(times), 2)], "search_ms": searches}))
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", required=True, help="a SQLite registry built by bench/registry.py")
+    ap.add_argument("--dataset", default="data-2")
+    ap.add_argument("--side", action="append", required=True, help="LABEL=SRC[,VAR=VALUE...]")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--query", action="append", default=None,
+        help="a search to time (repeatable) [default: chat, lora, model 1234, chat 17, "
+        "vision 5, gguf]",
+    )
+    args = ap.parse_args()
+    queries = args.query or ["chat", "lora", "model 1234", "chat 17", "vision 5", "gguf"]
+    sides = []
+    for spec in args.side:
+        label, _, rest = spec.partition("=")
+        src, *assignments = rest.split(",")
+        env = dict(os.environ, PYTHONPATH=os.path.abspath(src))
+        env.update(a.split("=", 1) for a in assignments)
+        sides.append((label, env))
+    for rnd in range(args.rounds):
+        for label, env in sides:
+            cmd = [sys.executable, "-c", _PROBE, args.db, args.dataset, str(args.repeat), *queries]
+            r = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+            print(rnd, label, r.stdout.strip() or r.stderr.strip()[-500:], flush=True)
+
+
+if __name__ == "__main__":
+    main()
