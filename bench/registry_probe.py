@@ -4,8 +4,8 @@
 - impact: the closure statement against building the hits in Python; the closure statement
   with a covering index on records used through INDEXED BY, and joined to a narrow copy of the
   records' head columns (both made in a transaction that is rolled back, so the registry is
-  left as it was); and a breadth-first walk in Python (one query per level, then the records'
-  heads), the alternative to the recursive statement.
+  left as it was); and the breadth-first walk from Python that ``Registry.impact`` uses (one
+  query per level, then the records' heads).
 
     .venv/bin/python bench/registry_probe.py --db /tmp/bench1m.db --word chat --dataset data-2
 """
@@ -13,14 +13,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
 
 from umr.registry import Registry
-from umr.registry.lineage import _statement, closure_rows, hits
+from umr.registry.lineage import _statement, closure_rows, hits, level_rows
 
 
 def best(fn: Callable[[], Any], repeat: int = 3) -> float:
@@ -69,51 +68,23 @@ def main() -> None:
     con.execute("BEGIN")
     con.execute("CREATE INDEX probe_head ON records (id, name, version, kind, title)")
     covered = sql.replace(
-        "JOIN records r ON r.id = k.id", "JOIN records AS r INDEXED BY probe_head ON r.id = k.id"
+        "JOIN records r ON r.id = w.id", "JOIN records AS r INDEXED BY probe_head ON r.id = w.id"
     )
     with_index = best(lambda: con.execute(covered).fetchall())
     con.execute(
         "CREATE TABLE probe_heads (id INTEGER PRIMARY KEY, name, version, kind, title)"
     )
     con.execute("INSERT INTO probe_heads SELECT id, name, version, kind, title FROM records")
-    narrow = sql.replace("JOIN records r ON r.id = k.id", "JOIN probe_heads r ON r.id = k.id")
+    narrow = sql.replace("JOIN records r ON r.id = w.id", "JOIN probe_heads r ON r.id = w.id")
+    assert covered != sql and narrow != sql, "the statement's records join changed: update the probe"
     with_heads = best(lambda: con.execute(narrow).fetchall())
     con.execute("ROLLBACK")
     print(f"  statement alone   {plain:8.2f} s; with a covering index {with_index:.2f} s; "
           f"joined to a narrow heads table {with_heads:.2f} s")
-    walked = best(lambda: bfs(con, rid))
-    print(f"  Python BFS walk   {walked:8.2f} s ({len(bfs(con, rid)) - 1} descendants)")
-
-
-def bfs(con: sqlite3.Connection, start: int) -> list[Any]:
-    """The downstream closure with least depths and one parent each, walked level by level
-    (ties broken as the statement does: typed relation first, then parent, then edge), then
-    the records' heads: what the recursive statement returns, computed the other way."""
-    best_of: dict[int, tuple[int, int | None, str | None]] = {start: (0, None, None)}
-    frontier, depth = [start], 0
-    while frontier:
-        depth += 1
-        found: dict[int, tuple[tuple[bool, int, int], int, str]] = {}
-        for i in range(0, len(frontier), 50_000):
-            chunk = json.dumps(frontier[i : i + 50_000])
-            for dst, src, rel, eid in con.execute(
-                "SELECT dst_id, src_id, relation, id FROM edges "
-                "WHERE dst_id IN (SELECT value FROM json_each(?))",
-                (chunk,),
-            ):
-                if src in best_of:
-                    continue
-                key = (rel == "inherits", dst, eid)
-                if src not in found or key < found[src][0]:
-                    found[src] = (key, dst, rel)
-        for src, (_, dst, rel) in found.items():
-            best_of[src] = (depth, dst, rel)
-        frontier = list(found)
-    return con.execute(
-        "SELECT id, name, version, kind, title FROM records "
-        "WHERE id IN (SELECT value FROM json_each(?))",
-        (json.dumps(sorted(best_of)),),
-    ).fetchall()
+    with reg.engine.connect() as conn:
+        walked = best(lambda: level_rows(conn, [rid], "down"))
+        n = len(level_rows(conn, [rid], "down")) - 1
+    print(f"  level by level    {walked:8.2f} s ({n} descendants; lineage.level_rows, impact's walk)")
 
 
 if __name__ == "__main__":

@@ -3,14 +3,19 @@
 A recursive CTE walks the edges from the start records. Its rows are ``(record, depth, edge)``
 triples joined with ``UNION``, which discards any row seen before: that is the visited guard, and
 it keeps the walk finite and linear in the edges of the closure (the graph is acyclic by
-construction; the depth cap bounds it anyway). A window then keeps, for each record, the edge
-that reached it at its least depth: following those parents gives each result's shortest path,
-built in one pass in Python.
+construction; the depth cap bounds it anyway). The statement joins each row to its edge and its
+record's head columns; Python keeps, for each record, the row that reached it at its least depth
+(one dict pass, cheaper than the window function over every walk row that did it before; see
+docs/decisions.md). Following those rows' parents gives each result's shortest path.
+
+:func:`level_rows` answers the same question breadth first from Python, one query per depth:
+for closures of 100,000 records that is the faster walk, and ``Registry.impact`` uses it.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,7 +46,11 @@ class Edge(NamedTuple):
 
 
 class LineageHit(NamedTuple):
-    """A record in a lineage closure, with the shortest path that reaches it."""
+    """A record in a lineage closure, with the shortest path that reaches it.
+
+    A hit holds the hit one step nearer the start (``prev``) rather than its whole path: an
+    impact may build 100,000 hits, most of which are never printed with their paths. ``path``
+    follows the links when it is read."""
 
     name: str
     version: Version
@@ -49,11 +58,25 @@ class LineageHit(NamedTuple):
     title: str | None
     depth: int
     relation: str  # relation of the last edge of the path
-    path: tuple[Edge, ...]
+    id: str  # name@version
+    via: str  # the record that last edge joins this one to, one step nearer the start
+    prev: LineageHit | None  # the hit for ``via``; None when ``via`` is a start
+    upward: bool  # walked up (edges point away from the start) or down (towards it)
 
     @property
-    def id(self) -> str:
-        return f"{self.name}@{self.version}"
+    def path(self) -> tuple[Edge, ...]:
+        """The edges from the start to this record, in walking order."""
+        steps: list[Edge] = []
+        hit: LineageHit | None = self
+        while hit is not None:
+            steps.append(
+                Edge(hit.via, hit.relation, hit.id)
+                if hit.upward
+                else Edge(hit.id, hit.relation, hit.via)
+            )
+            hit = hit.prev
+        steps.reverse()
+        return tuple(steps)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,9 +116,13 @@ def closure_rows(
     relations: Sequence[str] | None = None,
     depth: int | None = None,
 ) -> list[Any]:
-    """``(id, depth, name, version, kind, title, parent, relation)`` for every record within
-    ``depth`` of ``starts``: the starts at depth 0 without a parent, every other record with
-    the (parent id, relation) of one shortest path. One statement, in no particular order."""
+    """``(id, depth, name, version, kind, title, parent, relation, edge)`` for every record
+    within ``depth`` of ``starts``: the starts at depth 0 without a parent, every other record
+    with the (parent id, relation, edge id) of one shortest path. In no particular order.
+
+    Of the shortest paths, the one kept prefers a typed relation over ``inherits``, then the
+    earliest published parent, then the earliest edge, so that the answer is the same on every
+    backend and every run."""
     check_direction(direction)
     params: dict[str, Any] = {
         "starts": list(starts),
@@ -103,7 +130,19 @@ def closure_rows(
     }
     if relations:
         params["rels"] = list(relations)
-    return list(conn.execute(_statement(direction, bool(relations)), params).all())
+    best: dict[int, Any] = {}
+    # .all() fetches in one call; iterating a result fetches row by row, several times slower
+    for row in conn.execute(_statement(direction, bool(relations)), params).all():
+        kept = best.setdefault(row[0], row)
+        if kept is not row and _rank(row) < _rank(kept):
+            best[row[0]] = row
+    return list(best.values())
+
+
+def _rank(row: Any) -> tuple[Any, ...]:
+    """Order of preference among rows of one record (only compared when a record is reached
+    more than once, so it costs nothing on a tree)."""
+    return (row[1], row[7] == "inherits", row[6], row[8])
 
 
 def closure_hits(
@@ -112,11 +151,104 @@ def closure_hits(
     direction: Direction = "up",
     relations: Sequence[str] | None = None,
     depth: int | None = None,
+    *,
+    by_level: bool = False,
 ) -> list[LineageHit]:
-    """:func:`hits` of :func:`closure_rows`, in one pause of the cyclic GC: a large closure
-    allocates many objects and frees none, and one pause means one collection after."""
+    """:func:`hits` of :func:`closure_rows` (or of :func:`level_rows` with ``by_level``), in
+    one pause of the cyclic GC: a large closure allocates many objects and frees none, and one
+    pause means one collection after."""
+    walk = level_rows if by_level else closure_rows
     with _gc_paused():
-        return hits(closure_rows(conn, starts, direction, relations, depth), direction)
+        return hits(walk(conn, starts, direction, relations, depth), direction)
+
+
+def level_rows(
+    conn: Connection,
+    starts: Sequence[int],
+    direction: Direction = "up",
+    relations: Sequence[str] | None = None,
+    depth: int | None = None,
+) -> list[Any]:
+    """What :func:`closure_rows` returns, with the same choice of path, walked breadth first
+    from Python: one query per depth for the edges leaving the frontier, then one for the
+    records' head columns, ordered by depth and name.
+
+    For a large closure this is the faster of the two (``bench/registry_probe.py``): the
+    recursive statement pays for ``UNION``'s row comparisons and for joining each walk row to
+    its edge, where a dict here does the visiting. For a small one the statement's single
+    round trip wins, so ``Registry.impact``, whose answers run to 100,000 records, walks by
+    level and ``Registry.lineage`` and ``audit`` use the statement."""
+    check_direction(direction)
+    dialect = conn.dialect.name
+    edges, heads = _level_statements(dialect, direction, bool(relations))
+    rels = {"rels": list(relations)} if relations else {}
+    reached: dict[int, tuple[int, int | None, str | None, int | None]] = dict.fromkeys(
+        starts, (0, None, None, None)
+    )
+    frontier = list(reached)
+    limit = MAX_DEPTH if depth is None else depth
+    level = 0
+    while frontier and level < limit:
+        level += 1
+        nxt = []
+        for parent, child, relation, eid in conn.execute(
+            edges, {"ids": id_list(dialect, frontier), **rels}
+        ).all():
+            kept = reached.get(child)
+            if kept is None:
+                reached[child] = (level, parent, relation, eid)
+                nxt.append(child)
+            elif kept[0] == level and _preferred((level, parent, relation, eid), kept):
+                reached[child] = (level, parent, relation, eid)
+        frontier = nxt
+    rows = [
+        (rid, r[0], name, version, kind, title, r[1], r[2], r[3])
+        for rid, name, version, kind, title in conn.execute(
+            heads, {"ids": id_list(dialect, list(reached))}
+        ).all()
+        for r in (reached[rid],)
+    ]
+    rows.sort(key=_DEPTH)  # stable: each depth keeps the statement's name order
+    return rows
+
+
+def _preferred(step: tuple[Any, ...], kept: tuple[Any, ...]) -> bool:
+    """Between two edges reaching one record at one depth, the statement's choice: a typed
+    relation before ``inherits``, then the earliest parent, then the earliest edge."""
+    return (step[2] == "inherits", step[1], step[3]) < (kept[2] == "inherits", kept[1], kept[3])
+
+
+def id_list(dialect: str, ids: list[int]) -> Any:
+    """``ids`` as the one parameter of :func:`_ids_in`: JSON text for SQLite's ``json_each``,
+    a list (bound as an array) for PostgreSQL."""
+    return json.dumps(ids) if dialect == "sqlite" else ids
+
+
+def _ids_in(dialect: str, column: str) -> str:
+    """``column`` is one of the ids bound as ``:ids``, however many: one statement to prepare,
+    and no limit on bound parameters."""
+    if dialect == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each(:ids))"
+    return f"{column} = ANY(:ids)"
+
+
+@functools.cache
+def _level_statements(
+    dialect: str, direction: Direction, filtered: bool
+) -> tuple[TextClause, TextClause]:
+    """:func:`level_rows`' two statements: the edges leaving a frontier, and records' heads."""
+    here, nxt = ("src_id", "dst_id") if direction == "up" else ("dst_id", "src_id")
+    rel = " AND relation IN :rels" if filtered else ""
+    edges = text(
+        f"SELECT {here}, {nxt}, relation, id FROM edges WHERE {_ids_in(dialect, here)}{rel}"
+    )
+    if filtered:
+        edges = edges.bindparams(bindparam("rels", expanding=True))
+    heads = text(
+        f"SELECT id, name, version, kind, title FROM records WHERE {_ids_in(dialect, 'id')} "
+        "ORDER BY name"
+    )
+    return edges, heads
 
 
 @functools.cache
@@ -126,27 +258,18 @@ def _statement(direction: Direction, filtered: bool) -> TextClause:
     rel = " AND e.relation IN :rels" if filtered else ""
     # walk rows are (record, depth, the edge that reached it): UNION drops any row seen before,
     # so each edge is followed at most once per depth it is reached at (the visited guard).
-    # ranked keeps, per record, its least depth, preferring a typed relation over 'inherits',
-    # then the earliest published parent, then the earliest edge.
+    # The walk carries only the edge id (a narrower row is cheaper for UNION to compare); the
+    # edge's parent and relation, and the record's head columns, are joined once at the end.
     sql = f"""
-    WITH RECURSIVE walk(id, depth, parent, relation, eid) AS (
-        SELECT id, 0, CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR(32)), CAST(NULL AS INTEGER)
-        FROM records WHERE id IN :starts
+    WITH RECURSIVE walk(id, depth, eid) AS (
+        SELECT id, 0, CAST(NULL AS INTEGER) FROM records WHERE id IN :starts
         UNION
-        SELECT e.{nxt}, w.depth + 1, e.{here}, e.relation, e.id
+        SELECT e.{nxt}, w.depth + 1, e.id
         FROM walk w JOIN edges e ON e.{here} = w.id
         WHERE w.depth < :maxdepth{rel}
-    ),
-    ranked AS (
-        SELECT id, depth, parent, relation, ROW_NUMBER() OVER (
-            PARTITION BY id ORDER BY depth, relation = 'inherits', parent, eid
-        ) AS rn
-        FROM walk
     )
-    SELECT k.id, k.depth, r.name, r.version, r.kind, r.title, k.parent, k.relation
-    FROM ranked k JOIN records r ON r.id = k.id
-    WHERE k.rn = 1
-    ORDER BY k.depth, r.name
+    SELECT w.id, w.depth, r.name, r.version, r.kind, r.title, e.{here}, e.relation, w.eid
+    FROM walk w JOIN records r ON r.id = w.id LEFT JOIN edges e ON e.id = w.eid
     """
     binds: list[BindParameter[Any]] = [bindparam("starts", expanding=True)]
     if filtered:
@@ -165,7 +288,7 @@ def closure(
     beyond the starts the (parent id, relation) of one shortest path."""
     nodes: dict[int, Node] = {}
     parents: dict[int, tuple[int, str]] = {}
-    for rid, d, name, version, kind, title, parent, relation in closure_rows(
+    for rid, d, name, version, kind, title, parent, relation, _ in closure_rows(
         conn, starts, direction, relations, depth
     ):
         nodes[rid] = Node(rid, name, version, kind, title, d)
@@ -174,43 +297,51 @@ def closure(
     return nodes, parents
 
 
+# A hit is built with tuple.__new__ directly, as namedtuple's own _make does: the generated
+# __new__ is a Python function call per hit, and an impact builds one hit per downstream record.
+_new_tuple = tuple.__new__
+
+
 def hits(rows: Sequence[Any], direction: Direction) -> list[LineageHit]:
-    """LineageHits for every record of ``closure_rows`` beyond the starts, each with its
-    shortest path, ordered by depth, name and version; built in one pass (a parent sorts
-    before its children, so its path is known when theirs is built)."""
+    """LineageHits for every record of ``closure_rows`` beyond the starts, ordered by depth,
+    name and version; built in one pass (a parent sorts before its children, so its hit exists
+    when theirs is built)."""
     parse = Version.parse
     versions: dict[str, Version] = {}  # a dict lookup is cheaper than the parse cache's call
-    refs: dict[int, str] = {}
-    paths: dict[int, tuple[Edge, ...]] = {}
+    starts: dict[int, str] = {}
+    made: dict[int, LineageHit] = {}
     out: list[LineageHit] = []
     append = out.append
-    up = direction == "up"
+    upward = direction == "up"
     with _gc_paused():  # a large closure allocates many objects and nothing cyclic
-        ordered = _in_order(rows)
-        for rid, d, name, version, kind, title, parent, relation in ordered:
-            ref = refs[rid] = f"{name}@{version}"
+        for rid, d, name, version, kind, title, parent, relation, _ in _in_order(rows):
             if d == 0:
-                paths[rid] = ()
+                starts[rid] = f"{name}@{version}"
                 continue
-            edge = Edge(refs[parent], relation, ref) if up else Edge(ref, relation, refs[parent])
-            path = paths[rid] = (*paths[parent], edge)
             v = versions.get(version)
             if v is None:
                 v = versions[version] = parse(version)
-            append(LineageHit(name, v, kind, title, d, relation, path))
+            prev = made.get(parent)
+            via = starts[parent] if prev is None else prev.id
+            hit = made[rid] = _new_tuple(
+                LineageHit,
+                (name, v, kind, title, d, relation, f"{name}@{version}", via, prev, upward),
+            )
+            append(hit)
     return out
 
 
+_DEPTH = operator.itemgetter(1)
+_NAME = operator.itemgetter(2)
 _DEPTH_NAME = operator.itemgetter(1, 2)
 
 
 def _in_order(rows: Sequence[Any]) -> list[Any]:
-    """``rows`` by depth, name and version precedence. The statement already orders by depth
-    and name (cheap for the sort below: it finds the runs), but a database's text collation
-    may differ from Python's. Sorting on the (depth, name) pair in C is several times faster
-    than a Python key, and is enough unless one name appears at one depth in several
-    versions; then the slow key puts versions in SemVer order ("1.10.0" < "1.9.0" as text)."""
-    if len({_DEPTH_NAME(r) for r in rows}) == len(rows):
+    """``rows`` by depth, name and version precedence. Sorting on the (depth, name) pair in C
+    is several times faster than a Python key (and linear when the rows come ordered), and is
+    enough unless one name appears at one depth in several versions; then the slow key puts
+    versions in SemVer order ("1.10.0" < "1.9.0" as text)."""
+    if len(set(map(_NAME, rows))) == len(rows) or len(set(map(_DEPTH_NAME, rows))) == len(rows):
         return sorted(rows, key=_DEPTH_NAME)
     parse = Version.parse
     return sorted(rows, key=lambda r: (r[1], r[2], parse(r[3])))

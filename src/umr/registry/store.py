@@ -315,7 +315,7 @@ class Registry:
             starts = [rid for rid, v in rows if Version.parse(v) in rng]
             if not starts:
                 return []
-            return closure_hits(conn, starts, "down")
+            return closure_hits(conn, starts, "down", by_level=True)
 
         result: list[LineageHit] = self._read(run)
         return result

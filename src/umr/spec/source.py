@@ -151,13 +151,6 @@ class Workspace:
             for version in sorted(self.index()[name]):
                 yield self.get(name, version)
 
-    def add(self, record: Record, path: Path | None = None) -> None:
-        """Make ``record`` resolvable here (used for files outside the folder)."""
-        idx = self.index()
-        p = path or Path(f"<{record.id}>")
-        self._cache[p] = record
-        idx.setdefault(record.name, {})[record.version] = p
-
 
 class MemorySource:
     """Records held in memory (a batch being validated or published), optionally over a fallback."""

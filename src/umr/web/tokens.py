@@ -80,9 +80,6 @@ class Token:
                 return True
         return False
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "scopes": list(self.scopes)}
-
 
 class TokenStore:
     """Tokens and the write log, in two tables of the registry's database."""
