@@ -32,6 +32,13 @@ def test_upstream_with_shortest_paths(chain: Registry) -> None:
     }
     # The inherits edge and the finetuned_from edge reach the same base: the typed one wins.
     assert found["llama-2-7b@1.0.0"]["relation"] == "finetuned_from"
+    # a hit links to the one nearer the start; its repr names that neighbour, not the chain
+    hit = next(h for h in chain.lineage("acme-chat") if h.id == "corpus-x@2.0.0")
+    assert hit.prev is not None and hit.prev.id == hit.via == "llama-2-7b@1.0.0"
+    assert repr(hit) == (
+        "LineageHit('corpus-x@2.0.0', kind='dataset', depth=2, relation='trained_on', "
+        "via='llama-2-7b@1.0.0')"
+    )
 
 
 def test_downstream(chain: Registry) -> None:
@@ -128,31 +135,91 @@ def test_closure_matches_breadth_first_search(reg: Registry, seed: int) -> None:
     assert "d0@2.0.0" not in impact
 
 
+def _preferred_paths(
+    edges: list[tuple[int, int, str, int]], starts: list[int], up: bool, relations: Any, depth: Any
+) -> dict[int, tuple[int, int | None, str | None, int | None]]:
+    """Reference for both walks, from the documented rule alone: breadth first over
+    ``(src, dst, relation, edge id)``, each record reached at its least depth through, of the
+    edges from the level before, a typed relation before ``inherits``, then the least parent id,
+    then the least edge id."""
+    out: dict[int, tuple[int, int | None, str | None, int | None]] = {
+        s: (0, None, None, None) for s in starts
+    }
+    level, frontier = 0, set(out)
+    while frontier and (depth is None or level < depth):
+        level += 1
+        best: dict[int, tuple[bool, int, int, str]] = {}
+        for src, dst, relation, eid in edges:
+            here, there = (src, dst) if up else (dst, src)
+            if here in frontier and there not in out and (not relations or relation in relations):
+                cand = (relation == "inherits", here, eid, relation)
+                best[there] = min(best.get(there, cand), cand)
+        for there, (_, here, eid, relation) in best.items():
+            out[there] = (level, here, relation, eid)
+        frontier = set(best)
+    return out
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_level_walk_matches_the_statement(reg: Registry, seed: int) -> None:
-    """The breadth-first walk that impact uses finds the same records at the same depths, and
-    breaks ties between shortest paths the same way (typed relation before inherits, then the
-    earliest parent and edge), as the recursive statement, in every direction and filter."""
+    """Both walks (the statement for lineage and audit, the level walk for impact) find the
+    records, depths and parents that the rule picks, computed here independently; with odd
+    starts too: none, repeated, not a record, and starts reachable from other starts."""
     records = _random_dag(seed, n=60)
     reg.publish(records)
     with reg.engine.connect() as conn:
         ids = [rid for (rid,) in conn.exec_driver_sql("SELECT id FROM records ORDER BY id")]
-        for starts in [[i] for i in ids[::3]] + [ids[:4], ids[-2:]]:
+        edges = [tuple(e) for e in conn.exec_driver_sql(
+            "SELECT src_id, dst_id, relation, id FROM edges"
+        )]
+        many_parents = 0
+        odd = [ids, ids[:4] + ids[-4:], [], [ids[5], ids[5]], [ids[0], max(ids) + 1000]]
+        for starts in [[i] for i in ids[::3]] + odd:
             for direction in ("up", "down"):
                 for relations in (None, ["trained_on", "inherits"]):
-                    for depth in (None, 2):
+                    for depth in (None, 0, 2):
                         args = (conn, starts, direction, relations, depth)
-                        statement = sorted(tuple(r) for r in closure_rows(*args))
-                        assert sorted(level_rows(*args)) == statement
+                        want = _preferred_paths(edges, starts, direction == "up", relations, depth)
+                        want = {k: v for k, v in want.items() if k in set(ids)}
+                        for rows in (closure_rows(*args), level_rows(*args)):
+                            assert {r[0]: (r[1], r[6], r[7], r[8]) for r in rows} == want
+                            assert len(rows) == len(want)
                         a = closure_hits(*args)
                         b = closure_hits(*args, by_level=True)
                         assert [(h.id, h.path) for h in a] == [(h.id, h.path) for h in b]
-        # the DAGs do have records reached by several shortest edges (else the check is idle)
-        many = conn.exec_driver_sql(
-            "SELECT count(*) FROM (SELECT src_id, dst_id FROM edges "
-            "GROUP BY src_id, dst_id HAVING count(*) > 1) AS d"
-        ).scalar()
-        assert many and many > 0
+                        if depth is None and relations is None:
+                            ends = [(s, d) if direction == "up" else (d, s) for s, d, _, _ in edges]
+                            for k, (lvl, _, _, _) in want.items():
+                                parents = {h for h, t in ends if t == k and want.get(h, (-1,))[0] == lvl - 1}
+                                many_parents += len(parents) > 1
+    # the rule had choices to make: records with several parents at the level before
+    assert many_parents > 0
+
+
+def test_impact_is_one_snapshot(reg: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record published while impact walks (after its first level) is not half in the
+    answer: it would otherwise appear at depth 2 through m although it also derives from d."""
+    from umr.registry import lineage
+
+    reg.publish([rec("d@1.0.0", "dataset"), rec("m@1.0.0", upstream=[("d@1", "trained_on")])])
+    calls = 0
+    real = lineage.id_list
+
+    def publishing_mid_walk(dialect: str, ids: list[int]) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # the second level's query, after the first one has run
+            with Registry(reg.url) as other:
+                other.publish(
+                    [rec("x@1.0.0", upstream=[("m@1", "finetuned_from"), ("d@1", "trained_on")])]
+                )
+        return real(dialect, ids)
+
+    monkeypatch.setattr(lineage, "id_list", publishing_mid_walk)
+    assert {h.id: h.depth for h in reg.impact("d")} == {"m@1.0.0": 1}
+    assert calls >= 2
+    monkeypatch.undo()
+    assert {h.id: h.depth for h in reg.impact("d")} == {"m@1.0.0": 1, "x@1.0.0": 1}
 
 
 def test_tree_and_dot(chain: Registry) -> None:

@@ -78,6 +78,12 @@ class LineageHit(NamedTuple):
         steps.reverse()
         return tuple(steps)
 
+    def __repr__(self) -> str:  # not the default: that would print the whole chain of prevs
+        return (
+            f"LineageHit({self.id!r}, kind={self.kind!r}, depth={self.depth}, "
+            f"relation={self.relation!r}, via={self.via!r})"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -171,7 +177,8 @@ def level_rows(
 ) -> list[Any]:
     """What :func:`closure_rows` returns, with the same choice of path, walked breadth first
     from Python: one query per depth for the edges leaving the frontier, then one for the
-    records' head columns, ordered by depth and name.
+    records' head columns, by depth (within a depth, in the database's name order; :func:`hits`
+    sorts in Python's).
 
     For a large closure this is the faster of the two (``bench/registry_probe.py``): the
     recursive statement pays for ``UNION``'s row comparisons and for joining each walk row to

@@ -317,7 +317,10 @@ class Registry:
                 return []
             return closure_hits(conn, starts, "down", by_level=True)
 
-        result: list[LineageHit] = self._read(run)
+        # the walk is one query per depth: one snapshot (REPEATABLE READ on PostgreSQL) keeps a
+        # publish that commits mid-walk out of the answer instead of half in it
+        with self.snapshot():
+            result: list[LineageHit] = self._read(run)
         return result
 
     # Advisories and audit -------------------------------------------------------------------
