@@ -9,6 +9,8 @@ load generator (Debian: ``apt-get install -y wrk``), ``--connections`` clients w
 each sending its next request when the last answer arrives (``--think-ms`` adds a pause
 between requests, like people reading pages). Each scenario runs ``--duration`` seconds after a
 short warm-up and stops by itself; ``mixed`` rotates over the three kinds of request.
+``--ceiling`` first loads a bare ASGI app (five bytes, no framework) under the same uvicorn
+settings: the most any app could serve on the machine.
 
 The SQLite registry is built once and cached under ``/tmp`` keyed by record count and seed;
 PostgreSQL runs on a throwaway server (``tests/support/postgres.py``) loaded from the same
@@ -72,6 +74,20 @@ def app_from_env() -> Any:
     from umr.web.app import create_app
 
     return create_app(os.environ["UMR_BENCH_REGISTRY"])
+
+
+async def _hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The least an app can do: answer every request with five bytes."""
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"hello"})
+
+
+def hello_factory() -> Any:
+    """The uvicorn factory for ``--ceiling``: a bare ASGI app, no framework, no registry."""
+    return _hello
 
 
 def _free_port() -> int:
@@ -143,13 +159,16 @@ def paths(records: int, seed: int, count: int = 2000) -> dict[str, list[str]]:
 
 
 @contextlib.contextmanager
-def server(url: str, workers: int) -> Iterator[str]:
-    """uvicorn serving ``create_app(url)`` on a free loopback port until the block ends."""
+def server(url: str, workers: int, http: str = "auto", loop: str = "auto",
+           factory: str = "app_from_env") -> Iterator[str]:
+    """uvicorn serving ``create_app(url)`` (or another ``factory`` of this module) on a free
+    loopback port until the block ends."""
     port = _free_port()
     env = {**os.environ, "UMR_BENCH_REGISTRY": url}
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "--app-dir", str(HERE),
-           "web:app_from_env", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+           f"web:{factory}", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+           "--http", http, "--loop", loop]
     proc = subprocess.Popen(cmd, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -196,7 +215,7 @@ def wrk(base: str, urls: list[str], args: argparse.Namespace, duration: float) -
 def run_backend(backend: str, url: str, how: str, args: argparse.Namespace) -> dict[str, Any]:
     urls = paths(args.records, args.seed)
     out: dict[str, Any] = {"backend": backend, "registry": how, "scenarios": {}}
-    with server(url, args.workers) as base:
+    with server(url, args.workers, args.http, args.loop) as base:
         for name in args.scenarios:
             wrk(base, urls[name], args, args.warmup)  # warm caches, connections, templates
             res = wrk(base, urls[name], args, args.duration)
@@ -222,7 +241,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--records", type=int, default=100_000, help="registry size (100000)")
     ap.add_argument("--seed", type=int, default=0, help="graph seed (0)")
-    ap.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    ap.add_argument("--backend", choices=("sqlite", "postgresql", "both", "none"), default="both",
+                    help="none: only --ceiling")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS),
                     help=f"comma-separated, of {', '.join(SCENARIOS)}")
     ap.add_argument("--connections", type=int, default=200, help="concurrent clients (200)")
@@ -232,6 +252,12 @@ def main() -> None:
                     help="mean pause between a client's requests, ms (0: none)")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn processes (2)")
     ap.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
+    ap.add_argument("--http", choices=("auto", "h11", "httptools"), default="auto",
+                    help="uvicorn's HTTP parser (auto: httptools when installed)")
+    ap.add_argument("--loop", choices=("auto", "asyncio", "uvloop"), default="auto",
+                    help="uvicorn's event loop (auto: uvloop when installed)")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="first load a bare ASGI app the same way: the most any app could serve")
     args = ap.parse_args()
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     if unknown := set(args.scenarios) - set(SCENARIOS):
@@ -240,6 +266,14 @@ def main() -> None:
         raise SystemExit("wrk is not on PATH: apt-get install -y wrk (Debian/Ubuntu), "
                          "brew install wrk (macOS)")
     results = []
+    if args.ceiling:
+        with server("", args.workers, args.http, args.loop, "hello_factory") as base:
+            wrk(base, ["/"], args, args.warmup)
+            hello = wrk(base, ["/"], args, args.duration)
+        hello["meets_targets"] = hello["p50_ms"] < 20 and hello["p99_ms"] < 200
+        print(f"ceiling hello: {json.dumps(hello)}", file=sys.stderr, flush=True)
+        results.append({"backend": "none (bare ASGI app)", "registry": "none",
+                        "scenarios": {"hello": hello}})
     if args.backend in ("sqlite", "both"):
         url, how = sqlite_registry(args.records, args.seed)
         results.append(run_backend("sqlite", url, how, args))
@@ -248,7 +282,8 @@ def main() -> None:
             results.append(run_backend("postgresql", url, how, args))
     for res in results:
         print(json.dumps({**res, "records": args.records, "connections": args.connections,
-                          "workers": args.workers, "think_ms": args.think_ms}, indent=2))
+                          "workers": args.workers, "think_ms": args.think_ms,
+                          "http": args.http, "loop": args.loop}, indent=2))
     print(table(results))
 
 
