@@ -139,6 +139,8 @@ def test_yank_hides_from_resolution_but_keeps_locks(chain: Registry) -> None:
     assert chain.yank("corpus-x@2.1.0", "leaked data") == "corpus-x@2.1.0"
     assert chain.versions("corpus-x") == [Version.parse("2.0.0")]
     assert chain.versions("corpus-x", include_yanked=True) == [Version.parse("2.0.0"), Version.parse("2.1.0")]
+    assert chain.version_states("corpus-x") == [(Version.parse("2.0.0"), False), (Version.parse("2.1.0"), True)]
+    assert chain.version_states("nobody") == []
     assert chain.get_ref("corpus-x@^2").version == Version.parse("2.0.0")
     assert chain.get_ref("corpus-x@2.1.0").version == Version.parse("2.1.0")  # exact still reaches it
     assert chain.entry("corpus-x@2.1.0")["yank_reason"] == "leaked data"

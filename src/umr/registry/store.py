@@ -144,6 +144,12 @@ class Registry:
         rows = self._read(lambda c: c.execute(query).scalars().all())
         return sorted(Version.parse(v) for v in rows)
 
+    def version_states(self, name: str) -> list[tuple[Version, bool]]:
+        """Every published version of ``name``, ascending, each with whether it is yanked."""
+        query = select(t.records.c.version, t.records.c.yanked).where(t.records.c.name == name)
+        rows = self._read(lambda c: c.execute(query).all())
+        return sorted((Version.parse(v), bool(yanked)) for v, yanked in rows)
+
     def get(self, name: str, version: Version | str) -> Record:
         """One published record as written (yanked ones too: existing locks keep working)."""
         row = self._read(lambda c: self._row(c, name, version))

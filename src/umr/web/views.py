@@ -69,29 +69,29 @@ def _plain(item: Any) -> dict[str, Any]:
     return {k: _str(v) if k == "version" else v for k, v in data.items()}
 
 
-def versions(reg: Any, name: str) -> dict[str, Any]:
-    """Every version of ``name``, yanked ones marked, newest first."""
+def versions(reg: Any, name: str, *, head: bool = True) -> dict[str, Any]:
+    """Every version of ``name``, yanked ones marked, newest first; with ``head``, also the
+    kind, title and summary of the latest (a read of that record, which the record page, whose
+    record is already at hand, skips)."""
     check_name(name)
-    every = reg.versions(name, include_yanked=True)
-    if not every:
+    states = reg.version_states(name)
+    if not states:
         raise NotFoundError(
             f"no record named {name!r} in the registry",
             hint="search for it at /search, or publish it first",
         )
-    live = set(reg.versions(name))
-    latest = max(live) if live else max(every)
-    head = reg.get(name, latest)
-    return {
-        "name": name,
-        "kind": head.kind,
-        "title": head.title,
-        "summary": head.summary,
-        "latest": str(latest),
-        "versions": [
-            {"version": str(v), "yanked": v not in live, "url": record_url(name, v)}
-            for v in sorted(every, reverse=True)
-        ],
-    }
+    live = [v for v, yanked in states if not yanked]
+    latest = max(live) if live else states[-1][0]
+    out: dict[str, Any] = {"name": name}
+    if head:
+        top = reg.get(name, latest)
+        out.update(kind=top.kind, title=top.title, summary=top.summary)
+    out["latest"] = str(latest)
+    out["versions"] = [
+        {"version": str(v), "yanked": yanked, "url": record_url(name, v)}
+        for v, yanked in reversed(states)
+    ]
+    return out
 
 
 def context(reg: Any, name: str, version: str, downstream_limit: int | None = None) -> Any:
@@ -142,7 +142,7 @@ def record(reg: Any, name: str, version: str, ctx: Any = None,
            only: list[str] | None = None) -> dict[str, Any]:
     """The record page: resolved fields with provenance, lineage, audit, scores, downloads."""
     ctx = ctx if ctx is not None else context(reg, name, version)
-    listing = versions(reg, name)
+    listing = versions(reg, name, head=False)
     v = str(ctx.record.version)
     data = ctx.to_dict()
     data.update({
