@@ -16,7 +16,7 @@ import statistics
 import time
 
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from umr.web.app import create_app
 
@@ -42,15 +42,23 @@ def main() -> None:
     with reg.engine.connect() as conn:
         names = list(conn.execute(text("SELECT name FROM records WHERE kind = 'model'")).scalars())
     sample = random.Random(1).sample(names, args.samples)
+    statements = [0]
+
+    def count(*_: object) -> None:
+        statements[0] += 1
+
+    event.listen(served.app.state.registry.engine, "before_cursor_execute", count)
     for label, pattern in PATHS.items():
         times: dict[str, list[float]] = {"snapshot": [], "per-lookup": []}
+        statements[0] = 0
         for name in sample:
             for key, client in (("snapshot", served), ("per-lookup", plain)):
                 t0 = time.perf_counter()
                 assert client.get(pattern.format(name)).status_code == 200
                 times[key].append((time.perf_counter() - t0) * 1000)
         a, b = (statistics.median(times[k]) for k in ("snapshot", "per-lookup"))
-        print(f"{label}: p50 {a:.1f} ms in one snapshot, {b:.1f} ms per lookup ({b / a:.2f}x)")
+        print(f"{label}: p50 {a:.1f} ms in one snapshot, {b:.1f} ms per lookup ({b / a:.2f}x); "
+              f"{statements[0] / len(sample):.1f} statements a request")
 
 
 if __name__ == "__main__":
