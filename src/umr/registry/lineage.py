@@ -180,11 +180,11 @@ def level_rows(
     records' head columns, by depth (within a depth, in the database's name order; :func:`hits`
     sorts in Python's).
 
-    For a large closure this is the faster of the two (``bench/registry_probe.py``): the
+    For a large closure this is the faster of the two (``bench/impact_walks.py``): the
     recursive statement pays for ``UNION``'s row comparisons and for joining each walk row to
-    its edge, where a dict here does the visiting. For a small one the statement's single
-    round trip wins, so ``Registry.impact``, whose answers run to 100,000 records, walks by
-    level and ``Registry.lineage`` and ``audit`` use the statement."""
+    its edge, where a dict here does the visiting. For a small one the statement is one round
+    trip instead of one per level, so ``Registry.impact``, whose answers run to 100,000
+    records, walks by level and ``Registry.lineage`` and ``audit`` use the statement."""
     check_direction(direction)
     dialect = conn.dialect.name
     edges, heads = _level_statements(dialect, direction, bool(relations))
