@@ -216,9 +216,13 @@ def test_import_never_clobbers_an_edited_file_and_writes_all_or_nothing(tmp_path
     files = sorted(out.glob("*.yaml"))
     assert len(files) >= 2
     before = {p: p.read_bytes() for p in files}
-    # the same import again changes nothing and succeeds
-    assert _invoke("umr-legacy", legacy, "-w", str(out)).exit_code == 0
+    # the same import again changes nothing, does not even rewrite the files, and succeeds
+    stamps = {p: p.stat().st_mtime_ns for p in files}
+    again = _invoke("umr-legacy", legacy, "-w", str(out))
+    assert again.exit_code == 0
     assert {p: p.read_bytes() for p in files} == before
+    assert {p: p.stat().st_mtime_ns for p in files} == stamps
+    assert "wrote " not in again.output and f"unchanged {files[0]}" in again.output
     # a hand edit to one file: the import refuses, names it, and touches no file at all
     edited = files[0]
     edited.write_text(edited.read_text() + "# my note\n")

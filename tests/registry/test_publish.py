@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from registry._helpers import rec
-from umr.errors import ConflictError, CycleError, RecordError, RefError
+from umr.errors import ConflictError, CycleError, RecordError, RefError, RegistryError
 from umr.registry import Registry
 from umr.registry import tables as t
 from umr.registry.schema import LATEST
@@ -233,3 +233,17 @@ def test_publish_accepts_yaml_text_and_folders(reg: Registry, tmp_path: Path) ->
     (tmp_path / "sub" / "a.yaml").write_text("umr: 1\nname: a\nversion: 1.0.0\nkind: dataset\n")
     text = "umr: 1\nname: b\nversion: 1.0.0\nkind: model\nupstream: [{ref: a, relation: trained_on}]\n"
     assert reg.publish([tmp_path, text]).published == ["a@1.0.0", "b@1.0.0"]
+
+
+def test_a_bad_mmap_setting_is_named_with_what_to_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    for bad in ("4G", "-1"):
+        monkeypatch.setenv("UMR_SQLITE_MMAP", bad)
+        with pytest.raises(RegistryError, match=f"UMR_SQLITE_MMAP='{bad}' is not a number") as e:
+            Registry(url)
+        assert "0 to turn the map off" in (e.value.hint or "")
+    monkeypatch.setenv("UMR_SQLITE_MMAP", "0")
+    with Registry(url) as reg, reg.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 0

@@ -83,6 +83,14 @@ def test_alias_bomb_is_refused_before_any_value_is_built(
     assert info.value.problems[0].line == 5
 
 
+def test_a_plain_file_with_too_many_values_is_told_to_split_not_about_aliases() -> None:
+    text = "umr: 1\nextensions:\n  big: [" + ",".join(["1"] * 100_001) + "]\n"
+    with pytest.raises(RecordError, match="has more than 100,000 values: split") as info:
+        load_yaml(text, source="plain.yaml")
+    assert "alias" not in str(info.value)
+    assert info.value.problems[0].line == 3
+
+
 def test_wide_but_honest_alias_use_is_accepted() -> None:
     # one anchor used 500 times expands to 500 * 11 values: well under the limit
     text = "base: &b [1,2,3,4,5,6,7,8,9,10]\nuses:\n" + "  - *b\n" * 500

@@ -179,3 +179,14 @@ def test_forget_set_reads_an_inherited_data_setup(tmp_path: Path) -> None:
 
     assert forget(child, tmp_path / "a.json") == forget(tmp_path / "model.yaml", tmp_path / "b.json")
 
+
+
+def test_forget_set_refuses_classes_that_are_not_numbers(tmp_path: Path) -> None:
+    from umr.cli import app
+
+    result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "unlearn", "forget-set",
+                                      "--record", "whatever.yaml", "--kind", "non_iid",
+                                      "--classes", "2,five", "--out", str(tmp_path / "f.json")])
+    assert result.exit_code == 2, result.output
+    assert "'2,five' is not a list of class numbers" in result.output
+    assert not (tmp_path / "f.json").exists()

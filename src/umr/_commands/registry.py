@@ -79,8 +79,8 @@ def lineage(
     from umr.registry.lineage import render_dot, render_tree
 
     with open_registry(opts) as reg, reg.snapshot():
-        # The exact id found once, so both reads are of one record even if a newer version
-        # is published between them.
+        # Both reads in one snapshot: the record found is the one whose lineage is walked,
+        # even if a newer version is published between them.
         root = reg.get_ref(ref).id
         found = reg.lineage(root, direction, list(relations) or None, depth)  # type: ignore[arg-type]
     if fmt == "json":

@@ -6,12 +6,32 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from umr._commands._common import record_source
 from umr.cli import Options, emit
 from umr.errors import require
+
+
+def _resolved(opts: Options, ref: str) -> Any:
+    """The resolved record ``ref`` names (its data setup may be inherited)."""
+    require("torch", "unlearn")
+    from umr.spec import resolve
+    from umr.spec.lookup import lookup
+
+    record, source = lookup(ref, record_source(opts))
+    return resolve(record, source).record
+
+
+def _classes(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(c) for c in text.split(",") if c.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a list of class numbers; write them like 2,5", param_hint="--classes"
+        ) from None
 
 
 @click.command("forget-set")
@@ -31,14 +51,10 @@ def forget_set(opts: Options, ref: str, kind: str, fraction: float, classes: str
     Example:
       umr unlearn forget-set --record model.yaml --kind mislabeled --fraction 0.1 --out forget.json
     """
-    require("torch", "unlearn")
-    from umr.spec import resolve
-    from umr.spec.lookup import lookup
+    cls = _classes(classes)
+    resolved = _resolved(opts, ref)
     from umr.unlearn.remediate import write_forget_set
 
-    record, source = lookup(ref, record_source(opts))
-    resolved = resolve(record, source).record  # the data setup may be inherited
-    cls = tuple(int(c) for c in classes.split(",") if c.strip())
     sha, size = write_forget_set(resolved, out, kind=kind, fraction=fraction, classes=cls,
                                  seed=seed)
     emit(f"wrote {out}: {size} examples, sha256 {sha}")
@@ -59,14 +75,10 @@ def train(opts: Options, ref: str, forget_path: Path, out: Path, device: str) ->
     Example:
       umr unlearn train --record model.yaml --forget forget.json --out model.safetensors
     """
-    require("torch", "unlearn")
-    from umr.spec.lookup import lookup
+    resolved = _resolved(opts, ref)
     from umr.unlearn.remediate import train_original
 
-    record, source = lookup(ref, record_source(opts))
-    from umr.spec import resolve
-
-    sha = train_original(resolve(record, source).record, forget_path, out, device=device)
+    sha = train_original(resolved, forget_path, out, device=device)
     emit(f"wrote {out}: sha256 {sha}\nnext: add it to the record's artifacts, then 'umr publish'")
 
 

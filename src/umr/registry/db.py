@@ -8,6 +8,7 @@ jittered backoff, so many processes may publish into one registry at once.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import time
@@ -70,8 +71,9 @@ def make_engine(url: str) -> Engine:
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+        mmap = mmap_bytes()  # read once per engine, so a bad value fails here, not per connect
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
-        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "connect", functools.partial(_sqlite_connect, mmap=mmap))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if backend == "postgresql":
@@ -83,12 +85,26 @@ def make_engine(url: str) -> Engine:
     )
 
 
-# SQLite clamps this to its compile-time maximum. UMR_SQLITE_MMAP=0 turns the map off (for a
-# registry on a network filesystem, where SQLite advises against it).
-MMAP_BYTES = int(os.environ.get("UMR_SQLITE_MMAP", str(1 << 32)))
+def mmap_bytes() -> int:
+    """Bytes of the SQLite file to read through a memory map: ``UMR_SQLITE_MMAP``, default 4 GiB
+    (SQLite clamps it to its compile-time maximum). 0 turns the map off, for a registry on a
+    network filesystem, where SQLite advises against it."""
+    raw = os.environ.get("UMR_SQLITE_MMAP", "").strip()
+    if not raw:
+        return 1 << 32
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise RegistryError(
+            f"UMR_SQLITE_MMAP={raw!r} is not a number of bytes",
+            hint="set it to a whole number of bytes such as 1073741824, or 0 to turn the map off",
+        )
+    return value
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any, *, mmap: int) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
     cur = dbapi_connection.cursor()
     cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
@@ -99,7 +115,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # impact reads records scattered over the whole file, and the map shares the OS page cache
     # instead of copying each page into this connection's 2 MB cache (bench/registry_ab.py
     # with and without UMR_SQLITE_MMAP=0; see docs/benchmarks.md).
-    cur.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    cur.execute(f"PRAGMA mmap_size = {mmap}")
     cur.close()
 
 
@@ -120,14 +136,23 @@ def is_transient(exc: BaseException) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
-def transaction(engine: Engine, fn: Callable[[Connection], T], *, write: bool = True) -> T:
-    """Run ``fn`` in one transaction, retrying the whole of it on transient failures."""
+def transaction(
+    engine: Engine, fn: Callable[[Connection], T], *, write: bool = True, consistent: bool = False
+) -> T:
+    """Run ``fn`` in one transaction, retrying the whole of it on transient failures.
+
+    ``consistent`` makes every statement of a read see one state of the database: PostgreSQL
+    otherwise takes a fresh snapshot per statement (READ COMMITTED); a SQLite read transaction
+    already holds one."""
     delay = 0.01
     for attempt in range(ATTEMPTS):
         try:
             with engine.connect() as conn:
                 conn.execution_options(umr_write=write)
                 with conn.begin():
+                    if consistent and engine.dialect.name == "postgresql":
+                        # first statement of the transaction; reset by the next BEGIN
+                        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                     return fn(conn)
         except DBAPIError as exc:
             if not is_transient(exc) or attempt == ATTEMPTS - 1:

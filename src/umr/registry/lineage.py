@@ -140,15 +140,18 @@ def closure_rows(
     # .all() fetches in one call; iterating a result fetches row by row, several times slower
     for row in conn.execute(_statement(direction, bool(relations)), params).all():
         kept = best.setdefault(row[0], row)
-        if kept is not row and _rank(row) < _rank(kept):
+        if kept is not row and _rank(row[1], row[7], row[6], row[8]) < _rank(
+            kept[1], kept[7], kept[6], kept[8]
+        ):
             best[row[0]] = row
     return list(best.values())
 
 
-def _rank(row: Any) -> tuple[Any, ...]:
-    """Order of preference among rows of one record (only compared when a record is reached
-    more than once, so it costs nothing on a tree)."""
-    return (row[1], row[7] == "inherits", row[6], row[8])
+def _rank(depth: int, relation: str | None, parent: int | None, edge: int | None) -> tuple[Any, ...]:
+    """The rule both walks use to choose among the edges that reach one record: least depth,
+    a typed relation before ``inherits``, the earliest parent, the earliest edge. Only called
+    when a record is reached more than once, so it costs nothing on a tree."""
+    return (depth, relation == "inherits", parent, edge)
 
 
 def closure_hits(
@@ -205,7 +208,9 @@ def level_rows(
             if kept is None:
                 reached[child] = (level, parent, relation, eid)
                 nxt.append(child)
-            elif kept[0] == level and _preferred((level, parent, relation, eid), kept):
+            elif kept[0] == level and _rank(level, relation, parent, eid) < _rank(
+                kept[0], kept[2], kept[1], kept[3]
+            ):
                 reached[child] = (level, parent, relation, eid)
         frontier = nxt
     rows = [
@@ -217,12 +222,6 @@ def level_rows(
     ]
     rows.sort(key=_DEPTH)  # stable: each depth keeps the statement's name order
     return rows
-
-
-def _preferred(step: tuple[Any, ...], kept: tuple[Any, ...]) -> bool:
-    """Between two edges reaching one record at one depth, the statement's choice: a typed
-    relation before ``inherits``, then the earliest parent, then the earliest edge."""
-    return (step[2] == "inherits", step[1], step[3]) < (kept[2] == "inherits", kept[1], kept[3])
 
 
 def id_list(dialect: str, ids: list[int]) -> Any:

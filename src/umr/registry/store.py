@@ -97,11 +97,11 @@ class Registry:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def _read(self, fn: Any) -> Any:
+    def _read(self, fn: Any, *, consistent: bool = False) -> Any:
         pinned = _SNAPSHOT.get()
         if pinned is not None and pinned[0] is self:
-            return fn(pinned[1])
-        return transaction(self.engine, fn, write=False)
+            return fn(pinned[1])  # a snapshot is already consistent
+        return transaction(self.engine, fn, write=False, consistent=consistent)
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[Registry]:
@@ -138,11 +138,7 @@ class Registry:
 
     def versions(self, name: str, include_yanked: bool = False) -> list[Version]:
         """Published versions of ``name``, ascending (yanked ones only if asked)."""
-        query = select(t.records.c.version).where(t.records.c.name == name)
-        if not include_yanked:
-            query = query.where(t.records.c.yanked.is_(False))
-        rows = self._read(lambda c: c.execute(query).scalars().all())
-        return sorted(Version.parse(v) for v in rows)
+        return [v for v, yanked in self.version_states(name) if include_yanked or not yanked]
 
     def version_states(self, name: str) -> list[tuple[Version, bool]]:
         """Every published version of ``name``, ascending, each with whether it is yanked."""
@@ -323,10 +319,9 @@ class Registry:
                 return []
             return closure_hits(conn, starts, "down", by_level=True)
 
-        # the walk is one query per depth: one snapshot (REPEATABLE READ on PostgreSQL) keeps a
-        # publish that commits mid-walk out of the answer instead of half in it
-        with self.snapshot():
-            result: list[LineageHit] = self._read(run)
+        # the walk is one query per depth: one consistent read (REPEATABLE READ on PostgreSQL)
+        # keeps a publish that commits mid-walk out of the answer instead of half in it
+        result: list[LineageHit] = self._read(run, consistent=True)
         return result
 
     # Advisories and audit -------------------------------------------------------------------

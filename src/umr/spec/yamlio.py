@@ -204,10 +204,16 @@ def _count(node: yaml.Node, path: Path, depth: int, source: str, memo: dict[int,
 def _build(
     node: yaml.Node, path: Path, depth: int, source: str, positions: dict[Path, int]
 ) -> Any:
-    # _count has already bounded the expansion; this check stays as a second line of defence
-    # should the two walks ever disagree.
+    # A file with anchors and aliases has had its expansion bounded by _count; this bounds a
+    # plain file, which is simply too big.
     if len(positions) >= MAX_NODES:
-        raise _too_many(source, node, path)
+        raise _fail(
+            source,
+            node,
+            path[:3],
+            f"the document has more than {MAX_NODES:,} values: split the record, or move bulk "
+            "data into an artifact file that the record points to",
+        )
     if depth > MAX_DEPTH:
         raise _fail(
             source, node, path[:3], f"nested deeper than {MAX_DEPTH} levels: flatten the data"

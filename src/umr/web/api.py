@@ -59,7 +59,7 @@ def list_formats() -> Response:
 def list_records(request: Request, kind: KindQ = None,
                  page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     """Record names with their latest version, 100 a page."""
-    return json_response(views.browse(registry(request), views.check_kind(kind), page))
+    return json_response(views.browse(registry(request), kind, page))
 
 
 @router.post("/records", responses=WRITE, status_code=201)
@@ -204,12 +204,14 @@ def search(request: Request, q: Annotated[str, Query(max_length=200)] = "",
            kind: KindQ = None,
            publisher: Annotated[str | None, Query(max_length=200)] = None,
            relation: RelationQ = None,
-           advisory: Annotated[bool | None, Query(description="only records an advisory "
-                                                  "reaches (true) or none reaches (false)")] = None,
+           advisory: Annotated[str | None, Query(
+               max_length=10, description="yes: only records an advisory reaches; no: only "
+               "records none reaches; empty or any: either")] = None,
            limit: Annotated[int, Query(ge=1, le=200)] = views.SEARCH_LIMIT) -> Response:
     """Ranked full-text search over names, titles, summaries and publishers, with filters."""
     query = views.SearchQuery(q=q, kind=kind, publisher=publisher, relation=relation,
-                              advisory=advisory, limit=limit)  # checks kind and relation
+                              advisory=views.parse_flag("advisory", advisory),
+                              limit=limit)  # checks kind and relation
     return json_response(views.search(registry(request), query))
 
 

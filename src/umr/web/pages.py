@@ -125,14 +125,14 @@ def search_json(request: Request, q: SearchArgs = "", kind: str | None = None,
 @one_snapshot
 def records(request: Request, kind: str | None = None,
             page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
-    return _send(request, browse_page(_reg(request), views.check_kind(kind or None), page))
+    return _send(request, browse_page(_reg(request), kind or None, page))
 
 
 @router.get("/records.json")
 @one_snapshot
 def records_json(request: Request, kind: str | None = None,
                  page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
-    return _send(request, browse_page(_reg(request), views.check_kind(kind or None), page),
+    return _send(request, browse_page(_reg(request), kind or None, page),
                  json_twin=True)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from umr.errors import NotFoundError, RecordError, UmrError
-from umr.spec import Relation, Version, check_name
+from umr.spec import KINDS, Relation, Version, check_name
 from umr.spec import diff as diff_records
 from umr.spec.diff import bump_level
 
@@ -190,8 +190,6 @@ def diff(reg: Any, name: str, a: str, b: str) -> dict[str, Any]:
 
 def check_kind(kind: str | None) -> str | None:
     """``kind`` if it is a record kind (or None); a RecordError (422) naming the kinds if not."""
-    from umr.spec import KINDS
-
     if kind is not None and kind not in KINDS:
         raise RecordError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
     return kind
@@ -270,14 +268,12 @@ def search(reg: Any, query: SearchQuery) -> dict[str, Any]:
 
 def facets(reg: Any) -> dict[str, Any]:
     """Choices for the search filters."""
-    from umr.spec import KINDS
-
     return {"kinds": list(KINDS), "relations": [r.value for r in Relation]}
 
 
 def browse(reg: Any, kind: str | None = None, page: int = 1,
            per_page: int = BROWSE_PAGE) -> dict[str, Any]:
-    names = reg.names(kind=kind)
+    names = reg.names(kind=check_kind(kind))
     start = (max(page, 1) - 1) * per_page
     rows = [h for n in names[start : start + per_page] if (h := _hit_from_name(reg, n))]
     for row in rows:

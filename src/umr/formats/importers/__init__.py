@@ -29,18 +29,19 @@ class ImportResult:
 class ImportReport:
     written: list[Path]
     lost: list[str]
+    unchanged: list[Path] = field(default_factory=list)  # already held what would be written
 
     def text(self) -> str:
         lines = [f"wrote {p}" for p in self.written]
+        lines += [f"unchanged {p}" for p in self.unchanged]
         if self.lost:
             lines.append(f"not carried over ({len(self.lost)}):")
             lines += [f"  - {item}" for item in self.lost]
         else:
             lines.append("everything was carried over")
-        if self.written:
-            lines.append(
-                f"next: review the files, then run 'umr validate {self.written[0].parent}'"
-            )
+        if self.written or self.unchanged:
+            where = (self.written or self.unchanged)[0].parent
+            lines.append(f"next: review the files, then run 'umr validate {where}'")
         return "\n".join(lines)
 
 
@@ -88,34 +89,32 @@ def import_into(
 
     result = read(kind, path)
     root = Path(workspace)
-    planned: dict[Path, str] = {}
-    owner: dict[Path, str] = {}
+    planned: dict[Path, tuple[str, str]] = {}  # target: (content, record id)
     for data in result.records:
         record = parse_record(data, source=str(path))  # refuse to write an invalid record
         target = root / f"{record.name}-{record.version}.yaml"
         content = dump_yaml(record.to_dict())
         if target in planned:
-            if planned[target] == content:
+            if planned[target][0] == content:
                 continue  # the same record listed twice (e.g. a component and an ancestor)
             raise RecordError(
-                f"{path}: {owner[target]} and {record.id} differ but would both be written to "
-                f"{target.name}",
+                f"{path}: {planned[target][1]} and {record.id} differ but would both be written "
+                f"to {target.name}",
                 hint="make the two names or versions in the source distinct (names are "
                 "normalized to slugs, so 'Foo' and 'foo' are one name)",
             )
-        planned[target] = content
-        owner[target] = record.id
+        planned[target] = (content, record.id)
     not_files = [str(t) for t in planned if t.exists() and not t.is_file()]
     if not_files:
         raise RecordError(
             f"nothing imported: {', '.join(not_files)} exist but are not files",
             hint="move them aside or import into another --workspace",
         )
-    clashes = [
-        str(target)
-        for target, content in planned.items()
-        if target.exists() and target.read_bytes() != content.encode("utf-8")
-    ]
+    unchanged = {
+        t for t, (content, _) in planned.items()
+        if t.exists() and t.read_bytes() == content.encode("utf-8")
+    }
+    clashes = [str(t) for t in planned if t.exists() and t not in unchanged]
     if clashes and not force:
         raise RecordError(
             f"nothing imported: {len(clashes)} file(s) already exist with other content: "
@@ -125,7 +124,9 @@ def import_into(
         )
     root.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for target, content in planned.items():
+    for target, (content, _) in planned.items():
+        if target in unchanged:  # already what the import would write: leave it be
+            continue
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             tmp.write_text(content, encoding="utf-8")
@@ -133,10 +134,11 @@ def import_into(
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise RecordError(
-                f"wrote {len(written)} of {len(planned)} files, then could not write "
-                f"{target}: {exc.strerror}",
-                hint="fix the cause and import again (files already written are identical "
-                "and will be left as they are)",
+                f"wrote {len(written)} of {len(planned) - len(unchanged)} files, then could "
+                f"not write {target}: {exc.strerror}",
+                hint="fix the cause and run the same command again (with --force if you used "
+                "it): the files already written now match and are left as they are",
             ) from None
         written.append(target)
-    return ImportReport(written=written, lost=result.lost)
+    return ImportReport(written=written, lost=result.lost,
+                        unchanged=[t for t in planned if t in unchanged])
