@@ -44,36 +44,48 @@ SCENARIOS = ("record", "lineage", "search", "mixed")
 ADVISORIES = 5  # on data-0 .. data-4, as in bench/registry.py
 
 # wrk runs this: rotate over the URL file (each thread from its own offset), optionally wait
-# between requests, and print the latency distribution and errors as JSON at the end.
+# between requests, and print the latency distribution, errors and the number of answers not
+# served from the response cache (no "X-UMR-Cache: hit") as JSON at the end.
 _LUA = r"""
 local paths, n = {}, 0
 for line in io.lines(os.getenv("UMR_BENCH_URLS")) do n = n + 1; paths[n] = line end
 local think = tonumber(os.getenv("UMR_BENCH_THINK_MS") or "0")
-local counter = 0
-function setup(thread) counter = counter + 1; thread:set("offset", counter * 7919) end
-function init(args) i = offset % n end
+local counter, threads = 0, {}
+function setup(thread)
+  counter = counter + 1; thread:set("offset", counter * 7919); table.insert(threads, thread)
+end
+function init(args) i = offset % n; misses = 0 end
 function delay() if think > 0 then return math.random(math.floor(think / 2), math.floor(think * 3 / 2)) end return 0 end
 function request() i = i % n + 1; return wrk.format("GET", paths[i]) end
+function response(status, headers, body)
+  if headers["x-umr-cache"] ~= "hit" then misses = misses + 1 end
+end
 function done(summary, latency, requests)
   local e = summary.errors
   local p = {}
   for _, q in ipairs({50, 90, 99, 99.9}) do p[tostring(q)] = latency:percentile(q) / 1000 end
+  local m = 0
+  for _, t in ipairs(threads) do m = m + t:get("misses") end
   io.write(string.format(
     'UMR_BENCH {"requests": %d, "duration_s": %.3f, "bytes": %d, "connect": %d, "read": %d, ' ..
     '"write": %d, "status": %d, "timeout": %d, "mean_ms": %.3f, "max_ms": %.3f, ' ..
-    '"p50_ms": %.3f, "p90_ms": %.3f, "p99_ms": %.3f, "p999_ms": %.3f}\n',
+    '"p50_ms": %.3f, "p90_ms": %.3f, "p99_ms": %.3f, "p999_ms": %.3f, "uncached": %d}\n',
     summary.requests, summary.duration / 1e6, summary.bytes, e.connect, e.read, e.write,
     e.status, e.timeout, latency.mean / 1000, latency.max / 1000,
-    p["50"], p["90"], p["99"], p["99.9"]))
+    p["50"], p["90"], p["99"], p["99.9"], m))
 end
 """
 
 
 def app_from_env() -> Any:
-    """The uvicorn factory: ``create_app`` over ``$UMR_BENCH_REGISTRY``."""
+    """The uvicorn factory: ``create_app`` over ``$UMR_BENCH_REGISTRY``, with a response cache
+    of ``$UMR_BENCH_CACHE_MB`` (0: none; unset: the app's default)."""
     from umr.web.app import create_app
 
-    return create_app(os.environ["UMR_BENCH_REGISTRY"])
+    mb = os.environ.get("UMR_BENCH_CACHE_MB")
+    if mb is None:
+        return create_app(os.environ["UMR_BENCH_REGISTRY"])
+    return create_app(os.environ["UMR_BENCH_REGISTRY"], cache_bytes=int(mb) * 1024 * 1024)
 
 
 async def _hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -160,11 +172,13 @@ def paths(records: int, seed: int, count: int = 2000) -> dict[str, list[str]]:
 
 @contextlib.contextmanager
 def server(url: str, workers: int, http: str = "auto", loop: str = "auto",
-           factory: str = "app_from_env") -> Iterator[str]:
+           factory: str = "app_from_env", cache_mb: int | None = None) -> Iterator[str]:
     """uvicorn serving ``create_app(url)`` (or another ``factory`` of this module) on a free
     loopback port until the block ends."""
     port = _free_port()
     env = {**os.environ, "UMR_BENCH_REGISTRY": url}
+    if cache_mb is not None:
+        env["UMR_BENCH_CACHE_MB"] = str(cache_mb)
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "--app-dir", str(HERE),
            f"web:{factory}", "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(workers), "--no-access-log", "--log-level", "warning",
@@ -212,13 +226,29 @@ def wrk(base: str, urls: list[str], args: argparse.Namespace, duration: float) -
     return result
 
 
+def prime(base: str, urls: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    """Load the URLs in rounds of ``--prime-round`` seconds until a round is answered wholly
+    from the response cache (every worker process holds its own), at most ``--prime-rounds``
+    rounds; what it took."""
+    started = time.monotonic()
+    rounds: list[int] = []
+    while len(rounds) < args.prime_rounds:
+        rounds.append(wrk(base, urls, args, args.prime_round)["uncached"])
+        if rounds[-1] == 0:
+            break
+    return {"rounds_uncached": rounds, "seconds": round(time.monotonic() - started, 1)}
+
+
 def run_backend(backend: str, url: str, how: str, args: argparse.Namespace) -> dict[str, Any]:
     urls = paths(args.records, args.seed)
     out: dict[str, Any] = {"backend": backend, "registry": how, "scenarios": {}}
-    with server(url, args.workers, args.http, args.loop) as base:
+    with server(url, args.workers, args.http, args.loop, cache_mb=args.cache_mb) as base:
         for name in args.scenarios:
+            primed = prime(base, urls[name], args) if args.prime else None
             wrk(base, urls[name], args, args.warmup)  # warm caches, connections, templates
             res = wrk(base, urls[name], args, args.duration)
+            if primed is not None:
+                res["primed"] = primed
             res["meets_targets"] = (res["p50_ms"] < 20 and res["p99_ms"] < 200
                                     and res["errors"] == 0)
             out["scenarios"][name] = res
@@ -227,13 +257,14 @@ def run_backend(backend: str, url: str, how: str, args: argparse.Namespace) -> d
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    rows = ["| Backend | Scenario | requests/s | p50 ms | p90 ms | p99 ms | max ms | errors |",
-            "|---|---|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| Backend | Scenario | requests/s | p50 ms | p90 ms | p99 ms | max ms | errors "
+            "| not from cache |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for res in results:
         for name, r in res["scenarios"].items():
             rows.append(f"| {res['backend']} | {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | "
                         f"{r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.0f} | "
-                        f"{r['errors']} |")
+                        f"{r['errors']} | {r['uncached']} |")
     return "\n".join(rows)
 
 
@@ -256,6 +287,13 @@ def main() -> None:
                     help="uvicorn's HTTP parser (auto: httptools when installed)")
     ap.add_argument("--loop", choices=("auto", "asyncio", "uvloop"), default="auto",
                     help="uvicorn's event loop (auto: uvloop when installed)")
+    ap.add_argument("--cache-mb", type=int, default=None,
+                    help="the app's response cache per worker, MiB (0: none; default: the "
+                    "app's default)")
+    ap.add_argument("--prime", action="store_true",
+                    help="before each scenario, load its URLs until the cache answers them all")
+    ap.add_argument("--prime-round", type=float, default=5.0, help="seconds a priming round (5)")
+    ap.add_argument("--prime-rounds", type=int, default=30, help="most priming rounds (30)")
     ap.add_argument("--ceiling", action="store_true",
                     help="first load a bare ASGI app the same way: the most any app could serve")
     args = ap.parse_args()
@@ -283,7 +321,8 @@ def main() -> None:
     for res in results:
         print(json.dumps({**res, "records": args.records, "connections": args.connections,
                           "workers": args.workers, "think_ms": args.think_ms,
-                          "http": args.http, "loop": args.loop}, indent=2))
+                          "http": args.http, "loop": args.loop, "cache_mb": args.cache_mb,
+                          "prime": args.prime}, indent=2))
     print(table(results))
 
 

@@ -247,3 +247,47 @@ def test_a_bad_mmap_setting_is_named_with_what_to_write(
     monkeypatch.setenv("UMR_SQLITE_MMAP", "0")
     with Registry(url) as reg, reg.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 0
+
+
+def test_every_write_moves_the_change_counter_and_nothing_else_does(chain: Registry) -> None:
+    from umr.registry.changes import ChangeCounter
+
+    watch = ChangeCounter(chain.engine)
+    try:
+        seen = [chain.changes()]
+        assert watch.read() == seen[-1]
+
+        def moved() -> bool:
+            now = chain.changes()
+            assert watch.read() == now  # the dedicated connection agrees with a pooled one
+            went = now > seen[-1]
+            seen.append(now)
+            return went
+
+        chain.lineage("acme-chat")
+        chain.audit("acme-chat")
+        chain.search("chat")
+        assert not moved()
+        chain.publish([rec("acme-chat@1.2.0", title="Acme Chat")])
+        assert moved()
+        with pytest.raises(ConflictError):
+            chain.publish([rec("acme-chat@1.2.0", title="Another title")])
+        assert not moved()  # a refused write changes nothing
+        chain.yank("acme-chat@1.2.0", "test")
+        assert moved()
+        chain.add_advisory({"id": "T-1", "summary": "s", "severity": "low",
+                            "affected": [{"name": "corpus-x", "versions": "*"}]})
+        assert moved()
+    finally:
+        watch.close()
+
+
+def test_v4_registry_gains_the_change_counter(url: str, chain: Registry) -> None:
+    with chain.engine.begin() as conn:  # back to schema 4: no counter
+        conn.exec_driver_sql("DROP TABLE umr_changes")
+        conn.execute(t.schema_version.update().values(version=4))
+    with Registry(url) as again:
+        assert _schema_version(again) == LATEST
+        assert again.changes() == 0
+        again.yank("acme-chat@1.1.0", "test")
+        assert again.changes() == 1

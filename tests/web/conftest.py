@@ -46,6 +46,18 @@ def client(app: Any) -> Iterator[Any]:
         yield c
 
 
+@pytest.fixture(scope="session")
+def uncached(registry_url: str) -> Iterator[Any]:
+    """A client of an app without the response cache, for tests that look inside a request
+    (or change the code behind a page) and so must not be answered from memory."""
+    from fastapi.testclient import TestClient
+
+    from umr.web.app import create_app
+
+    with TestClient(create_app(registry_url, cache_bytes=0)) as c:
+        yield c
+
+
 @pytest.fixture()
 def fresh(tmp_path: Path) -> Iterator[Any]:
     """A client over a registry of its own, for tests that write."""

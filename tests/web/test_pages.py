@@ -164,9 +164,10 @@ def test_static_files_and_no_external_requests(client: Any) -> None:
     assert 'rel="stylesheet" href="/static/umr.css"' in html
 
 
-def test_record_page_caps_downstream_nearest_first(client: Any, monkeypatch: Any) -> None:
+def test_record_page_caps_downstream_nearest_first(uncached: Any, monkeypatch: Any) -> None:
     from umr.web import views
 
+    client = uncached
     full = client.get("/api/records/base-7b/1.0.0/lineage?direction=down").json()["hits"]
     assert len(full) >= 2 and max(h["depth"] for h in full) >= 2
     page = client.get("/records/base-7b/1.0.0.json").json()
@@ -183,10 +184,11 @@ def test_record_page_caps_downstream_nearest_first(client: Any, monkeypatch: Any
 @pytest.mark.parametrize("path", ["/records/acme-chat/1.1.0", "/search?q=chat&advisory=yes",
                                   "/api/records/acme-chat/1.1.0/lineage",
                                   "/records/acme-chat/feed.atom"])
-def test_a_request_reads_in_one_transaction(client: Any, app: Any, path: str) -> None:
+def test_a_request_reads_in_one_transaction(uncached: Any, path: str) -> None:
     from sqlalchemy import event
 
-    engine = app.state.registry.engine
+    client = uncached
+    engine = client.app.state.registry.engine
     begins: list[object] = []
 
     def count(conn: Any) -> None:

@@ -15,8 +15,10 @@ from umr.errors import require
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--demo", is_flag=True, help="Serve the bundled demo registry (loaded on first use).")
+@click.option("--cache-mb", default=64, show_default=True, type=click.IntRange(0, 1 << 20),
+              help="Memory for cached answers, emptied whenever the registry changes; 0: none.")
 @click.pass_obj
-def serve(opts: Options, host: str, port: int, demo: bool) -> None:
+def serve(opts: Options, host: str, port: int, demo: bool, cache_mb: int) -> None:
     """Serve the web pages and the JSON API for a registry.
 
     \b
@@ -31,7 +33,7 @@ def serve(opts: Options, host: str, port: int, demo: bool) -> None:
     from umr.web.demo import demo_url
 
     url = demo_url() if demo else registry_url(opts)
-    app = create_app(url, demo=demo)
+    app = create_app(url, demo=demo, cache_bytes=cache_mb * 1024 * 1024)
     emit(f"umr serving {'the demo registry' if demo else url} at http://{host}:{port}/")
     sys.stdout.flush()
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -82,7 +82,14 @@ def _v4(conn: Connection, dialect: str) -> None:
     conn.exec_driver_sql("ALTER TABLE names_fts_v4 RENAME TO names_fts")
 
 
-MIGRATIONS: list[Callable[[Connection, str], None]] = [_v1, _v2, _v3, _v4]
+def _v5(conn: Connection, dialect: str) -> None:
+    # The change counter (tables.changes): one row, bumped by every write.
+    tables.changes.create(conn, checkfirst=True)
+    if conn.execute(select(tables.changes.c.n)).first() is None:
+        conn.execute(tables.changes.insert().values(id=1, n=0))
+
+
+MIGRATIONS: list[Callable[[Connection, str], None]] = [_v1, _v2, _v3, _v4, _v5]
 LATEST = len(MIGRATIONS)
 
 

@@ -132,7 +132,19 @@ class Registry:
             ) from exc
 
     def _write(self, fn: Any) -> Any:
-        return transaction(self.engine, fn, write=True)
+        def run(conn: Connection) -> Any:
+            out = fn(conn)
+            # last, so the row lock is held only until the commit that follows
+            conn.execute(t.changes.update().where(t.changes.c.id == 1).values(n=t.changes.c.n + 1))
+            return out
+
+        return transaction(self.engine, run, write=True)
+
+    def changes(self) -> int:
+        """How many write transactions the registry has committed: equal numbers from two reads
+        mean nothing was published, yanked or advised in between (a cache key; see also
+        :class:`umr.registry.changes.ChangeCounter` for a cheaper repeated read)."""
+        return int(self._read(lambda c: c.execute(select(t.changes.c.n)).scalar_one()))
 
     # RecordSource ---------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ Full-text search objects differ by dialect and are created in :mod:`umr.registry
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -98,6 +99,16 @@ fixed = Table(
     Column("name", String(100), nullable=False),
     Column("version", String(256), nullable=False),
     UniqueConstraint("advisory_id", "name", "version", name="uq_fixed"),
+)
+
+# One row (id 1): how many write transactions the registry has committed. Every write bumps it
+# in its own transaction, so a reader that sees the same number twice saw the same registry
+# (the web server's response cache, umr.web.cache, is keyed on it).
+changes = Table(
+    "umr_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("n", BigInteger, nullable=False),
 )
 
 schema_version = Table(

@@ -6,7 +6,9 @@ JSON requests (``/api/...``, ``*.json``, ``?format=json``, ``Accept: application
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -28,6 +30,7 @@ from umr.errors import (
     UmrError,
 )
 from umr.web.auth import Forbidden
+from umr.web.cache import DEFAULT_BYTES, ResponseCache
 from umr.web.templating import STATIC, render
 
 log = logging.getLogger("umr.web")
@@ -146,14 +149,17 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(registry_url: str, *, demo: bool = False, title: str = "umr") -> FastAPI:
+def create_app(registry_url: str, *, demo: bool = False, title: str = "umr",
+               cache_bytes: int = DEFAULT_BYTES) -> FastAPI:
     """The web app over the registry at ``registry_url``.
 
     With ``demo=True`` the bundled demo registry is loaded into it first when it is empty.
     Browsing is public; writes need a bearer token (see :mod:`umr.web.tokens`). CORS stays
-    closed: no cross-origin headers are sent.
+    closed: no cross-origin headers are sent. Answers are cached in memory, up to
+    ``cache_bytes`` (0: no cache), until the registry changes (see :mod:`umr.web.cache`).
     """
     from umr.registry import Registry
+    from umr.registry.changes import ChangeCounter
     from umr.web import api, feeds, pages
     from umr.web.tokens import TokenStore
 
@@ -161,7 +167,17 @@ def create_app(registry_url: str, *, demo: bool = False, title: str = "umr") -> 
         from umr.web.demo import ensure_loaded
 
         ensure_loaded(registry_url)
+    registry = Registry(registry_url)
+    counter = ChangeCounter(registry.engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        counter.close()  # the server stops: hand back its connections
+        registry.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title=f"{title} registry API",
         version=__version__,
         description="Machine-readable model records: lineage, advisories, audit, formats.",
@@ -169,7 +185,6 @@ def create_app(registry_url: str, *, demo: bool = False, title: str = "umr") -> 
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    registry = Registry(registry_url)
     app.state.registry = registry
     app.state.tokens = TokenStore.for_registry(registry, registry_url)
     app.state.demo = demo
@@ -183,4 +198,6 @@ def create_app(registry_url: str, *, demo: bool = False, title: str = "umr") -> 
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
+    if cache_bytes > 0:  # outermost of ours, so a hit skips the rest (its headers are kept)
+        app.add_middleware(ResponseCache, counter=counter.read, max_bytes=cache_bytes)
     return app

@@ -1,0 +1,141 @@
+"""A response cache in front of the app, emptied whenever the registry changes.
+
+Every page and JSON answer is a function of the registry's contents and the request, so a
+response can be kept until the next write. Writes bump a counter in the database
+(``umr_changes``, see :mod:`umr.registry.changes`) in their own transaction; before answering
+a GET from memory the cache reads the counter (one indexed single-row SELECT on a connection
+of its own) and drops everything when it moved. A publish from the CLI, another server
+process or the API is therefore seen by the very next request, as without the cache.
+
+What is kept: answers with status 200 to GET requests that carry no credentials, cookies,
+ranges or conditions, outside ``/static/`` (which answers conditional requests itself), keyed
+by path, query string and ``Accept`` header. Each process holds its own cache, bounded in bytes
+and evicting the least recently used. Every answer says ``X-UMR-Cache: hit`` or ``miss``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# Requests with any of these are answered by the app: they may change what the answer is.
+_BYPASS_HEADERS = frozenset(
+    {b"authorization", b"cookie", b"range", b"if-none-match", b"if-modified-since",
+     b"if-match", b"if-unmodified-since", b"if-range"}
+)
+
+DEFAULT_BYTES = 64 * 1024 * 1024
+
+Key = tuple[bytes, bytes, bytes]
+
+
+class ResponseCache:
+    """ASGI middleware: answers repeated GETs from memory until the registry changes.
+
+    ``counter`` returns the registry's change counter, or None when it cannot be read (then
+    every request goes to the app). ``max_bytes`` bounds the bodies kept; one body may take at
+    most an eighth of it."""
+
+    def __init__(self, app: ASGIApp, counter: Callable[[], int | None],
+                 max_bytes: int = DEFAULT_BYTES) -> None:
+        self.app = app
+        self.counter = counter
+        self.max_bytes = max_bytes
+        self.max_item = max_bytes // 8
+        self._entries: OrderedDict[Key, tuple[int, list[tuple[bytes, bytes]], bytes]] = (
+            OrderedDict()
+        )
+        self._size = 0
+        self._generation: int | None = None
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def size(self) -> int:
+        """Bytes of response bodies held now."""
+        return self._size
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._size = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = self._key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        generation = self.counter()
+        if generation is None:  # cannot tell whether the registry changed: answer afresh
+            await self.app(scope, receive, send)
+            return
+        if generation != self._generation:
+            self.clear()
+            self._generation = generation
+        kept = self._entries.get(key)
+        if kept is not None:
+            self._entries.move_to_end(key)
+            self.hits += 1
+            status, headers, body = kept
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [*headers, (b"x-umr-cache", b"hit")]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.misses += 1
+        await self.app(scope, receive, self._recorder(key, generation, send))
+
+    def _key(self, scope: Scope) -> Key | None:
+        if scope["type"] != "http" or scope["method"] != "GET" or self.max_bytes <= 0:
+            return None
+        path: str = scope["path"]
+        if path.startswith("/static/"):
+            return None
+        accept = b""
+        for name, value in scope["headers"]:
+            if name in _BYPASS_HEADERS:
+                return None
+            if name == b"accept":
+                accept = value
+        return scope.get("raw_path") or path.encode(), scope["query_string"], accept
+
+    def _recorder(self, key: Key, generation: int, send: Send) -> Send:
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+        size = 0
+
+        async def record(message: Message) -> None:
+            nonlocal size
+            if message["type"] == "http.response.start":
+                start.update(message)
+                message = {**message,
+                           "headers": [*message.get("headers", []), (b"x-umr-cache", b"miss")]}
+            elif message["type"] == "http.response.body" and start.get("status") == 200:
+                body = message.get("body", b"")
+                size += len(body)
+                if size <= self.max_item:
+                    chunks.append(body)
+                    if not message.get("more_body", False):
+                        self._keep(key, generation, start, b"".join(chunks))
+            await send(message)
+
+        return record
+
+    def _keep(self, key: Key, generation: int, start: dict[str, Any], body: bytes) -> None:
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"set-cookie"]
+        if len(headers) != len(start.get("headers", [])):
+            return  # an answer that sets a cookie is someone's, not everyone's
+        if generation != self._generation:
+            return  # the registry changed while this answer was made; a newer one is cached
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._size -= len(old[2])
+        self._entries[key] = (start["status"], headers, body)
+        self._size += len(body)
+        while self._size > self.max_bytes:
+            _, (_, _, dropped) = self._entries.popitem(last=False)
+            self._size -= len(dropped)
