@@ -264,7 +264,7 @@ def table(results: list[dict[str, Any]]) -> str:
         for name, r in res["scenarios"].items():
             rows.append(f"| {res['backend']} | {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | "
                         f"{r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.0f} | "
-                        f"{r['errors']} | {r['uncached']} |")
+                        f"{r['errors']} | {r['uncached'] if res['registry'] != 'none' else 'n/a'} |")
     return "\n".join(rows)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect, select
@@ -291,3 +292,17 @@ def test_v4_registry_gains_the_change_counter(url: str, chain: Registry) -> None
         assert again.changes() == 0
         again.yank("acme-chat@1.1.0", "test")
         assert again.changes() == 1
+
+
+@pytest.mark.postgres
+def test_a_large_batch_leaves_postgresql_with_planner_statistics(pg_server: Any) -> None:
+    from umr.registry.store import ANALYZE_AFTER
+
+    with Registry(pg_server.create_database()) as reg:
+        batch = [rec(f"d{i}@1.0.0", "dataset") for i in range(ANALYZE_AFTER)]
+        assert len(reg.publish(batch).published) == ANALYZE_AFTER
+        with reg.engine.connect() as conn:
+            tuples = conn.exec_driver_sql(
+                "SELECT reltuples FROM pg_class WHERE relname = 'records'"
+            ).scalar()
+        assert tuples == ANALYZE_AFTER  # -1 (never analyzed) without the ANALYZE

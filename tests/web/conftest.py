@@ -24,6 +24,15 @@ def make_registry(url: str) -> Any:
 
 
 @pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A throwaway PostgreSQL server for the web tests that run on both backends."""
+    from support.postgres import postgres_server
+
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def registry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     need_module("fastapi", "server")
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'registry.db'}"

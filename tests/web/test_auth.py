@@ -148,3 +148,35 @@ def test_revoked_token_is_401(fresh: Any, make_token: Any) -> None:
     text = make_token(fresh, "publish:*")
     fresh.app.state.tokens.revoke(text.split("_")[1])
     assert fresh.post("/api/records", json=NEW, headers=auth(text)).status_code == 401
+
+
+@pytest.mark.postgres
+def test_server_processes_starting_at_once_all_start(pg_server: Any) -> None:
+    # PostgreSQL fails one of two concurrent CREATE TABLEs of one name: the token tables must
+    # be created under a lock, or one of a multi-worker server's processes dies at start
+    import threading
+
+    from umr.web.tokens import TokenStore
+
+    def start(engine: Any, barrier: threading.Barrier, failed: list[BaseException]) -> None:
+        barrier.wait()
+        try:
+            TokenStore(engine)
+        except Exception as exc:
+            failed.append(exc)
+
+    for _ in range(3):
+        url = pg_server.create_database().replace("postgresql://", "postgresql+psycopg://")
+        engines = [sa.create_engine(url) for _ in range(4)]
+        for engine in engines:
+            engine.connect().close()  # connected beforehand, so the threads start level
+        barrier = threading.Barrier(len(engines))
+        failed: list[BaseException] = []
+        threads = [threading.Thread(target=start, args=(e, barrier, failed)) for e in engines]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        for engine in engines:
+            engine.dispose()
+        assert failed == []

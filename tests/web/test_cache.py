@@ -42,12 +42,9 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         make_registry(url).close()
         yield url
         return
-    from support.postgres import postgres_server
-
-    with postgres_server() as server:
-        url = server.create_database()
-        make_registry(url).close()
-        yield url
+    url = request.getfixturevalue("pg_server").create_database()
+    make_registry(url).close()
+    yield url
 
 
 def _versions(client: Any) -> tuple[list[str], str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, bindparam, inspect, select, update
+from sqlalchemy import Connection, Engine, MetaData, bindparam, inspect, select, update
 
 from umr.errors import RegistryError
 from umr.registry import tables
@@ -97,6 +97,24 @@ def current_version(conn: Connection) -> int:
     if not inspect(conn).has_table("umr_schema"):
         return 0
     return int(conn.execute(select(tables.schema_version.c.version)).scalar() or 0)
+
+
+def create_tables(engine: Engine, metadata: MetaData) -> None:
+    """Create the tables of ``metadata`` that do not exist yet (tables kept outside the
+    registry's migrations, such as the web server's tokens). Safe when several processes start
+    at once: on PostgreSQL two concurrent ``CREATE TABLE`` of one name fail one of them, so the
+    creation holds the migration lock (SQLite's write transaction serializes it already)."""
+    with engine.connect() as conn:
+        existing = set(inspect(conn).get_table_names())
+    if all(name in existing for name in metadata.tables):
+        return
+
+    def run(conn: Connection) -> None:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+        metadata.create_all(conn, checkfirst=True)
+
+    transaction(engine, run)
 
 
 def migrate(engine: Engine) -> int:

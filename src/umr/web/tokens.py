@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from umr.errors import AuthError
+from umr.registry.schema import create_tables
 
 _SCOPE = re.compile(r"(?P<action>publish|advisory|\*):(?P<glob>[a-z0-9._*?-]{1,100})")
 _TOKEN = re.compile(r"umr_(?P<id>[0-9a-f]{16})_(?P<secret>[A-Za-z0-9_-]{20,100})")
@@ -86,7 +87,7 @@ class TokenStore:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, checkfirst=True)
+        create_tables(engine, metadata)  # safe when several server processes start at once
 
     @classmethod
     def for_registry(cls, registry: Any, url: str) -> TokenStore:
