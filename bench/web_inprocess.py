@@ -34,8 +34,8 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=150)
     args = ap.parse_args()
     url = f"sqlite:///{args.db}"
-    served = TestClient(create_app(url))
-    plain_app = create_app(url)
+    served = TestClient(create_app(url, cache_bytes=0))  # what building an answer costs
+    plain_app = create_app(url, cache_bytes=0)
     reg = plain_app.state.registry
     reg.snapshot = lambda: contextlib.nullcontext(reg)  # a transaction per lookup
     plain = TestClient(plain_app)

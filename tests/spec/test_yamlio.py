@@ -83,12 +83,13 @@ def test_alias_bomb_is_refused_before_any_value_is_built(
     assert info.value.problems[0].line == 5
 
 
-def test_a_plain_file_with_too_many_values_is_told_to_split_not_about_aliases() -> None:
-    text = "umr: 1\nextensions:\n  big: [" + ",".join(["1"] * 100_001) + "]\n"
+@pytest.mark.parametrize("note", ["", "# R&D *draft*\n"], ids=["plain", "with-&-and-*"])
+def test_a_plain_file_with_too_many_values_is_told_to_split_not_about_aliases(note: str) -> None:
+    text = note + "umr: 1\nextensions:\n  big: [" + ",".join(["1"] * 100_001) + "]\n"
     with pytest.raises(RecordError, match="has more than 100,000 values: split") as info:
         load_yaml(text, source="plain.yaml")
     assert "alias" not in str(info.value)
-    assert info.value.problems[0].line == 3
+    assert info.value.problems[0].line == 3 + note.count("\n")
 
 
 def test_wide_but_honest_alias_use_is_accepted() -> None:

@@ -126,11 +126,26 @@ def test_what_is_not_kept(fresh: Any, tmp_path: Path) -> None:
         r = fresh.get(page, headers=headers)
         assert r.status_code == 200 and "x-umr-cache" not in r.headers, headers
     assert "x-umr-cache" not in fresh.get("/static/umr.css").headers
-    # the key holds the query string and the Accept header
+    # the key holds the query string, but not Accept (only error answers depend on it)
     assert fresh.get("/search?q=chat").headers["x-umr-cache"] == "miss"
     assert fresh.get("/search?q=base").headers["x-umr-cache"] == "miss"
     assert fresh.get("/search?q=chat").headers["x-umr-cache"] == "hit"
-    assert fresh.get(page, headers={"accept": "text/html"}).headers["x-umr-cache"] == "miss"
+    assert fresh.get(page, headers={"accept": "text/html"}).headers["x-umr-cache"] == "hit"
+    # an address too long to be worth a key is answered afresh
+    r = fresh.get(f"/api/formats?junk={'x' * 3000}")
+    assert r.status_code == 200 and "x-umr-cache" not in r.headers
+
+
+def test_the_host_a_client_names_is_its_own_key(fresh: Any) -> None:
+    # the Atom feeds write absolute links from the request's scheme and host: one client's
+    # Host header must never reach another client's feed
+    evil = fresh.get("/feed.atom", headers={"host": "evil.example"})
+    assert evil.headers["x-umr-cache"] == "miss" and "http://evil.example/" in evil.text
+    mine = fresh.get("/feed.atom")
+    assert mine.headers["x-umr-cache"] == "miss" and "evil.example" not in mine.text
+    assert fresh.get("/feed.atom").headers["x-umr-cache"] == "hit"
+    secure = fresh.get("https://testserver/feed.atom")
+    assert secure.headers["x-umr-cache"] == "miss" and "https://testserver/" in secure.text
 
 
 def _cache_of(app: Any) -> Any:
@@ -149,8 +164,14 @@ def test_the_cache_keeps_to_its_bytes_and_drops_the_least_recently_used(
     make_registry(url).close()
     pages = ["/records/acme-chat/1.1.0", "/records/base-7b/1.0.0", "/records/corpus-x/1.0.0",
              "/records/bench-qa/1.0.0", "/records/acme-chat/1.0.0"]
-    with _client(url, cache_bytes=1) as probe:  # sizes of the pages, never kept
-        sizes = [len(probe.get(p).content) for p in pages]
+    sizes = []
+    with _client(url, cache_bytes=1 << 30) as probe:  # what each page costs the cache
+        cache = _cache_of(probe.app)
+        for p in pages:
+            before = cache.size
+            body = probe.get(p).content
+            sizes.append(cache.size - before)
+            assert sizes[-1] > len(body) + len(p)  # the key and headers count too
     budget = sum(sizes[:3]) + 1  # the first three fit, a fourth does not
     with _client(url, cache_bytes=budget) as client:
         cache = _cache_of(client.app)
@@ -176,7 +197,19 @@ def test_no_cache_when_the_counter_cannot_be_read() -> None:
     from umr.web.cache import ResponseCache
 
     nowhere = ChangeCounter(create_engine("postgresql+psycopg://umr@127.0.0.1:1/none"))
+    tries: list[int] = []
+    real_open = nowhere._open
+
+    def counted_open() -> Any:
+        tries.append(1)
+        return real_open()
+
+    nowhere._open = counted_open  # type: ignore[method-assign]
     assert nowhere.read() is None  # refused connection: no number, no exception
+    assert nowhere.read() is None and len(tries) == 1  # and no new try for a while
+    nowhere._retry_at = 0.0  # the wait is over
+    assert nowhere.read() is None and len(tries) == 2
+    nowhere._retry_at = 0.0
     calls: list[str] = []
 
     async def app(scope: Any, receive: Any, send: Any) -> None:

@@ -87,6 +87,7 @@ def test_search_filters(client: Any) -> None:
     assert not {"bench-qa", "corpus-x"} & reached  # corpus-x's latest (2.0.0) is the fix
     assert {"bench-qa", "corpus-x"} <= names("q=&advisory=no")
     assert names("q=acme&advisory=") == names("q=acme&advisory=any") == names("q=acme")
+    assert names("q=&advisory=on") == names("q=&advisory=TRUE") == reached
 
 
 @pytest.mark.parametrize(

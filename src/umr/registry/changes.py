@@ -2,15 +2,20 @@
 
 :meth:`Registry.changes` reads the counter like any other query: a pooled connection, a
 transaction around one SELECT, about ten times the cost of the SELECT itself. The web
-server's response cache reads it on every request it might answer from memory, so it keeps a
-connection of its own, out of the pool, in autocommit mode: each read is one statement,
-which on its own sees one committed state of the database on both backends.
+server's response cache reads it on every request it might answer from memory, from its event
+loop, so it keeps a connection of its own, opened outside the pool (a busy pool never makes
+it wait) in autocommit mode: each read is one statement, which on its own sees one committed
+state of the database on both backends. Every wait is bounded: a short SQLite busy timeout;
+on PostgreSQL a connect timeout, a statement timeout and TCP keepalives. After a failure it
+answers None without trying again for ``RETRY_S`` seconds, so a database that is down costs
+the event loop one bounded wait per interval, not one per request.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from typing import Any
 
 from sqlalchemy import Engine
@@ -18,6 +23,13 @@ from sqlalchemy import Engine
 log = logging.getLogger("umr.registry")
 
 _SQL = "SELECT n FROM umr_changes WHERE id = 1"
+RETRY_S = 5.0
+SQLITE_BUSY_S = 0.05  # a WAL reader waits only for recovery or a non-WAL writer
+PG_OPTIONS = {
+    "connect_timeout": 2,
+    "options": "-c statement_timeout=1000 -c lock_timeout=1000",
+    "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 2, "keepalives_count": 2,
+}
 
 
 class ChangeCounter:
@@ -27,10 +39,13 @@ class ChangeCounter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._conn: Any = None
+        self._retry_at = 0.0
 
     def read(self) -> int | None:
         """The counter, or None when the database cannot be read right now (the caller then
         does without whatever it would have keyed on it)."""
+        if self._conn is None and time.monotonic() < self._retry_at:
+            return None
         try:
             if self._conn is None:
                 self._conn = self._open()
@@ -40,25 +55,25 @@ class ChangeCounter:
                 row = cur.fetchone()
             finally:
                 cur.close()
-        except Exception as exc:  # any driver error: drop the connection, try again next time
-            log.warning("cannot read the registry's change counter: %s", exc)
+        except Exception as exc:  # any driver error: drop the connection, try again later
+            log.warning("cannot read the registry's change counter (%s); answering without "
+                        "the response cache for %g s", exc, RETRY_S)
             self.close()
+            self._retry_at = time.monotonic() + RETRY_S
             return None
         return None if row is None else int(row[0])
 
     def _open(self) -> Any:
-        proxy = self.engine.raw_connection()
-        try:
-            if self.engine.dialect.name == "postgresql":
-                conn: Any = proxy.driver_connection
-                conn.rollback()  # a pooled connection may be in a transaction (the pre-ping's)
-                conn.autocommit = True
-            # SQLite connections are in autocommit mode already (db._sqlite_connect)
-        except BaseException:
-            proxy.close()
-            raise
-        proxy.detach()  # ours alone: never handed back to the pool in autocommit mode
-        return proxy
+        dialect = self.engine.dialect
+        cargs, cparams = dialect.create_connect_args(self.engine.url)
+        if dialect.name == "postgresql":
+            conn = dialect.loaded_dbapi.connect(*cargs, **{**cparams, **PG_OPTIONS})
+            conn.autocommit = True
+            return conn
+        # SQLite: autocommit (no BEGIN from the driver), and a short wait when busy
+        return dialect.loaded_dbapi.connect(
+            *cargs, **{**cparams, "timeout": SQLITE_BUSY_S, "isolation_level": None}
+        )
 
     def close(self) -> None:
         if self._conn is not None:

@@ -137,18 +137,24 @@ class Registry:
                 hint="check that the database is reachable and readable",
             ) from exc
 
-    def _write(self, fn: Any) -> Any:
+    def _write(self, fn: Any, changed: Any = None) -> Any:
+        """Run ``fn`` in a write transaction that also bumps the change counter, unless
+        ``changed(result)`` says it changed nothing (same content published again)."""
+
         def run(conn: Connection) -> Any:
             out = fn(conn)
-            # last, so the row lock is held only until the commit that follows
-            conn.execute(t.changes.update().where(t.changes.c.id == 1).values(n=t.changes.c.n + 1))
+            if changed is None or changed(out):
+                # last, so the row lock is held only until the commit that follows
+                conn.execute(
+                    t.changes.update().where(t.changes.c.id == 1).values(n=t.changes.c.n + 1)
+                )
             return out
 
         return transaction(self.engine, run, write=True)
 
     def changes(self) -> int:
-        """How many write transactions the registry has committed: equal numbers from two reads
-        mean nothing was published, yanked or advised in between (a cache key; see also
+        """The registry's change counter: equal numbers from two reads mean nothing was
+        published, yanked, advised or migrated in between (a cache key; see also
         :class:`umr.registry.changes.ChangeCounter` for a cheaper repeated read)."""
         return int(self._read(lambda c: c.execute(select(t.changes.c.n)).scalar_one()))
 
@@ -276,7 +282,9 @@ class Registry:
     def publish(self, items: Iterable[Item]) -> PublishResult:
         """Publish records, files, folders or YAML text in one transaction (all or nothing)."""
         entries = load_items(items)
-        result: PublishResult = self._write(lambda c: publish_batch(c, entries, self.describe()))
+        result: PublishResult = self._write(
+            lambda c: publish_batch(c, entries, self.describe()), changed=lambda r: r.published
+        )
         if len(result.published) >= ANALYZE_AFTER and self.dialect == "postgresql":
             self._analyze()
         return result
@@ -365,7 +373,7 @@ class Registry:
         elif not isinstance(advisory, Advisory):
             advisory = load_advisory(advisory)
         a = advisory
-        stored: Advisory = self._write(lambda c: adv.store(c, a, _now())[0])
+        stored: Advisory = self._write(lambda c: adv.store(c, a, _now()), changed=lambda r: r[1])[0]
         return stored
 
     def advisories(self, name: str | None = None) -> list[Advisory]:
@@ -380,16 +388,16 @@ class Registry:
     def fix_advisory(self, advisory_id: str, name: str, version: Version | str) -> Advisory:
         """Record that ``name@version`` carries the fix: audits through it are cleared."""
 
-        def run(conn: Connection) -> Advisory:
+        def run(conn: Connection) -> tuple[Advisory, bool]:
             self._row(conn, name, version)
             a = adv.get(conn, advisory_id)
             assert a is not None
             fix = adv.Fixed(name=name, version=Version.parse(str(version)))
             if fix in a.fixed:
-                return a
-            return adv.store(conn, a.model_copy(update={"fixed": (*a.fixed, fix)}), _now())[0]
+                return a, False
+            return adv.store(conn, a.model_copy(update={"fixed": (*a.fixed, fix)}), _now())
 
-        result: Advisory = self._write(run)
+        result: Advisory = self._write(run, changed=lambda r: r[1])[0]
         return result
 
     def audit(self, ref: str | Ref) -> AuditReport:

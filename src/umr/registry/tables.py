@@ -101,9 +101,9 @@ fixed = Table(
     UniqueConstraint("advisory_id", "name", "version", name="uq_fixed"),
 )
 
-# One row (id 1): how many write transactions the registry has committed. Every write bumps it
-# in its own transaction, so a reader that sees the same number twice saw the same registry
-# (the web server's response cache, umr.web.cache, is keyed on it).
+# One row (id 1): a counter that every write that changes something bumps in the same
+# transaction as the change (and every migration), so a reader that sees the same number
+# twice saw the same registry (the web server's response cache, umr.web.cache, is keyed on it).
 changes = Table(
     "umr_changes",
     metadata,

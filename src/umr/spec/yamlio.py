@@ -146,23 +146,30 @@ def load_yaml(text: str | bytes, *, source: str = "<string>") -> tuple[Any, Mark
     if node is None:
         raise _fail(source, None, (), "the file is empty; a record starts with 'umr: 1'")
     if "&" in text and "*" in text:  # no anchor, no alias: nothing can expand
-        _count(node, (), 0, source, {})
+        _count(node, (), 0, source, {}, [False])
     positions: dict[Path, int] = {}
     data = _build(node, (), 0, source, positions)
     return data, Marks(source=source, packed=positions)
 
 
-def _too_many(source: str, node: yaml.Node, path: Path) -> RecordError:
-    return _fail(
-        source,
-        node,
-        path[:3],
-        f"document expands to more than {MAX_NODES:,} values (alias bomb?): "
-        "write the data out without '*' aliases",
-    )
+def _too_many(source: str, node: yaml.Node, path: Path, aliased: bool = False) -> RecordError:
+    if aliased:
+        message = (f"document expands to more than {MAX_NODES:,} values (alias bomb?): "
+                   "write the data out without '*' aliases")
+    else:
+        message = (f"the document has more than {MAX_NODES:,} values: split the record, or "
+                   "move bulk data into an artifact file that the record points to")
+    return _fail(source, node, path[:3], message)
 
 
-def _count(node: yaml.Node, path: Path, depth: int, source: str, memo: dict[int, int]) -> int:
+def _count(
+    node: yaml.Node,
+    path: Path,
+    depth: int,
+    source: str,
+    memo: dict[int, int],
+    aliased: list[bool],
+) -> int:
     """How many values ``node`` expands to, each distinct node visited once.
 
     An alias is the same node object as its anchor, so the memo makes this linear in the size
@@ -171,6 +178,7 @@ def _count(node: yaml.Node, path: Path, depth: int, source: str, memo: dict[int,
     """
     key = id(node)
     if key in memo:
+        aliased[0] = True
         if memo[key] < 0:
             raise _fail(
                 source,
@@ -188,15 +196,15 @@ def _count(node: yaml.Node, path: Path, depth: int, source: str, memo: dict[int,
     total = 1
     if isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            total += _count(item, (*path, i), depth + 1, source, memo)
+            total += _count(item, (*path, i), depth + 1, source, memo, aliased)
             if total > MAX_NODES:
-                raise _too_many(source, node, path)
+                raise _too_many(source, node, path, aliased[0])
     else:
         for k, v in node.value:
             where = (*path, k.value if isinstance(k, yaml.ScalarNode) else "?")
-            total += _count(v, where, depth + 1, source, memo)
+            total += _count(v, where, depth + 1, source, memo, aliased)
             if total > MAX_NODES:
-                raise _too_many(source, node, path)
+                raise _too_many(source, node, path, aliased[0])
     memo[key] = total
     return total
 
@@ -207,13 +215,7 @@ def _build(
     # A file with anchors and aliases has had its expansion bounded by _count; this bounds a
     # plain file, which is simply too big.
     if len(positions) >= MAX_NODES:
-        raise _fail(
-            source,
-            node,
-            path[:3],
-            f"the document has more than {MAX_NODES:,} values: split the record, or move bulk "
-            "data into an artifact file that the record points to",
-        )
+        raise _too_many(source, node, path)
     if depth > MAX_DEPTH:
         raise _fail(
             source, node, path[:3], f"nested deeper than {MAX_DEPTH} levels: flatten the data"

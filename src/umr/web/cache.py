@@ -1,16 +1,19 @@
 """A response cache in front of the app, emptied whenever the registry changes.
 
-Every page and JSON answer is a function of the registry's contents and the request, so a
-response can be kept until the next write. Writes bump a counter in the database
-(``umr_changes``, see :mod:`umr.registry.changes`) in their own transaction; before answering
-a GET from memory the cache reads the counter (one indexed single-row SELECT on a connection
-of its own) and drops everything when it moved. A publish from the CLI, another server
-process or the API is therefore seen by the very next request, as without the cache.
+Every answer the cache keeps is a function of the registry's contents and of the request's
+scheme, host, path and query (the Atom feeds write absolute links from the scheme and host;
+``Accept`` changes only error answers, which are never kept). Writes bump a counter in the
+database (``umr_changes``, see :mod:`umr.registry.changes`) in the same transaction as the
+write; before answering a GET from memory the cache reads the counter (one indexed single-row
+SELECT on a connection of its own) and drops everything when it moved. A publish from the
+CLI, another server process or the API is therefore seen by the very next request.
 
 What is kept: answers with status 200 to GET requests that carry no credentials, cookies,
-ranges or conditions, outside ``/static/`` (which answers conditional requests itself), keyed
-by path, query string and ``Accept`` header. Each process holds its own cache, bounded in bytes
-and evicting the least recently used. Every answer says ``X-UMR-Cache: hit`` or ``miss``.
+ranges or conditions, outside ``/static/`` (which answers conditional requests itself), and
+that set no cookie. Each process holds its own cache, bounded in bytes (bodies, keys and
+headers) and evicting the least recently used. The answers to the requests it considers say
+``X-UMR-Cache: hit`` or ``miss``; the others (and every request while the counter cannot be
+read) go to the app untouched.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ _BYPASS_HEADERS = frozenset(
 )
 
 DEFAULT_BYTES = 64 * 1024 * 1024
+MAX_KEY = 2048  # bytes of scheme, host, path and query; longer addresses are answered afresh
+ENTRY_OVERHEAD = 256  # bytes an entry costs besides its body, key and headers (estimated)
 
-Key = tuple[bytes, bytes, bytes]
+Key = tuple[str, bytes, bytes, bytes, bytes]  # scheme, host, root path + path, query string
 
 
 class ResponseCache:
@@ -45,7 +50,8 @@ class ResponseCache:
         self.counter = counter
         self.max_bytes = max_bytes
         self.max_item = max_bytes // 8
-        self._entries: OrderedDict[Key, tuple[int, list[tuple[bytes, bytes]], bytes]] = (
+        # key: (status, headers, body, bytes the entry is counted as)
+        self._entries: OrderedDict[Key, tuple[int, list[tuple[bytes, bytes]], bytes, int]] = (
             OrderedDict()
         )
         self._size = 0
@@ -55,7 +61,7 @@ class ResponseCache:
 
     @property
     def size(self) -> int:
-        """Bytes of response bodies held now."""
+        """Bytes held now: bodies, keys, headers and a fixed overhead per entry."""
         return self._size
 
     def __len__(self) -> int:
@@ -81,7 +87,7 @@ class ResponseCache:
         if kept is not None:
             self._entries.move_to_end(key)
             self.hits += 1
-            status, headers, body = kept
+            status, headers, body, _ = kept
             await send({"type": "http.response.start", "status": status,
                         "headers": [*headers, (b"x-umr-cache", b"hit")]})
             await send({"type": "http.response.body", "body": body})
@@ -95,13 +101,18 @@ class ResponseCache:
         path: str = scope["path"]
         if path.startswith("/static/"):
             return None
-        accept = b""
+        host = b""
         for name, value in scope["headers"]:
             if name in _BYPASS_HEADERS:
                 return None
-            if name == b"accept":
-                accept = value
-        return scope.get("raw_path") or path.encode(), scope["query_string"], accept
+            if name == b"host":
+                host = value
+        root = scope.get("root_path", "").encode()
+        key = (scope.get("scheme", "http"), host, root, scope.get("raw_path") or path.encode(),
+               scope["query_string"])
+        if sum(len(part) for part in key) > MAX_KEY:
+            return None
+        return key
 
     def _recorder(self, key: Key, generation: int, send: Send) -> Send:
         start: dict[str, Any] = {}
@@ -121,6 +132,8 @@ class ResponseCache:
                     chunks.append(body)
                     if not message.get("more_body", False):
                         self._keep(key, generation, start, b"".join(chunks))
+                else:
+                    chunks.clear()  # too big to keep: hold none of it
             await send(message)
 
         return record
@@ -131,11 +144,15 @@ class ResponseCache:
             return  # an answer that sets a cookie is someone's, not everyone's
         if generation != self._generation:
             return  # the registry changed while this answer was made; a newer one is cached
+        cost = (len(body) + sum(len(part) for part in key)
+                + sum(len(k) + len(v) for k, v in headers) + ENTRY_OVERHEAD)
+        if cost > self.max_item:
+            return
         old = self._entries.pop(key, None)
         if old is not None:
-            self._size -= len(old[2])
-        self._entries[key] = (start["status"], headers, body)
-        self._size += len(body)
+            self._size -= old[3]
+        self._entries[key] = (start["status"], headers, body, cost)
+        self._size += cost
         while self._size > self.max_bytes:
-            _, (_, _, dropped) = self._entries.popitem(last=False)
-            self._size -= len(dropped)
+            _, (_, _, _, dropped) = self._entries.popitem(last=False)
+            self._size -= dropped

@@ -203,8 +203,10 @@ def check_relation(relation: str | None) -> str | None:
     return relation
 
 
-_FLAGS = {"": None, "any": None, "yes": True, "true": True, "1": True,
-          "no": False, "false": False, "0": False}
+# the spellings a boolean query parameter takes elsewhere in the API (pydantic's), and "any"
+_FLAGS = {"": None, "any": None,
+          "yes": True, "y": True, "true": True, "t": True, "on": True, "1": True,
+          "no": False, "n": False, "false": False, "f": False, "off": False, "0": False}
 
 
 def parse_flag(name: str, text: str | None) -> bool | None:
