@@ -266,3 +266,55 @@ def _collector(sent: list[Any]) -> Any:
         sent.append(message)
 
     return send
+
+
+@pytest.mark.postgres
+def test_postgresql_reads_are_shared_but_never_older_than_the_request(pg_server: Any) -> None:
+    from umr.registry import Registry
+    from umr.registry.changes import AsyncChangeCounter
+
+    url = pg_server.create_database()
+    with Registry(url) as reg:
+        counter = AsyncChangeCounter(reg.engine)
+        queries: list[int] = []
+        real = counter._once
+
+        async def slow_once() -> int | None:
+            value = await real()  # the value is read here ...
+            queries.append(value or 0)
+            await asyncio.sleep(0.05)  # ... and handed out only later
+            return value
+
+        counter._once = slow_once  # type: ignore[method-assign]
+
+        async def scenario() -> tuple[list[int | None], int | None, int | None]:
+            first = asyncio.ensure_future(counter.read())
+            await asyncio.sleep(0.01)  # that read has begun and is in flight
+            reg.publish(["umr: 1\nname: late\nversion: 1.0.0\nkind: dataset\n"])  # a write ...
+            after = await asyncio.gather(*(counter.read() for _ in range(50)))  # ... then 50
+            return after, await first, await counter.read()
+
+        before = reg.changes()
+        after, first, last = asyncio.run(scenario())
+        assert first == before  # the read begun before the write
+        assert set(after) == {before + 1}  # every request after it sees it
+        assert last == before + 1
+        assert len(queries) == 3  # 52 reads, 3 round trips: the first, the 50 shared, the last
+        # a second event loop (another test client, say) starts afresh and still reads
+        assert asyncio.run(counter.read()) == before + 1
+        counter.close()
+
+
+def test_an_unreachable_postgresql_gives_no_number_and_no_retry_storm() -> None:
+    need_module("psycopg", "postgres")
+    from sqlalchemy import create_engine
+
+    from umr.registry.changes import AsyncChangeCounter
+
+    nowhere = AsyncChangeCounter(create_engine("postgresql+psycopg://umr@127.0.0.1:1/none"))
+
+    async def twice() -> list[int | None]:
+        return [await nowhere.read(), await nowhere.read()]
+
+    assert asyncio.run(twice()) == [None, None]
+    assert nowhere._retry_at > 0 and nowhere._conn is None

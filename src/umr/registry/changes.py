@@ -3,7 +3,8 @@
 :meth:`Registry.changes` reads the counter like any other query: a pooled connection, a
 transaction around one SELECT, about ten times the cost of the SELECT itself. The web
 server's response cache reads it on every request it might answer from memory, from its event
-loop, so it keeps a connection of its own, opened outside the pool (a busy pool never makes
+loop, so it keeps a connection of its own (on PostgreSQL an async one: see
+:class:`AsyncChangeCounter`), opened outside the pool (a busy pool never makes
 it wait) in autocommit mode: each read is one statement, which on its own sees one committed
 state of the database on both backends. Every wait is bounded: a short SQLite busy timeout;
 on PostgreSQL a connect timeout, a statement timeout and TCP keepalives. After a failure it
@@ -13,6 +14,7 @@ the event loop one bounded wait per interval, not one per request.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -80,3 +82,75 @@ class ChangeCounter:
             with contextlib.suppress(Exception):  # closing a broken connection may fail too
                 self._conn.close()
             self._conn = None
+
+
+class AsyncChangeCounter:
+    """The counter on PostgreSQL, read without blocking the event loop, with reads shared.
+
+    A read answers only the requests that arrived before it began (a write that committed
+    earlier is then in what it sees). So while one read is in flight, the requests arriving
+    meanwhile wait together for one more read, begun when the first ends: at most two reads
+    at a time whatever the load, and a round trip to the server is not paid per request.
+    Bound to one event loop at a time; moving to another (a test client's) starts afresh."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: Any = None
+        self._retry_at = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._inflight: asyncio.Future[int | None] | None = None
+        self._queued: asyncio.Future[int | None] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def read(self) -> int | None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new loop: nothing of the old one can be awaited here
+            self._drop()
+            self._loop, self._inflight, self._queued = loop, None, None
+        if self._inflight is None:
+            future = self._inflight = loop.create_future()
+            self._task = loop.create_task(self._run(future))  # held: the loop keeps weak refs
+        else:  # begun before this request arrived: wait for the next read
+            if self._queued is None:
+                self._queued = loop.create_future()
+            future = self._queued
+        return await asyncio.shield(future)
+
+    async def _run(self, future: asyncio.Future[int | None]) -> None:
+        while True:
+            future.set_result(await self._once())
+            if self._queued is None:
+                self._inflight = None
+                return
+            future, self._inflight, self._queued = self._queued, self._queued, None
+
+    async def _once(self) -> int | None:
+        if self._conn is None and time.monotonic() < self._retry_at:
+            return None
+        try:
+            if self._conn is None:
+                import psycopg
+
+                _, cparams = self.engine.dialect.create_connect_args(self.engine.url)
+                self._conn = await psycopg.AsyncConnection.connect(
+                    **{**cparams, **PG_OPTIONS}, autocommit=True
+                )
+            cur = await self._conn.execute(_SQL)
+            row = await cur.fetchone()
+        except Exception as exc:  # any driver error: drop the connection, try again later
+            log.warning("cannot read the registry's change counter (%s); answering without "
+                        "the response cache for %g s", exc, RETRY_S)
+            self._drop()
+            self._retry_at = time.monotonic() + RETRY_S
+            return None
+        return None if row is None else int(row[0])
+
+    def _drop(self) -> None:
+        """Close the connection at once (no await: it may belong to a loop that is gone)."""
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.pgconn.finish()
+            self._conn = None
+
+    def close(self) -> None:
+        self._drop()

@@ -18,9 +18,10 @@ read) go to the app untouched.
 
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,14 +41,16 @@ Key = tuple[str, bytes, bytes, bytes, bytes]  # scheme, host, root path + path, 
 class ResponseCache:
     """ASGI middleware: answers repeated GETs from memory until the registry changes.
 
-    ``counter`` returns the registry's change counter, or None when it cannot be read (then
-    every request goes to the app). ``max_bytes`` bounds the bodies kept; one body may take at
+    ``counter`` returns (or, when it is a coroutine function, resolves to) the registry's
+    change counter, or None when it cannot be read (then every request goes to the app). ``max_bytes`` bounds the bodies kept; one body may take at
     most an eighth of it."""
 
-    def __init__(self, app: ASGIApp, counter: Callable[[], int | None],
+    def __init__(self, app: ASGIApp,
+                 counter: Callable[[], int | None] | Callable[[], Awaitable[int | None]],
                  max_bytes: int = DEFAULT_BYTES) -> None:
         self.app = app
         self.counter = counter
+        self._async = inspect.iscoroutinefunction(counter)
         self.max_bytes = max_bytes
         self.max_item = max_bytes // 8
         # key: (status, headers, body, bytes the entry is counted as)
@@ -76,7 +79,11 @@ class ResponseCache:
         if key is None:
             await self.app(scope, receive, send)
             return
-        generation = self.counter()
+        generation: int | None
+        if self._async:
+            generation = await cast(Callable[[], Awaitable[int | None]], self.counter)()
+        else:
+            generation = cast(Callable[[], int | None], self.counter)()
         if generation is None:  # cannot tell whether the registry changed: answer afresh
             await self.app(scope, receive, send)
             return
