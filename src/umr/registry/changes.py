@@ -34,6 +34,13 @@ PG_OPTIONS = {
 }
 
 
+def _retry_after(exc: Exception) -> float:
+    """Say why the counter could not be read; when to try again."""
+    log.warning("cannot read the registry's change counter (%s); answering without the "
+                "response cache for %g s", exc, RETRY_S)
+    return time.monotonic() + RETRY_S
+
+
 class ChangeCounter:
     """Reads the change counter on a dedicated connection, opened on first use and reopened
     after a failure. Not thread-safe: give each thread (or event loop) its own."""
@@ -58,10 +65,8 @@ class ChangeCounter:
             finally:
                 cur.close()
         except Exception as exc:  # any driver error: drop the connection, try again later
-            log.warning("cannot read the registry's change counter (%s); answering without "
-                        "the response cache for %g s", exc, RETRY_S)
             self.close()
-            self._retry_at = time.monotonic() + RETRY_S
+            self._retry_at = _retry_after(exc)
             return None
         return None if row is None else int(row[0])
 
@@ -138,10 +143,8 @@ class AsyncChangeCounter:
             cur = await self._conn.execute(_SQL)
             row = await cur.fetchone()
         except Exception as exc:  # any driver error: drop the connection, try again later
-            log.warning("cannot read the registry's change counter (%s); answering without "
-                        "the response cache for %g s", exc, RETRY_S)
             self._drop()
-            self._retry_at = time.monotonic() + RETRY_S
+            self._retry_at = _retry_after(exc)
             return None
         return None if row is None else int(row[0])
 
