@@ -159,7 +159,7 @@ def create_app(registry_url: str, *, demo: bool = False, title: str = "umr",
     ``cache_bytes`` (0: no cache), until the registry changes (see :mod:`umr.web.cache`).
     """
     from umr.registry import Registry
-    from umr.registry.changes import AsyncChangeCounter, ChangeCounter
+    from umr.registry.changes import change_counter
     from umr.web import api, feeds, pages
     from umr.web.tokens import TokenStore
 
@@ -168,9 +168,7 @@ def create_app(registry_url: str, *, demo: bool = False, title: str = "umr",
 
         ensure_loaded(registry_url)
     registry = Registry(registry_url)
-    counter = (AsyncChangeCounter if registry.dialect == "postgresql" else ChangeCounter)(
-        registry.engine
-    )
+    counter = change_counter(registry.engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -18,10 +18,9 @@ read) go to the app untouched.
 
 from __future__ import annotations
 
-import inspect
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,16 +40,14 @@ Key = tuple[str, bytes, bytes, bytes, bytes]  # scheme, host, root path + path, 
 class ResponseCache:
     """ASGI middleware: answers repeated GETs from memory until the registry changes.
 
-    ``counter`` returns (or, when it is a coroutine function, resolves to) the registry's
-    change counter, or None when it cannot be read (then every request goes to the app). ``max_bytes`` bounds the bodies kept; one body may take at
-    most an eighth of it."""
+    ``counter`` resolves to the registry's change counter, or None when it cannot be read
+    (then every request goes to the app). ``max_bytes`` bounds what the entries hold (bodies,
+    keys, headers); one entry may take at most an eighth of it."""
 
-    def __init__(self, app: ASGIApp,
-                 counter: Callable[[], int | None] | Callable[[], Awaitable[int | None]],
+    def __init__(self, app: ASGIApp, counter: Callable[[], Awaitable[int | None]],
                  max_bytes: int = DEFAULT_BYTES) -> None:
         self.app = app
         self.counter = counter
-        self._async = inspect.iscoroutinefunction(counter)
         self.max_bytes = max_bytes
         self.max_item = max_bytes // 8
         # key: (status, headers, body, bytes the entry is counted as)
@@ -59,8 +56,6 @@ class ResponseCache:
         )
         self._size = 0
         self._generation: int | None = None
-        self.hits = 0
-        self.misses = 0
 
     @property
     def size(self) -> int:
@@ -79,11 +74,7 @@ class ResponseCache:
         if key is None:
             await self.app(scope, receive, send)
             return
-        generation: int | None
-        if self._async:
-            generation = await cast(Callable[[], Awaitable[int | None]], self.counter)()
-        else:
-            generation = cast(Callable[[], int | None], self.counter)()
+        generation = await self.counter()
         if generation is None:  # cannot tell whether the registry changed: answer afresh
             await self.app(scope, receive, send)
             return
@@ -93,17 +84,15 @@ class ResponseCache:
         kept = self._entries.get(key)
         if kept is not None:
             self._entries.move_to_end(key)
-            self.hits += 1
             status, headers, body, _ = kept
             await send({"type": "http.response.start", "status": status,
                         "headers": [*headers, (b"x-umr-cache", b"hit")]})
             await send({"type": "http.response.body", "body": body})
             return
-        self.misses += 1
         await self.app(scope, receive, self._recorder(key, generation, send))
 
     def _key(self, scope: Scope) -> Key | None:
-        if scope["type"] != "http" or scope["method"] != "GET" or self.max_bytes <= 0:
+        if scope["type"] != "http" or scope["method"] != "GET":
             return None
         path: str = scope["path"]
         if path.startswith("/static/"):
@@ -146,8 +135,8 @@ class ResponseCache:
         return record
 
     def _keep(self, key: Key, generation: int, start: dict[str, Any], body: bytes) -> None:
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"set-cookie"]
-        if len(headers) != len(start.get("headers", [])):
+        headers: list[tuple[bytes, bytes]] = start.get("headers", [])
+        if any(k.lower() == b"set-cookie" for k, _ in headers):
             return  # an answer that sets a cookie is someone's, not everyone's
         if generation != self._generation:
             return  # the registry changed while this answer was made; a newer one is cached
