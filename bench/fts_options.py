@@ -40,9 +40,11 @@ def main() -> None:
     ap.add_argument("--scratch", required=True, help="a scratch SQLite file (replaced)")
     ap.add_argument("--variant", action="append", choices=list(VARIANTS), default=None)
     args = ap.parse_args()
-    rows = sqlite3.connect(args.db).execute(
-        "SELECT rowid, name, title, summary, publisher FROM names_fts"
-    ).fetchall()
+    rows = (
+        sqlite3.connect(args.db)
+        .execute("SELECT rowid, name, title, summary, publisher FROM names_fts")
+        .fetchall()
+    )
     if os.path.exists(args.scratch):
         os.remove(args.scratch)
     con = sqlite3.connect(args.scratch)
@@ -75,7 +77,9 @@ def main() -> None:
                 "ORDER BY rowid LIMIT 1 OFFSET 5000",
                 q,
             )
-            print(f"  {q:22} count {count:7.1f} ms  bm25 top {ranked:7.1f} ms  cutoff {cut:6.1f} ms")
+            print(
+                f"  {q:22} count {count:7.1f} ms  bm25 top {ranked:7.1f} ms  cutoff {cut:6.1f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = ap.add_mutually_exclusive_group(required=True)
     where.add_argument("--url", help="a registry built by bench/registry.py")
-    where.add_argument("--postgres", type=int, metavar="N", help="load graph(N) into a throwaway server")
+    where.add_argument(
+        "--postgres", type=int, metavar="N", help="load graph(N) into a throwaway server"
+    )
     ap.add_argument("--dataset", default="data-0")
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
@@ -47,14 +49,19 @@ def main() -> None:
         reg = Registry(url)
         with reg.engine.connect() as conn:
             (start,) = conn.exec_driver_sql(
-                "SELECT id FROM records WHERE name = %s" if reg.dialect == "postgresql"
-                else "SELECT id FROM records WHERE name = ?", (args.dataset,)
+                "SELECT id FROM records WHERE name = %s"
+                if reg.dialect == "postgresql"
+                else "SELECT id FROM records WHERE name = ?",
+                (args.dataset,),
             ).one()
             a = closure_hits(conn, [start], "down")
             b = closure_hits(conn, [start], "down", by_level=True)
             same = [(h.id, h.depth, h.path) for h in a] == [(h.id, h.depth, h.path) for h in b]
-            print(f"{reg.dialect}, impact of {args.dataset}: {len(a)} descendants; "
-                  f"same records, depths and paths: {same}", flush=True)
+            print(
+                f"{reg.dialect}, impact of {args.dataset}: {len(a)} descendants; "
+                f"same records, depths and paths: {same}",
+                flush=True,
+            )
             del a, b
             times: dict[bool, list[float]] = {False: [], True: []}
             for _ in range(args.rounds):
@@ -64,8 +71,11 @@ def main() -> None:
                     closure_hits(conn, [start], "down", by_level=by_level)
                     times[by_level].append(time.perf_counter() - t0)
         for by_level, label in ((False, "statement"), (True, "by level")):
-            print(f"{label:10s} " + " ".join(f"{t:.2f}" for t in times[by_level])
-                  + f" s (best {min(times[by_level]):.2f})")
+            print(
+                f"{label:10s} "
+                + " ".join(f"{t:.2f}" for t in times[by_level])
+                + f" s (best {min(times[by_level]):.2f})"
+            )
 
 
 if __name__ == "__main__":

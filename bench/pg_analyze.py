@@ -59,8 +59,10 @@ def main() -> None:
             reg._analyze()
             after = timed(reg, names)
     for label, ms in (("no statistics", before), ("after ANALYZE", after)):
-        print(f"{label}: lineage up, p50 {statistics.median(ms):.1f} ms, "
-              f"min {min(ms):.1f}, max {max(ms):.1f} ({len(ms)} models)")
+        print(
+            f"{label}: lineage up, p50 {statistics.median(ms):.1f} ms, "
+            f"min {min(ms):.1f}, max {max(ms):.1f} ({len(ms)} models)"
+        )
 
 
 if __name__ == "__main__":

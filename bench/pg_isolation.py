@@ -62,8 +62,10 @@ def main() -> None:
                 runs[name].append((time.perf_counter() - t0) / args.calls * 1e6)
         engine.dispose()
     for name, us in runs.items():
-        print(f"{name}: best {min(us):.0f} us a transaction; rounds "
-              + ", ".join(f"{u:.0f}" for u in us))
+        print(
+            f"{name}: best {min(us):.0f} us a transaction; rounds "
+            + ", ".join(f"{u:.0f}" for u in us)
+        )
 
 
 if __name__ == "__main__":

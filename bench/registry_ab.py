@@ -45,7 +45,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument(
-        "--query", action="append", default=None,
+        "--query",
+        action="append",
+        default=None,
         help="a search to time (repeatable) [default: chat, lora, model 1234, chat 17, "
         "vision 5, gguf]",
     )

@@ -48,7 +48,9 @@ def main() -> None:
     reg = Registry(f"sqlite:///{args.db}")
     print(f"search {args.word!r}: {n} matches")
     print(f"  match only        {best(lambda: con.execute(count, (q,)).fetchall()) * 1000:8.1f} ms")
-    print(f"  match + bm25 top  {best(lambda: con.execute(ranked, (q,)).fetchall()) * 1000:8.1f} ms")
+    print(
+        f"  match + bm25 top  {best(lambda: con.execute(ranked, (q,)).fetchall()) * 1000:8.1f} ms"
+    )
     print(f"  Registry.search   {best(lambda: reg.search(args.word, limit=20)) * 1000:8.1f} ms")
 
     (rid,) = con.execute("SELECT id FROM records WHERE name = ?", (args.dataset,)).fetchone()
@@ -71,20 +73,24 @@ def main() -> None:
         "JOIN records r ON r.id = w.id", "JOIN records AS r INDEXED BY probe_head ON r.id = w.id"
     )
     with_index = best(lambda: con.execute(covered).fetchall())
-    con.execute(
-        "CREATE TABLE probe_heads (id INTEGER PRIMARY KEY, name, version, kind, title)"
-    )
+    con.execute("CREATE TABLE probe_heads (id INTEGER PRIMARY KEY, name, version, kind, title)")
     con.execute("INSERT INTO probe_heads SELECT id, name, version, kind, title FROM records")
     narrow = sql.replace("JOIN records r ON r.id = w.id", "JOIN probe_heads r ON r.id = w.id")
-    assert covered != sql and narrow != sql, "the statement's records join changed: update the probe"
+    assert covered != sql and narrow != sql, (
+        "the statement's records join changed: update the probe"
+    )
     with_heads = best(lambda: con.execute(narrow).fetchall())
     con.execute("ROLLBACK")
-    print(f"  statement alone   {plain:8.2f} s; with a covering index {with_index:.2f} s; "
-          f"joined to a narrow heads table {with_heads:.2f} s")
+    print(
+        f"  statement alone   {plain:8.2f} s; with a covering index {with_index:.2f} s; "
+        f"joined to a narrow heads table {with_heads:.2f} s"
+    )
     with reg.engine.connect() as conn:
         walked = best(lambda: level_rows(conn, [rid], "down"))
         n = len(level_rows(conn, [rid], "down")) - 1
-    print(f"  level by level    {walked:8.2f} s ({n} descendants; lineage.level_rows, impact's walk)")
+    print(
+        f"  level by level    {walked:8.2f} s ({n} descendants; lineage.level_rows, impact's walk)"
+    )
 
 
 if __name__ == "__main__":

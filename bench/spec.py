@@ -116,8 +116,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--objects", action="store_true",
-                        help="also count the GC-tracked objects each stage leaves alive")
+    parser.add_argument(
+        "--objects",
+        action="store_true",
+        help="also count the GC-tracked objects each stage leaves alive",
+    )
     args = parser.parse_args()
     texts = generate(args.records)
     runs = [run(texts) for _ in range(args.repeat)]

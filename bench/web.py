@@ -55,7 +55,10 @@ function setup(thread)
   counter = counter + 1; thread:set("offset", counter * 7919); table.insert(threads, thread)
 end
 function init(args) i = offset % n; misses = 0 end
-function delay() if think > 0 then return math.random(math.floor(think / 2), math.floor(think * 3 / 2)) end return 0 end
+function delay()
+  if think > 0 then return math.random(math.floor(think / 2), math.floor(think * 3 / 2)) end
+  return 0
+end
 function request() i = i % n + 1; return wrk.format("GET", paths[i]) end
 function response(status, headers, body)
   if headers["x-umr-cache"] ~= "hit" then misses = misses + 1 end
@@ -92,8 +95,13 @@ async def _hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """The least an app can do: answer every request with five bytes."""
     if scope["type"] != "http":
         return
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"text/plain")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/plain")],
+        }
+    )
     await send({"type": "http.response.body", "body": b"hello"})
 
 
@@ -124,8 +132,14 @@ def load(url: str, records: int, seed: int, batch: int = 5000) -> float:
         if pending:
             reg.publish(pending)
         for i in range(ADVISORIES):
-            reg.add_advisory({"id": f"BENCH-{i}", "summary": "synthetic", "severity": "high",
-                              "affected": [{"name": f"data-{i}", "versions": "*"}]})
+            reg.add_advisory(
+                {
+                    "id": f"BENCH-{i}",
+                    "summary": "synthetic",
+                    "severity": "high",
+                    "affected": [{"name": f"data-{i}", "versions": "*"}],
+                }
+            )
     return time.perf_counter() - t0
 
 
@@ -159,8 +173,10 @@ def paths(records: int, seed: int, count: int = 2000) -> dict[str, list[str]]:
     rng = random.Random(seed + 1)
     names = [d["name"] for d in graph(records, seed)]
     picks = [rng.choice(names) for _ in range(count)]
-    queries = [f"{rng.choice(WORDS)}+{rng.randrange(1000)}" if i % 2 else rng.choice(WORDS)
-               for i in range(count)]
+    queries = [
+        f"{rng.choice(WORDS)}+{rng.randrange(1000)}" if i % 2 else rng.choice(WORDS)
+        for i in range(count)
+    ]
     out = {
         "record": [f"/records/{n}/1.0.0" for n in picks],
         "lineage": [f"/api/records/{n}/1.0.0/lineage?direction=up" for n in picks],
@@ -171,18 +187,42 @@ def paths(records: int, seed: int, count: int = 2000) -> dict[str, list[str]]:
 
 
 @contextlib.contextmanager
-def server(url: str, workers: int, http: str = "auto", loop: str = "auto",
-           factory: str = "app_from_env", cache_mb: int | None = None) -> Iterator[str]:
+def server(
+    url: str,
+    workers: int,
+    http: str = "auto",
+    loop: str = "auto",
+    factory: str = "app_from_env",
+    cache_mb: int | None = None,
+) -> Iterator[str]:
     """uvicorn serving ``create_app(url)`` (or another ``factory`` of this module) on a free
     loopback port until the block ends."""
     port = _free_port()
     env = {**os.environ, "UMR_BENCH_REGISTRY": url}
     if cache_mb is not None:
         env["UMR_BENCH_CACHE_MB"] = str(cache_mb)
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "--app-dir", str(HERE),
-           f"web:{factory}", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(workers), "--no-access-log", "--log-level", "warning",
-           "--http", http, "--loop", loop]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "--app-dir",
+        str(HERE),
+        f"web:{factory}",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--http",
+        http,
+        "--loop",
+        loop,
+    ]
     proc = subprocess.Popen(cmd, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -212,16 +252,31 @@ def wrk(base: str, urls: list[str], args: argparse.Namespace, duration: float) -
         script, listing = Path(tmp, "rotate.lua"), Path(tmp, "urls.txt")
         script.write_text(_LUA)
         listing.write_text("\n".join(urls) + "\n")
-        env = {**os.environ, "UMR_BENCH_URLS": str(listing),
-               "UMR_BENCH_THINK_MS": str(args.think_ms)}
-        cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections),
-               "-d", f"{duration:g}s", "--timeout", "10s", "-s", str(script), base]
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                             timeout=duration + 60, check=True).stdout
+        env = {
+            **os.environ,
+            "UMR_BENCH_URLS": str(listing),
+            "UMR_BENCH_THINK_MS": str(args.think_ms),
+        }
+        cmd = [
+            "wrk",
+            "-t",
+            str(args.threads),
+            "-c",
+            str(args.connections),
+            "-d",
+            f"{duration:g}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            base,
+        ]
+        out = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, timeout=duration + 60, check=True
+        ).stdout
     line = next(x for x in out.splitlines() if x.startswith("UMR_BENCH "))
     result: dict[str, Any] = json.loads(line.removeprefix("UMR_BENCH "))
-    result["errors"] = sum(result.pop(k) for k in ("connect", "read", "write", "status",
-                                                   "timeout"))
+    result["errors"] = sum(result.pop(k) for k in ("connect", "read", "write", "status", "timeout"))
     result["rps"] = round(result["requests"] / result["duration_s"], 1)
     return result
 
@@ -249,22 +304,25 @@ def run_backend(backend: str, url: str, how: str, args: argparse.Namespace) -> d
             res = wrk(base, urls[name], args, args.duration)
             if primed is not None:
                 res["primed"] = primed
-            res["meets_targets"] = (res["p50_ms"] < 20 and res["p99_ms"] < 200
-                                    and res["errors"] == 0)
+            res["meets_targets"] = res["p50_ms"] < 20 and res["p99_ms"] < 200 and res["errors"] == 0
             out["scenarios"][name] = res
             print(f"{backend} {name}: {json.dumps(res)}", file=sys.stderr, flush=True)
     return out
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    rows = ["| Backend | Scenario | requests/s | p50 ms | p90 ms | p99 ms | max ms | errors "
-            "| not from cache |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = [
+        "| Backend | Scenario | requests/s | p50 ms | p90 ms | p99 ms | max ms | errors "
+        "| not from cache |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for res in results:
         for name, r in res["scenarios"].items():
-            rows.append(f"| {res['backend']} | {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | "
-                        f"{r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.0f} | "
-                        f"{r['errors']} | {r['uncached'] if res['registry'] != 'none' else 'n/a'} |")
+            rows.append(
+                f"| {res['backend']} | {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | "
+                f"{r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.0f} | "
+                f"{r['errors']} | {r['uncached'] if res['registry'] != 'none' else 'n/a'} |"
+            )
     return "\n".join(rows)
 
 
@@ -272,37 +330,66 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--records", type=int, default=100_000, help="registry size (100000)")
     ap.add_argument("--seed", type=int, default=0, help="graph seed (0)")
-    ap.add_argument("--backend", choices=("sqlite", "postgresql", "both", "none"), default="both",
-                    help="none: only --ceiling")
-    ap.add_argument("--scenarios", default=",".join(SCENARIOS),
-                    help=f"comma-separated, of {', '.join(SCENARIOS)}")
+    ap.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql", "both", "none"),
+        default="both",
+        help="none: only --ceiling",
+    )
+    ap.add_argument(
+        "--scenarios",
+        default=",".join(SCENARIOS),
+        help=f"comma-separated, of {', '.join(SCENARIOS)}",
+    )
     ap.add_argument("--connections", type=int, default=200, help="concurrent clients (200)")
     ap.add_argument("--duration", type=float, default=30.0, help="seconds per scenario (30)")
     ap.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each")
-    ap.add_argument("--think-ms", type=int, default=0,
-                    help="mean pause between a client's requests, ms (0: none)")
+    ap.add_argument(
+        "--think-ms",
+        type=int,
+        default=0,
+        help="mean pause between a client's requests, ms (0: none)",
+    )
     ap.add_argument("--workers", type=int, default=2, help="uvicorn processes (2)")
     ap.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
-    ap.add_argument("--http", choices=("auto", "h11", "httptools"), default="auto",
-                    help="uvicorn's HTTP parser (auto: httptools when installed)")
-    ap.add_argument("--loop", choices=("auto", "asyncio", "uvloop"), default="auto",
-                    help="uvicorn's event loop (auto: uvloop when installed)")
-    ap.add_argument("--cache-mb", type=int, default=None,
-                    help="the app's response cache per worker, MiB (0: none; default: the "
-                    "app's default)")
-    ap.add_argument("--prime", action="store_true",
-                    help="before each scenario, load its URLs until the cache answers them all")
+    ap.add_argument(
+        "--http",
+        choices=("auto", "h11", "httptools"),
+        default="auto",
+        help="uvicorn's HTTP parser (auto: httptools when installed)",
+    )
+    ap.add_argument(
+        "--loop",
+        choices=("auto", "asyncio", "uvloop"),
+        default="auto",
+        help="uvicorn's event loop (auto: uvloop when installed)",
+    )
+    ap.add_argument(
+        "--cache-mb",
+        type=int,
+        default=None,
+        help="the app's response cache per worker, MiB (0: none; default: the app's default)",
+    )
+    ap.add_argument(
+        "--prime",
+        action="store_true",
+        help="before each scenario, load its URLs until the cache answers them all",
+    )
     ap.add_argument("--prime-round", type=float, default=5.0, help="seconds a priming round (5)")
     ap.add_argument("--prime-rounds", type=int, default=30, help="most priming rounds (30)")
-    ap.add_argument("--ceiling", action="store_true",
-                    help="first load a bare ASGI app the same way: the most any app could serve")
+    ap.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="first load a bare ASGI app the same way: the most any app could serve",
+    )
     args = ap.parse_args()
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     if unknown := set(args.scenarios) - set(SCENARIOS):
         ap.error(f"unknown scenario(s) {sorted(unknown)}; choose from {', '.join(SCENARIOS)}")
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not on PATH: apt-get install -y wrk (Debian/Ubuntu), "
-                         "brew install wrk (macOS)")
+        raise SystemExit(
+            "wrk is not on PATH: apt-get install -y wrk (Debian/Ubuntu), brew install wrk (macOS)"
+        )
     results = []
     if args.ceiling:
         with server("", args.workers, args.http, args.loop, "hello_factory") as base:
@@ -310,8 +397,9 @@ def main() -> None:
             hello = wrk(base, ["/"], args, args.duration)
         hello["meets_targets"] = hello["p50_ms"] < 20 and hello["p99_ms"] < 200
         print(f"ceiling hello: {json.dumps(hello)}", file=sys.stderr, flush=True)
-        results.append({"backend": "none (bare ASGI app)", "registry": "none",
-                        "scenarios": {"hello": hello}})
+        results.append(
+            {"backend": "none (bare ASGI app)", "registry": "none", "scenarios": {"hello": hello}}
+        )
     if args.backend in ("sqlite", "both"):
         url, how = sqlite_registry(args.records, args.seed)
         results.append(run_backend("sqlite", url, how, args))
@@ -319,10 +407,22 @@ def main() -> None:
         with postgres_registry(args.records, args.seed) as (url, how):
             results.append(run_backend("postgresql", url, how, args))
     for res in results:
-        print(json.dumps({**res, "records": args.records, "connections": args.connections,
-                          "workers": args.workers, "think_ms": args.think_ms,
-                          "http": args.http, "loop": args.loop, "cache_mb": args.cache_mb,
-                          "prime": args.prime}, indent=2))
+        print(
+            json.dumps(
+                {
+                    **res,
+                    "records": args.records,
+                    "connections": args.connections,
+                    "workers": args.workers,
+                    "think_ms": args.think_ms,
+                    "http": args.http,
+                    "loop": args.loop,
+                    "cache_mb": args.cache_mb,
+                    "prime": args.prime,
+                },
+                indent=2,
+            )
+        )
     print(table(results))
 
 

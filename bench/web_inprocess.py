@@ -57,8 +57,10 @@ def main() -> None:
                 assert client.get(pattern.format(name)).status_code == 200
                 times[key].append((time.perf_counter() - t0) * 1000)
         a, b = (statistics.median(times[k]) for k in ("snapshot", "per-lookup"))
-        print(f"{label}: p50 {a:.1f} ms in one snapshot, {b:.1f} ms per lookup ({b / a:.2f}x); "
-              f"{statements[0] / len(sample):.1f} statements a request")
+        print(
+            f"{label}: p50 {a:.1f} ms in one snapshot, {b:.1f} ms per lookup ({b / a:.2f}x); "
+            f"{statements[0] / len(sample):.1f} statements a request"
+        )
 
 
 if __name__ == "__main__":

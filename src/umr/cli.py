@@ -1,7 +1,8 @@
 """The ``umr`` command line: a thin layer over the library.
 
 Options are parsed here and in ``umr._commands.*``; each command calls one library function and
-prints through :func:`emit`. Known errors become user text in exactly one place, :meth:`UmrGroup.main`.
+prints through :func:`emit`. Known errors become user text in exactly one place,
+:meth:`UmrGroup.main`.
 No YAML, Jinja or torch imports here: the bare install must start without the extras.
 """
 

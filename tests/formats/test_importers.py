@@ -179,7 +179,9 @@ def test_front_matter_errors_carry_the_card_path_and_its_line(tmp_path: Path, bl
 
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     bom = tmp_path / "bom.json"
-    bom.write_bytes(b"\xef\xbb\xbf" + (FIXTURES.parent / "golden" / "chat-7b.cdx.json").read_bytes())
+    bom.write_bytes(
+        b"\xef\xbb\xbf" + (FIXTURES.parent / "golden" / "chat-7b.cdx.json").read_bytes()
+    )
     card = tmp_path / "README.md"
     card.write_bytes(b"\xef\xbb\xbf---\nlicense: mit\n---\n# Marked\n")
     assert _invoke("cyclonedx", str(bom), "-w", str(tmp_path / "a")).exit_code == 0

@@ -18,7 +18,9 @@ def rec(ident: str, kind: str = "model", **fields: Any) -> Record:
     return Record.from_dict(data)
 
 
-def advisory(ident: str, name: str, versions: str = "*", severity: str = "high", **extra: Any) -> dict[str, Any]:
+def advisory(
+    ident: str, name: str, versions: str = "*", severity: str = "high", **extra: Any
+) -> dict[str, Any]:
     return {
         "id": ident,
         "summary": f"{name} is bad",

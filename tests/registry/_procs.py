@@ -1,8 +1,8 @@
 """Child processes for the concurrency and crash tests (run as a script, not collected).
 
-    python _procs.py publish URL WORKER COUNT BATCH   # COUNT distinct records, BATCH per call
-    python _procs.py race URL TITLE START_FILE        # publish race@1.0.0 once START_FILE exists
-    python _procs.py crash URL COUNT MARKER           # a COUNT batch that stops after its inserts
+python _procs.py publish URL WORKER COUNT BATCH   # COUNT distinct records, BATCH per call
+python _procs.py race URL TITLE START_FILE        # publish race@1.0.0 once START_FILE exists
+python _procs.py crash URL COUNT MARKER           # a COUNT batch that stops after its inserts
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from umr.spec import Record
 
 
 def record(name: str, title: str = "", upstream: str | None = "shared-data@^1") -> Record:
-    data: dict[str, object] = {"umr": 1, "name": name, "version": "1.0.0", "kind": "model", "title": title or name}
+    data: dict[str, object] = {
+        "umr": 1,
+        "name": name,
+        "version": "1.0.0",
+        "kind": "model",
+        "title": title or name,
+    }
     if upstream:
         data["upstream"] = [{"ref": upstream, "relation": "trained_on"}]
     return Record.from_dict(data)

@@ -33,7 +33,9 @@ def test_record_itself_affected_and_ranges(chain: Registry) -> None:
     chain.add_advisory(advisory("A-1", "acme-chat", "^1", severity="low"))
     chain.add_advisory(advisory("A-2", "corpus-x", ">=3", severity="critical"))
     report = chain.audit("acme-chat")
-    assert [(f.advisory.id, f.record, f.path) for f in report.findings] == [("A-1", "acme-chat@1.1.0", ())]
+    assert [(f.advisory.id, f.record, f.path) for f in report.findings] == [
+        ("A-1", "acme-chat@1.1.0", ())
+    ]
     assert chain.audit("mt-bench").ok and chain.audit("mt-bench").worst() is None
 
 
@@ -46,7 +48,13 @@ def test_findings_sorted_by_severity(chain: Registry) -> None:
 def test_fixed_version_on_the_path_clears(chain: Registry) -> None:
     chain.add_advisory(advisory("UMR-2024-0003", "corpus-x", "<3"))
     chain.publish(
-        [rec("acme-chat@1.2.0", upstream=[("acme-chat@1.1.0", "unlearned_from")], title="Acme Chat, unlearned")]
+        [
+            rec(
+                "acme-chat@1.2.0",
+                upstream=[("acme-chat@1.1.0", "unlearned_from")],
+                title="Acme Chat, unlearned",
+            )
+        ]
     )
     assert not chain.audit("acme-chat@1.2.0").ok
     fixed = chain.fix_advisory("UMR-2024-0003", "acme-chat", "1.2.0")
@@ -60,7 +68,12 @@ def test_fixed_version_on_the_path_clears(chain: Registry) -> None:
     chain.publish([rec("app@1.0.0", upstream=[("acme-chat@1.2.0", "depends_on")])])
     assert chain.audit("app").ok
     chain.publish(
-        [rec("app2@1.0.0", upstream=[("acme-chat@1.2.0", "depends_on"), ("corpus-x@2", "trained_on")])]
+        [
+            rec(
+                "app2@1.0.0",
+                upstream=[("acme-chat@1.2.0", "depends_on"), ("corpus-x@2", "trained_on")],
+            )
+        ]
     )
     (finding,) = chain.audit("app2").findings
     assert [e.to_dict() for e in finding.path] == [
@@ -70,13 +83,27 @@ def test_fixed_version_on_the_path_clears(chain: Registry) -> None:
 
 
 def test_advisory_store_list_show(chain: Registry) -> None:
-    a = chain.add_advisory(advisory("A-1", "corpus-x", references=[{"url": "https://example.org/a", "title": "A"}]))
-    assert chain.add_advisory(advisory("A-1", "corpus-x", references=[{"url": "https://example.org/a", "title": "A"}])) == a
+    a = chain.add_advisory(
+        advisory("A-1", "corpus-x", references=[{"url": "https://example.org/a", "title": "A"}])
+    )
+    assert (
+        chain.add_advisory(
+            advisory("A-1", "corpus-x", references=[{"url": "https://example.org/a", "title": "A"}])
+        )
+        == a
+    )
     chain.add_advisory(advisory("A-2", "mt-bench") | {"published": "2024-05-01"})
     assert [x.id for x in chain.advisories()] == ["A-2", "A-1"]
     assert [x.id for x in chain.advisories("corpus-x")] == ["A-1"]
     assert set(chain.advisory("A-1").to_dict()) == {
-        "id", "summary", "details", "severity", "published", "affected", "fixed", "references"
+        "id",
+        "summary",
+        "details",
+        "severity",
+        "published",
+        "affected",
+        "fixed",
+        "references",
     }
     with pytest.raises(NotFoundError, match="no advisory 'A-9'"):
         chain.advisory("A-9")
@@ -85,17 +112,24 @@ def test_advisory_store_list_show(chain: Registry) -> None:
 
 def test_advisory_file_errors_are_located(tmp_path: Path) -> None:
     path = tmp_path / "adv.yaml"
-    path.write_text("id: X-1\nsummary: s\nseverity: severe\naffected:\n  - {name: a, versions: '^^1'}\n")
+    path.write_text(
+        "id: X-1\nsummary: s\nseverity: severe\naffected:\n  - {name: a, versions: '^^1'}\n"
+    )
     with pytest.raises(RecordError) as exc:
         load_advisory(path)
     text = str(exc.value)
-    assert f"{path}:3:11 severity: Input should be 'low', 'medium', 'high' or 'critical' (got 'severe')" in text
+    assert (
+        f"{path}:3:11 severity: Input should be 'low', 'medium', 'high' or 'critical' "
+        "(got 'severe')" in text
+    )
     assert len(exc.value.problems) == 2
     assert f"{path}:5:25 affected[0].versions: '^^1' is not a version range" in text
 
 
 def test_advisory_unknown_field(tmp_path: Path) -> None:
     path = tmp_path / "adv.yaml"
-    path.write_text("id: X-1\nsummary: s\nseverity: low\naffected: [{name: a, versions: '*'}]\nwithdrawn: yes\n")
+    path.write_text(
+        "id: X-1\nsummary: s\nseverity: low\naffected: [{name: a, versions: '*'}]\nwithdrawn: yes\n"
+    )
     with pytest.raises(RecordError, match=r"adv.yaml:5:12 withdrawn: unknown field 'withdrawn'"):
         load_advisory(path)

@@ -72,7 +72,12 @@ def snapshot(url: str) -> dict[str, Any]:
 
 def test_sigkill_mid_batch_leaves_the_registry_as_before(url: str, tmp_path: Path) -> None:
     with Registry(url) as reg:
-        reg.publish([rec("shared-data@1.0.0", "dataset"), rec("before@1.0.0", upstream=[("shared-data@1", "trained_on")])])
+        reg.publish(
+            [
+                rec("shared-data@1.0.0", "dataset"),
+                rec("before@1.0.0", upstream=[("shared-data@1", "trained_on")]),
+            ]
+        )
     before = snapshot(url)
     marker = tmp_path / "inserted"
     proc = spawn("crash", url, "1000", str(marker))

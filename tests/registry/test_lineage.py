@@ -51,11 +51,16 @@ def test_downstream(chain: Registry) -> None:
 
 
 def test_relation_filter_and_depth(chain: Registry) -> None:
-    assert [h.id for h in chain.lineage("acme-chat", relations=["evaluated_on"])] == ["mt-bench@1.0.0"]
+    assert [h.id for h in chain.lineage("acme-chat", relations=["evaluated_on"])] == [
+        "mt-bench@1.0.0"
+    ]
     assert [h.id for h in chain.lineage("acme-chat", relations=["trained_on"])] == []
     ids = [h.id for h in chain.lineage("acme-chat", relations=["finetuned_from", "trained_on"])]
     assert ids == ["llama-2-7b@1.0.0", "corpus-x@2.0.0"]
-    assert {h.id for h in chain.lineage("acme-chat", depth=1)} == {"llama-2-7b@1.0.0", "mt-bench@1.0.0"}
+    assert {h.id for h in chain.lineage("acme-chat", depth=1)} == {
+        "llama-2-7b@1.0.0",
+        "mt-bench@1.0.0",
+    }
     assert [h.id for h in chain.lineage("corpus-x", "down", relations=["finetuned_from"])] == []
 
 
@@ -85,7 +90,9 @@ def _random_dag(seed: int, n: int = 40) -> list[Record]:
         picked = rng.sample(names, min(len(names), rng.randint(1, 3)))
         ups = {f"{p}@^1": rng.choice(relations) for p in picked}
         base = rng.choice(sorted(ups)) if rng.random() < 0.3 else None
-        out.append(rec(f"m{i}@1.0.0", upstream=sorted(ups.items()), **({"inherits": base} if base else {})))
+        out.append(
+            rec(f"m{i}@1.0.0", upstream=sorted(ups.items()), **({"inherits": base} if base else {}))
+        )
         names.append(f"m{i}")
     out.append(rec("d0@2.0.0", "dataset", upstream=[("d0@1.0.0", "derived_from")]))
     return out
@@ -169,9 +176,9 @@ def test_level_walk_matches_the_statement(reg: Registry, seed: int) -> None:
     reg.publish(records)
     with reg.engine.connect() as conn:
         ids = [rid for (rid,) in conn.exec_driver_sql("SELECT id FROM records ORDER BY id")]
-        edges = [tuple(e) for e in conn.exec_driver_sql(
-            "SELECT src_id, dst_id, relation, id FROM edges"
-        )]
+        edges = [
+            tuple(e) for e in conn.exec_driver_sql("SELECT src_id, dst_id, relation, id FROM edges")
+        ]
         many_parents = 0
         odd = [ids, ids[:4] + ids[-4:], [], [ids[5], ids[5]], [ids[0], max(ids) + 1000]]
         for starts in [[i] for i in ids[::3]] + odd:
@@ -190,7 +197,11 @@ def test_level_walk_matches_the_statement(reg: Registry, seed: int) -> None:
                         if depth is None and relations is None:
                             ends = [(s, d) if direction == "up" else (d, s) for s, d, _, _ in edges]
                             for k, (lvl, _, _, _) in want.items():
-                                parents = {h for h, t in ends if t == k and want.get(h, (-1,))[0] == lvl - 1}
+                                parents = {
+                                    h
+                                    for h, t in ends
+                                    if t == k and want.get(h, (-1,))[0] == lvl - 1
+                                }
                                 many_parents += len(parents) > 1
     # the rule had choices to make: records with several parents at the level before
     assert many_parents > 0
@@ -239,9 +250,18 @@ def test_bad_direction(chain: Registry) -> None:
 
 
 def test_impact_covers_matching_versions_only(chain: Registry) -> None:
-    chain.publish([rec("corpus-x@3.0.0", "dataset"), rec("new@1.0.0", upstream=[("corpus-x@3", "trained_on")])])
+    chain.publish(
+        [
+            rec("corpus-x@3.0.0", "dataset"),
+            rec("new@1.0.0", upstream=[("corpus-x@3", "trained_on")]),
+        ]
+    )
     assert {h.id for h in chain.impact("corpus-x", "<3")} == {"llama-2-7b@1.0.0", "acme-chat@1.1.0"}
-    assert {h.id for h in chain.impact("corpus-x")} == {"llama-2-7b@1.0.0", "acme-chat@1.1.0", "new@1.0.0"}
+    assert {h.id for h in chain.impact("corpus-x")} == {
+        "llama-2-7b@1.0.0",
+        "acme-chat@1.1.0",
+        "new@1.0.0",
+    }
     assert chain.impact("corpus-x", ">=9") == []
 
 
@@ -253,10 +273,20 @@ def test_impact_orders_versions_by_precedence_not_text(chain: Registry) -> None:
 
 
 def test_search_ranks_names_above_summaries(chain: Registry) -> None:
-    chain.publish([rec("webtext@1.0.0", "dataset", title="WebText", summary="Mentions corpus x in passing")])
+    chain.publish(
+        [rec("webtext@1.0.0", "dataset", title="WebText", summary="Mentions corpus x in passing")]
+    )
     hits = chain.search("corpus")
     assert [h.name for h in hits][:2] == ["corpus-x", "webtext"]
-    assert set(hits[0].to_dict()) == {"name", "version", "kind", "title", "summary", "publisher", "score"}
+    assert set(hits[0].to_dict()) == {
+        "name",
+        "version",
+        "kind",
+        "title",
+        "summary",
+        "publisher",
+        "score",
+    }
     assert [h.name for h in chain.search("llama 7")] == ["llama-2-7b"]
     # both name Meta as publisher (acme-chat inherits it); rank order is the backend's own
     assert {h.name for h in chain.search("meta", kind="model")} == {"llama-2-7b", "acme-chat"}
@@ -268,9 +298,17 @@ def test_search_filters_before_the_limit(chain: Registry) -> None:
     # Twenty decoys outrank the one model that passes the filters: the limit must count only
     # hits that pass them, or a filtered page comes back empty.
     chain.publish([rec(f"meta-{i}@1.0.0", title="Meta meta", publisher="Other") for i in range(20)])
-    assert [h.name for h in chain.search("meta", limit=1, relation="finetuned_from")] == ["acme-chat"]
-    assert {h.name for h in chain.search("meta", limit=5, publisher="META")} == {"llama-2-7b", "acme-chat"}
-    assert [h.name for h in chain.search("", publisher="meta", kind="model")] == ["acme-chat", "llama-2-7b"]
+    assert [h.name for h in chain.search("meta", limit=1, relation="finetuned_from")] == [
+        "acme-chat"
+    ]
+    assert {h.name for h in chain.search("meta", limit=5, publisher="META")} == {
+        "llama-2-7b",
+        "acme-chat",
+    }
+    assert [h.name for h in chain.search("", publisher="meta", kind="model")] == [
+        "acme-chat",
+        "llama-2-7b",
+    ]
     assert [h.name for h in chain.search("", relation="member_of")] == ["llama-2-7b"]
     assert chain.search("", relation="quantized_from") == []
     assert chain.search("") == []  # no words and no filters: nothing to look for
@@ -282,14 +320,26 @@ def test_a_common_word_is_ranked_within_the_window_plus_the_exact_name(chain: Re
     chain.publish([rec("zebra-d@1.0.0", "dataset", title="Zebra")])
     chain.publish([rec("zebra-other@1.0.0", title="Zebra", publisher="Elsewhere")])
     chain.publish([rec(f"zebra-{i}@1.0.0", title="Zebra", publisher="Acme") for i in range(3)])
-    chain.publish([rec(f"zebra-hot-{i}@1.0.0", title="Zebra zebra", summary="zebra", publisher="Acme") for i in range(2)])
+    chain.publish(
+        [
+            rec(f"zebra-hot-{i}@1.0.0", title="Zebra zebra", summary="zebra", publisher="Acme")
+            for i in range(2)
+        ]
+    )
     chain.publish([rec("zebra@1.0.0", title="Zebra", publisher="Acme")])
     models = {"zebra", "zebra-0", "zebra-1", "zebra-2", "zebra-hot-0", "zebra-hot-1"}
     everything = {h.name for h in chain.search("zebra", window=100)}
     assert everything == models | {"zebra-d", "zebra-other"}
     # a window of 5: the five registered first, and the exact name from outside the window
     windowed = chain.search("zebra", window=5)
-    assert {h.name for h in windowed} == {"zebra-d", "zebra-other", "zebra-0", "zebra-1", "zebra-2", "zebra"}
+    assert {h.name for h in windowed} == {
+        "zebra-d",
+        "zebra-other",
+        "zebra-0",
+        "zebra-1",
+        "zebra-2",
+        "zebra",
+    }
     # a hit scores the same inside a window as without one
     scores = {h.name: h.score for h in chain.search("zebra", window=100)}
     assert all(h.score == scores[h.name] for h in windowed)
@@ -308,10 +358,12 @@ def test_a_common_word_is_ranked_within_the_window_plus_the_exact_name(chain: Re
 
 
 def test_publisher_filter_folds_unicode_case(chain: Registry) -> None:
-    chain.publish([
-        rec("zurich-7b@1.0.0", title="Zurich 7B", publisher="Zürich AI"),
-        rec("strasse-7b@1.0.0", title="Strasse 7B", publisher="Straße  Labs"),
-    ])
+    chain.publish(
+        [
+            rec("zurich-7b@1.0.0", title="Zurich 7B", publisher="Zürich AI"),
+            rec("strasse-7b@1.0.0", title="Strasse 7B", publisher="Straße  Labs"),
+        ]
+    )
     assert [h.name for h in chain.search("7b", publisher="ZÜRICH AI")] == ["zurich-7b"]
     assert [h.name for h in chain.search("", publisher="strasse labs")] == ["strasse-7b"]
     assert chain.search("", publisher="zurich ai") == []  # folding case, not accents
@@ -376,7 +428,11 @@ def test_sqlite_walk_reads_edges_from_covering_indexes(tmp_path: Path) -> None:
     with Registry(f"sqlite:///{tmp_path / 'r.db'}") as reg, reg.engine.connect() as conn:
         for direction, index in (("up", "ix_edges_src_rel"), ("down", "ix_edges_dst_rel")):
             sql = str(_statement(direction, True).compile(conn))  # type: ignore[arg-type]
-            for bind, value in (("__[POSTCOMPILE_starts]", "1"), ("__[POSTCOMPILE_rels]", "'x'"), ("?", "5")):
+            for bind, value in (
+                ("__[POSTCOMPILE_starts]", "1"),
+                ("__[POSTCOMPILE_rels]", "'x'"),
+                ("?", "5"),
+            ):
                 sql = sql.replace(bind, value)
             plan = " ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
             assert f"COVERING INDEX {index}" in plan

@@ -19,12 +19,15 @@ from umr.spec import Version, digest, resolve
 
 def test_publish_stores_canonical_json_digest_and_resolved_form(chain: Registry) -> None:
     own = chain.get("acme-chat", "1.1.0")
-    assert own.to_dict() == rec(
-        "acme-chat@1.1.0",
-        title="Acme Chat",
-        inherits="llama-2-7b@^1",
-        upstream=[("llama-2-7b@^1", "finetuned_from"), ("mt-bench@1", "evaluated_on")],
-    ).to_dict()
+    assert (
+        own.to_dict()
+        == rec(
+            "acme-chat@1.1.0",
+            title="Acme Chat",
+            inherits="llama-2-7b@^1",
+            upstream=[("llama-2-7b@^1", "finetuned_from"), ("mt-bench@1", "evaluated_on")],
+        ).to_dict()
+    )
     entry = chain.entry("acme-chat")
     assert entry["digest"] == digest(own.to_dict())
     resolved = chain.resolve("acme-chat@^1")
@@ -42,13 +45,17 @@ def test_registry_is_a_record_source(chain: Registry) -> None:
 
 
 def test_same_content_again_is_a_no_op(chain: Registry) -> None:
-    result = chain.publish([rec("corpus-x@2.0.0", "dataset", title="Corpus X", summary="A web crawl corpus")])
+    result = chain.publish(
+        [rec("corpus-x@2.0.0", "dataset", title="Corpus X", summary="A web crawl corpus")]
+    )
     assert result.to_dict() == {"published": [], "unchanged": ["corpus-x@2.0.0"]}
 
 
 def test_different_content_is_refused_with_the_diff(chain: Registry) -> None:
     with pytest.raises(ConflictError) as exc:
-        chain.publish([rec("corpus-x@2.0.0", "dataset", title="Corpus Y", summary="A web crawl corpus")])
+        chain.publish(
+            [rec("corpus-x@2.0.0", "dataset", title="Corpus Y", summary="A web crawl corpus")]
+        )
     assert "corpus-x@2.0.0 is already published with different content" in exc.value.message
     assert "~ title: 'Corpus X' -> 'Corpus Y'  [patch]" in exc.value.message
     assert "umr bump" in (exc.value.hint or "")
@@ -57,7 +64,9 @@ def test_different_content_is_refused_with_the_diff(chain: Registry) -> None:
 
 def test_locks_pin_the_highest_published_version(chain: Registry) -> None:
     chain.publish([rec("corpus-x@2.1.0", "dataset"), rec("corpus-x@3.0.0", "dataset")])
-    chain.publish([rec("m@1.0.0", upstream=[("corpus-x@^2", "trained_on")], inherits="llama-2-7b@1")])
+    chain.publish(
+        [rec("m@1.0.0", upstream=[("corpus-x@^2", "trained_on")], inherits="llama-2-7b@1")]
+    )
     locks = [lock.to_dict() for lock in chain.locks("m", "1.0.0")]
     assert locks == [
         {"relation": "inherits", "ref": "llama-2-7b@1", "name": "llama-2-7b", "version": "1.0.0"},
@@ -90,7 +99,8 @@ def test_one_bad_ref_publishes_nothing_and_is_located(reg: Registry, tmp_path: P
     with pytest.raises(RecordError) as exc:
         reg.publish([good, bad])
     assert str(exc.value.problems[0]) == (
-        f"{bad}:7:11 upstream[1].ref: 'llama-2@^9' matches no published version (published: 1.0.0, 1.1.0)"
+        f"{bad}:7:11 upstream[1].ref: 'llama-2@^9' matches no published version "
+        "(published: 1.0.0, 1.1.0)"
     )
     assert reg.versions("good") == []
 
@@ -105,7 +115,9 @@ def test_invalid_file_publishes_nothing(reg: Registry, tmp_path: Path) -> None:
 
 
 def test_unknown_name_says_so(reg: Registry) -> None:
-    with pytest.raises(RecordError, match=r"'nope@1' matches no published record: 'nope' has no version"):
+    with pytest.raises(
+        RecordError, match=r"'nope@1' matches no published record: 'nope' has no version"
+    ):
         reg.publish([rec("a@1.0.0", upstream=[("nope@1", "trained_on")])])
 
 
@@ -117,7 +129,10 @@ def test_lineage_cycle_in_a_batch_is_refused(reg: Registry) -> None:
                 rec("b@1.0.0", upstream=[("a@1", "derived_from")]),
             ]
         )
-    assert exc.value.message in ("lineage cycle: a@1.0.0 -> b@1.0.0 -> a@1.0.0", "lineage cycle: b@1.0.0 -> a@1.0.0 -> b@1.0.0")
+    assert exc.value.message in (
+        "lineage cycle: a@1.0.0 -> b@1.0.0 -> a@1.0.0",
+        "lineage cycle: b@1.0.0 -> a@1.0.0 -> b@1.0.0",
+    )
     assert reg.stats()["records"] == 0
 
 
@@ -140,17 +155,29 @@ def test_yank_hides_from_resolution_but_keeps_locks(chain: Registry) -> None:
     chain.publish([rec("corpus-x@2.1.0", "dataset")])
     assert chain.yank("corpus-x@2.1.0", "leaked data") == "corpus-x@2.1.0"
     assert chain.versions("corpus-x") == [Version.parse("2.0.0")]
-    assert chain.versions("corpus-x", include_yanked=True) == [Version.parse("2.0.0"), Version.parse("2.1.0")]
-    assert chain.version_states("corpus-x") == [(Version.parse("2.0.0"), False), (Version.parse("2.1.0"), True)]
+    assert chain.versions("corpus-x", include_yanked=True) == [
+        Version.parse("2.0.0"),
+        Version.parse("2.1.0"),
+    ]
+    assert chain.version_states("corpus-x") == [
+        (Version.parse("2.0.0"), False),
+        (Version.parse("2.1.0"), True),
+    ]
     assert chain.version_states("nobody") == []
     assert chain.get_ref("corpus-x@^2").version == Version.parse("2.0.0")
-    assert chain.get_ref("corpus-x@2.1.0").version == Version.parse("2.1.0")  # exact still reaches it
+    assert chain.get_ref("corpus-x@2.1.0").version == Version.parse(
+        "2.1.0"
+    )  # exact still reaches it
     assert chain.entry("corpus-x@2.1.0")["yank_reason"] == "leaked data"
     chain.publish([rec("m@1.0.0", upstream=[("corpus-x@^2", "trained_on")])])
     assert chain.locks("m", "1.0.0")[0].version == Version.parse("2.0.0")
     chain.yank("corpus-x@2.0.0", "also bad")
-    assert [h.id for h in chain.lineage("llama-2-7b", relations=["trained_on"])] == ["corpus-x@2.0.0"]
-    with pytest.raises(RecordError, match="'corpus-x' has no version that is published and not yanked"):
+    assert [h.id for h in chain.lineage("llama-2-7b", relations=["trained_on"])] == [
+        "corpus-x@2.0.0"
+    ]
+    with pytest.raises(
+        RecordError, match="'corpus-x' has no version that is published and not yanked"
+    ):
         chain.publish([rec("n@1.0.0", upstream=[("corpus-x@^2", "trained_on")])])
     with pytest.raises(RefError, match="yank needs an exact version"):
         chain.yank("corpus-x@^2", "x")
@@ -233,7 +260,9 @@ def test_v3_registry_gains_search_prefix_indexes(url: str, chain: Registry) -> N
 def test_publish_accepts_yaml_text_and_folders(reg: Registry, tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.yaml").write_text("umr: 1\nname: a\nversion: 1.0.0\nkind: dataset\n")
-    text = "umr: 1\nname: b\nversion: 1.0.0\nkind: model\nupstream: [{ref: a, relation: trained_on}]\n"
+    text = (
+        "umr: 1\nname: b\nversion: 1.0.0\nkind: model\nupstream: [{ref: a, relation: trained_on}]\n"
+    )
     assert reg.publish([tmp_path, text]).published == ["a@1.0.0", "b@1.0.0"]
 
 
@@ -279,8 +308,12 @@ def test_every_write_moves_the_change_counter_and_nothing_else_does(chain: Regis
         assert not moved()  # a refused write changes nothing
         chain.yank("acme-chat@1.2.0", "test")
         assert moved()
-        advisory = {"id": "T-1", "summary": "s", "severity": "low",
-                    "affected": [{"name": "corpus-x", "versions": "*"}]}
+        advisory = {
+            "id": "T-1",
+            "summary": "s",
+            "severity": "low",
+            "affected": [{"name": "corpus-x", "versions": "*"}],
+        }
         chain.add_advisory(advisory)
         assert moved()
         chain.add_advisory(advisory)

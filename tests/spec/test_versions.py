@@ -104,7 +104,10 @@ def test_invalid_ranges(text: str) -> None:
 
 
 def test_semver_spec_precedence_example() -> None:
-    chain = "1.0.0-alpha < 1.0.0-alpha.1 < 1.0.0-alpha.beta < 1.0.0-beta < 1.0.0-beta.2 < 1.0.0-beta.11 < 1.0.0-rc.1 < 1.0.0"
+    chain = (
+        "1.0.0-alpha < 1.0.0-alpha.1 < 1.0.0-alpha.beta < 1.0.0-beta < 1.0.0-beta.2 "
+        "< 1.0.0-beta.11 < 1.0.0-rc.1 < 1.0.0"
+    )
     versions = [Version.parse(v) for v in chain.split(" < ")]
     assert versions == sorted(reversed(versions))
 

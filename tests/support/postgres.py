@@ -62,7 +62,9 @@ class PostgresServer:
 @contextmanager
 def postgres_server() -> Iterator[PostgresServer]:
     """Start a server for the duration of the ``with`` block."""
-    need((BIN / "initdb").exists(), f"PostgreSQL binaries not in {BIN} (apt-get install postgresql)")
+    need(
+        (BIN / "initdb").exists(), f"PostgreSQL binaries not in {BIN} (apt-get install postgresql)"
+    )
     need_module("psycopg", "postgres")
     as_user: list[str] = []
     root = Path(tempfile.mkdtemp(prefix="umr-pg-"))
@@ -79,16 +81,33 @@ def postgres_server() -> Iterator[PostgresServer]:
     server = PostgresServer(root, _free_port(), as_user)
     try:
         server.run(
-            str(BIN / "initdb"), "-D", str(server.data), "-U", "postgres", "--auth=trust",
-            "-E", "UTF8", "--no-sync", "--no-instructions",
+            str(BIN / "initdb"),
+            "-D",
+            str(server.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
         )
         options = (
             f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         server.run(
-            str(BIN / "pg_ctl"), "-D", str(server.data), "-o", options,
-            "-l", str(root / "server.log"), "-w", "-t", "60", "start",
+            str(BIN / "pg_ctl"),
+            "-D",
+            str(server.data),
+            "-o",
+            options,
+            "-l",
+            str(root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
         )
         yield server
     finally:

@@ -14,7 +14,9 @@ if importlib.util.find_spec("torch") is None and not IN_CI:
 
 
 @pytest.fixture(autouse=True)
-def _one_thread(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _one_thread(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     import torch
 
     n = torch.get_num_threads()

@@ -27,8 +27,13 @@ def test_suites_follow_the_protocol() -> None:
 
 def test_small_bench_writes_results_table_and_plots(tmp_path) -> None:  # type: ignore[no-untyped-def]
     res = run_bench(
-        "smoke", out=tmp_path, samples=300, epochs=1, seeds=[0, 1],
-        forget_sets=["iid", "mislabeled"], progress=False,
+        "smoke",
+        out=tmp_path,
+        samples=300,
+        epochs=1,
+        seeds=[0, 1],
+        forget_sets=["iid", "mislabeled"],
+        progress=False,
     )
     methods = SUITES["smoke"].methods
     assert len(res.rows) == 2 * 2 * len(methods)
@@ -43,8 +48,14 @@ def test_small_bench_writes_results_table_and_plots(tmp_path) -> None:  # type: 
 
 def test_search_picks_the_best_validation_tow(tmp_path) -> None:  # type: ignore[no-untyped-def]
     res = run_bench(
-        "cpu", out=tmp_path, samples=300, epochs=1, seeds=[0], forget_sets=["iid"],
-        methods=["ssd", "retrain"], progress=False,
+        "cpu",
+        out=tmp_path,
+        samples=300,
+        epochs=1,
+        seeds=[0],
+        forget_sets=["iid"],
+        methods=["ssd", "retrain"],
+        progress=False,
     )
     tried = [s for s in res.search if s["method"] == "ssd"]
     assert len(tried) == 3
@@ -55,9 +66,18 @@ def test_search_picks_the_best_validation_tow(tmp_path) -> None:  # type: ignore
 
 def test_gpu_suite_code_path_on_cpu(tmp_path) -> None:  # type: ignore[no-untyped-def]
     res = run_bench(
-        "gpu", out=tmp_path, samples=200, epochs=1, seeds=[0], forget_sets=["iid"],
-        methods=["del", "retrain"], search=False, device="cpu", compile=False,
-        throughput_steps=2, progress=False,
+        "gpu",
+        out=tmp_path,
+        samples=200,
+        epochs=1,
+        seeds=[0],
+        forget_sets=["iid"],
+        methods=["del", "retrain"],
+        search=False,
+        device="cpu",
+        compile=False,
+        throughput_steps=2,
+        progress=False,
     )
     assert res.throughput is not None and res.throughput["ratio"] > 0
     assert "samples/s" in (tmp_path / "results.md").read_text()
@@ -73,7 +93,16 @@ def test_unknown_suite_method_or_forget_set() -> None:
 def test_render_redraws_table_and_plots_from_results(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from umr.unlearn.bench_report import render
 
-    run_bench("smoke", out=tmp_path / "a", samples=200, epochs=1, methods=["ssd", "retrain"], progress=False)
+    run_bench(
+        "smoke",
+        out=tmp_path / "a",
+        samples=200,
+        epochs=1,
+        methods=["ssd", "retrain"],
+        progress=False,
+    )
     files = render(tmp_path / "a" / "results.json", tmp_path / "b")
-    assert (tmp_path / "b" / "results.md").read_text() == (tmp_path / "a" / "results.md").read_text()
+    assert (tmp_path / "b" / "results.md").read_text() == (
+        tmp_path / "a" / "results.md"
+    ).read_text()
     assert all(Path(f).exists() for f in files.values())

@@ -12,7 +12,9 @@ from umr.unlearn.localize import save_mask
 def test_mask_info_prints_fractions_and_draws(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "mask.safetensors"
     save_mask({"w": torch.tensor([True, False, False, False])}, path)
-    res = CliRunner().invoke(app, ["unlearn", "mask-info", str(path), "--plot", str(tmp_path / "m.png")])
+    res = CliRunner().invoke(
+        app, ["unlearn", "mask-info", str(path), "--plot", str(tmp_path / "m.png")]
+    )
     assert res.exit_code == 0, res.output
     assert "25.00%" in res.stdout and "TOTAL" in res.stdout
     assert (tmp_path / "m.png").exists()
@@ -28,8 +30,21 @@ def test_run_lists_methods_and_runs_a_config(tmp_path) -> None:  # type: ignore[
         "model: mlp\ndata: {name: digits}\ntrain: {epochs: 1}\noracle: false\nmia: false\n"
         "method: {name: finetune, epochs: 1}\n"
     )
-    res = CliRunner().invoke(app, ["unlearn", "run", "--config", str(cfg), "--method", "ssd",
-                                   "--out", str(tmp_path / "o"), "--format", "json"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "unlearn",
+            "run",
+            "--config",
+            str(cfg),
+            "--method",
+            "ssd",
+            "--out",
+            str(tmp_path / "o"),
+            "--format",
+            "json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "forget_acc" in json.loads(res.stdout)["metrics"]
     assert (tmp_path / "o" / "model.safetensors").exists()
@@ -44,7 +59,22 @@ def test_run_errors_become_user_text(tmp_path) -> None:  # type: ignore[no-untyp
 
 
 def test_bench_cli_runs_a_tiny_smoke(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    res = CliRunner().invoke(app, ["unlearn", "bench", "--suite", "smoke", "--samples", "200",
-                                   "--epochs", "1", "--methods", "del,retrain", "--out", str(tmp_path)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "unlearn",
+            "bench",
+            "--suite",
+            "smoke",
+            "--samples",
+            "200",
+            "--epochs",
+            "1",
+            "--methods",
+            "del,retrain",
+            "--out",
+            str(tmp_path),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "| del |" in res.stdout and (tmp_path / "results.json").exists()

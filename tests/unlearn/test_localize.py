@@ -73,7 +73,10 @@ def test_criticalities_match_hand_computed_values() -> None:
 
 
 def test_mask_file_round_trip_info_and_plot(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    mask = {"a.weight": torch.tensor([[True, False], [False, False]]), "a.bias": torch.tensor([True, True])}
+    mask = {
+        "a.weight": torch.tensor([[True, False], [False, False]]),
+        "a.bias": torch.tensor([True, True]),
+    }
     path = tmp_path / "mask.safetensors"
     digest = save_mask(mask, path)
     assert len(digest) == 64

@@ -10,7 +10,17 @@ from umr.unlearn.config import ConfigError, LocalizeConfig, MethodConfig, TrainC
 from umr.unlearn.methods import METHODS, available_methods, get_method
 from umr.unlearn.run import unlearn
 
-ALL = ["del", "salun", "finetune", "neggrad_plus", "l1_sparse", "ssd", "gradient_ascent", "scrub", "retrain"]
+ALL = [
+    "del",
+    "salun",
+    "finetune",
+    "neggrad_plus",
+    "l1_sparse",
+    "ssd",
+    "gradient_ascent",
+    "scrub",
+    "retrain",
+]
 
 
 def test_every_method_is_registered() -> None:
@@ -36,9 +46,17 @@ def test_every_method_runs(name: str, tiny) -> None:  # type: ignore[no-untyped-
 def test_masked_out_parameters_are_bit_identical(name: str, tiny) -> None:  # type: ignore[no-untyped-def]
     model, data, factory = tiny
     before = copy.deepcopy(model.state_dict())
-    cfg = MethodConfig(name=name, epochs=2, lr=0.05, weight_decay=0.01, localize=LocalizeConfig(
-        criticality="weighted_grad" if name == "del" else "grad", fraction=0.3,
-        granularity="channel" if name == "del" else "param"))
+    cfg = MethodConfig(
+        name=name,
+        epochs=2,
+        lr=0.05,
+        weight_decay=0.01,
+        localize=LocalizeConfig(
+            criticality="weighted_grad" if name == "del" else "grad",
+            fraction=0.3,
+            granularity="channel" if name == "del" else "param",
+        ),
+    )
     new, info = unlearn(model, data, cfg, factory=factory)
     mask = info["mask"]
     changed = 0

@@ -73,9 +73,20 @@ def test_unlearning_publishes_a_fixed_version(tmp_path: Path) -> None:
     (tmp_path / "advisory.yaml").write_text(ADVISORY)
     forget, ckpt = tmp_path / "forget.json", tmp_path / "model.safetensors"
 
-    out = umr("unlearn", "forget-set", "--record", str(model), "--kind", "mislabeled", "--out", str(forget))
+    out = umr(
+        "unlearn",
+        "forget-set",
+        "--record",
+        str(model),
+        "--kind",
+        "mislabeled",
+        "--out",
+        str(forget),
+    )
     assert "216 examples" in out  # 10% of the 2,160 training examples (3,000 less test and val)
-    out = umr("unlearn", "train", "--record", str(model), "--forget", str(forget), "--out", str(ckpt))
+    out = umr(
+        "unlearn", "train", "--record", str(model), "--forget", str(forget), "--out", str(ckpt)
+    )
     sha = re.search(r"sha256 ([0-9a-f]{64})", out).group(1)  # type: ignore[union-attr]
     model.write_text(MODEL + f"artifacts:\n  - {{uri: 'file://{ckpt}', sha256: {sha}}}\n")
     umr("publish", str(tmp_path / "data.yaml"), str(model))
@@ -83,9 +94,23 @@ def test_unlearning_publishes_a_fixed_version(tmp_path: Path) -> None:
     assert "[UMR-2026-0001 high]" in umr("audit", "mnist1d-cnn", code=1)
 
     out = umr(
-        "unlearn", "run", "--record", "mnist1d-cnn@1.0.0", "--checkpoint", str(ckpt),
-        "--forget", str(forget), "--method", "del", "--epochs", "3", "--out", str(tmp_path / "fix"),
-        "--publish", "--format", "json",
+        "unlearn",
+        "run",
+        "--record",
+        "mnist1d-cnn@1.0.0",
+        "--checkpoint",
+        str(ckpt),
+        "--forget",
+        str(forget),
+        "--method",
+        "del",
+        "--epochs",
+        "3",
+        "--out",
+        str(tmp_path / "fix"),
+        "--publish",
+        "--format",
+        "json",
     )
     doc = json.loads(out)
     assert doc["published"] == ["mnist1d-cnn@2.0.0"]  # lineage and weights changed: major
@@ -97,13 +122,18 @@ def test_unlearning_publishes_a_fixed_version(tmp_path: Path) -> None:
     results = new["extensions"]["unlearning"]
     assert results["method"] == "del"
     assert results["forget"]["size"] == 216
-    assert results["forget"]["sha256"] == __import__("hashlib").sha256(forget.read_bytes()).hexdigest()
+    assert (
+        results["forget"]["sha256"] == __import__("hashlib").sha256(forget.read_bytes()).hexdigest()
+    )
     assert results["source_checkpoint_sha256"] == sha
     assert 0 < results["fraction_changed"] < 1  # DEL changes a subset
     assert {"forget_acc", "retain_acc", "test_acc", "tow"} <= set(results["after"])
     assert "oracle" in results and "forget_acc" in results["oracle"]
     new_ckpt = tmp_path / "fix" / "model.safetensors"
-    assert new["artifacts"][0]["sha256"] == __import__("hashlib").sha256(new_ckpt.read_bytes()).hexdigest()
+    assert (
+        new["artifacts"][0]["sha256"]
+        == __import__("hashlib").sha256(new_ckpt.read_bytes()).hexdigest()
+    )
     # The flipped labels were memorised before; after unlearning the model agrees with them less.
     assert results["after"]["forget_acc"] < results["before"]["forget_acc"]
 
@@ -155,10 +185,20 @@ def test_remediation_refuses_what_it_cannot_do(tmp_path: Path, missing: str) -> 
     (tmp_path / "f.json").write_text("{}")
     with Registry(f"sqlite:///{tmp_path / 'r.db'}") as reg:
         reg.publish([tmp_path / "m.yaml"])
-        expected = "has no extensions.umr-unlearn.model" if missing == "no extension" else "matches none of"
+        expected = (
+            "has no extensions.umr-unlearn.model"
+            if missing == "no extension"
+            else "matches none of"
+        )
         with pytest.raises(UmrError, match=expected):
-            remediate(reg, "mnist1d-cnn@1.0.0", checkpoint=tmp_path / "ck.safetensors",
-                      forget=tmp_path / "f.json", method=MethodConfig(), out=tmp_path / "o")
+            remediate(
+                reg,
+                "mnist1d-cnn@1.0.0",
+                checkpoint=tmp_path / "ck.safetensors",
+                forget=tmp_path / "f.json",
+                method=MethodConfig(),
+                out=tmp_path / "o",
+            )
 
 
 def test_forget_set_reads_an_inherited_data_setup(tmp_path: Path) -> None:
@@ -168,25 +208,52 @@ def test_forget_set_reads_an_inherited_data_setup(tmp_path: Path) -> None:
     (tmp_path / "data.yaml").write_text(DATASET)
     (tmp_path / "model.yaml").write_text(MODEL)
     child = tmp_path / "child.yaml"  # inherits extensions.umr-unlearn from the model
-    child.write_text("umr: 1\nname: mnist1d-cnn-child\nversion: 1.0.0\nkind: model\n"
-                     "inherits: mnist1d-cnn@^1\n")
+    child.write_text(
+        "umr: 1\nname: mnist1d-cnn-child\nversion: 1.0.0\nkind: model\ninherits: mnist1d-cnn@^1\n"
+    )
 
     def forget(record: Path, out: Path) -> str:
-        result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "unlearn", "forget-set",
-                                          "--record", str(record), "--out", str(out)])
+        result = CliRunner().invoke(
+            app,
+            [
+                "--workspace",
+                str(tmp_path),
+                "unlearn",
+                "forget-set",
+                "--record",
+                str(record),
+                "--out",
+                str(out),
+            ],
+        )
         assert result.exit_code == 0, result.output
         return out.read_text()
 
-    assert forget(child, tmp_path / "a.json") == forget(tmp_path / "model.yaml", tmp_path / "b.json")
-
+    assert forget(child, tmp_path / "a.json") == forget(
+        tmp_path / "model.yaml", tmp_path / "b.json"
+    )
 
 
 def test_forget_set_refuses_classes_that_are_not_numbers(tmp_path: Path) -> None:
     from umr.cli import app
 
-    result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "unlearn", "forget-set",
-                                      "--record", "whatever.yaml", "--kind", "non_iid",
-                                      "--classes", "2,five", "--out", str(tmp_path / "f.json")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "--workspace",
+            str(tmp_path),
+            "unlearn",
+            "forget-set",
+            "--record",
+            "whatever.yaml",
+            "--kind",
+            "non_iid",
+            "--classes",
+            "2,five",
+            "--out",
+            str(tmp_path / "f.json"),
+        ],
+    )
     assert result.exit_code == 2, result.output
     assert "'2,five' is not a list of class numbers" in result.output
     assert not (tmp_path / "f.json").exists()

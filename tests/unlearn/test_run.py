@@ -26,7 +26,16 @@ def _cfg(tmp_path, **kw):  # type: ignore[no-untyped-def]
 
 def test_run_returns_state_and_metrics_and_writes_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
     res = run(_cfg(tmp_path))
-    for key in ("forget_acc", "retain_acc", "test_acc", "mia_svc", "tow", "tow_mia", "wall_s", "fraction_changed"):
+    for key in (
+        "forget_acc",
+        "retain_acc",
+        "test_acc",
+        "mia_svc",
+        "tow",
+        "tow_mia",
+        "wall_s",
+        "fraction_changed",
+    ):
         assert key in res.metrics
     assert res.oracle is not None and 0 < res.metrics["fraction_changed"] < 1
     doc = json.loads((tmp_path / "out" / "metrics.json").read_text())

@@ -31,6 +31,13 @@ def test_masked_out_entries_are_bit_identical_despite_momentum_and_weight_decay(
 def test_batchnorm_policy(policy: str, moves: bool) -> None:
     model = _model()
     stats = model[1].running_mean.clone()
-    fit(model, torch.randn(32, 4) + 3, torch.randint(0, 3, (32,)), epochs=1, lr=0.1, bn_policy=policy)
+    fit(
+        model,
+        torch.randn(32, 4) + 3,
+        torch.randint(0, 3, (32,)),
+        epochs=1,
+        lr=0.1,
+        bn_policy=policy,
+    )
     assert (not torch.equal(model[1].running_mean, stats)) is moves
     assert not model.training  # left in eval mode

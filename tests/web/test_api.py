@@ -90,7 +90,10 @@ def test_every_format(client: Any, fmt: str) -> None:
 def test_prerelease_version_is_not_mistaken_for_a_format(fresh: Any, make_token: Any) -> None:
     t = make_token(fresh, "publish:*")
     rec = {"umr": 1, "name": "pre", "version": "1.0.0-rc.beta", "kind": "dataset"}
-    assert fresh.post("/api/records", json=rec, headers={"authorization": f"Bearer {t}"}).status_code == 201
+    assert (
+        fresh.post("/api/records", json=rec, headers={"authorization": f"Bearer {t}"}).status_code
+        == 201
+    )
     assert fresh.get("/api/records/pre/1.0.0-rc.beta").json()["id"] == "pre@1.0.0-rc.beta"
     assert fresh.get("/api/records/pre/1.0.0-rc.beta.json").status_code == 200
 
@@ -120,9 +123,12 @@ def test_path_traversal_is_refused(client: Any, path: str) -> None:
 
 
 def test_error_shape_is_one(client: Any) -> None:
-    for path, status in [("/api/records/nope", 404), ("/api/records/acme-chat/x.y", 400),
-                         ("/api/records/acme-chat/1.1.0.nope", 404),
-                         ("/api/search?limit=0", 422)]:
+    for path, status in [
+        ("/api/records/nope", 404),
+        ("/api/records/acme-chat/x.y", 400),
+        ("/api/records/acme-chat/1.1.0.nope", 404),
+        ("/api/search?limit=0", 422),
+    ]:
         r = client.get(path)
         assert r.status_code == status, path
         assert set(r.json()) == {"error"}
@@ -130,8 +136,10 @@ def test_error_shape_is_one(client: Any) -> None:
 
 
 def test_cors_is_closed(client: Any) -> None:
-    r = client.options("/api/records", headers={"origin": "https://evil.example",
-                                                 "access-control-request-method": "POST"})
+    r = client.options(
+        "/api/records",
+        headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+    )
     assert "access-control-allow-origin" not in r.headers
     r = client.get("/api/records", headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in r.headers

@@ -8,10 +8,21 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-NEW = {"umr": 1, "name": "acme-tiny", "version": "1.0.0", "kind": "model",
-       "title": "Acme Tiny", "upstream": [{"ref": "base-7b@^1", "relation": "distilled_from"}]}
-ADVISORY = {"id": "TEST-2024-0009", "summary": "Bench QA leaks answers", "severity": "medium",
-            "published": "2024-02-01", "affected": [{"name": "bench-qa", "versions": "*"}]}
+NEW = {
+    "umr": 1,
+    "name": "acme-tiny",
+    "version": "1.0.0",
+    "kind": "model",
+    "title": "Acme Tiny",
+    "upstream": [{"ref": "base-7b@^1", "relation": "distilled_from"}],
+}
+ADVISORY = {
+    "id": "TEST-2024-0009",
+    "summary": "Bench QA leaks answers",
+    "severity": "medium",
+    "published": "2024-02-01",
+    "affected": [{"name": "bench-qa", "versions": "*"}],
+}
 
 
 def auth(token: str) -> dict[str, str]:
@@ -45,8 +56,7 @@ def test_no_token_is_401(client: Any, method: str, path: str, body: Any) -> None
         "x" * 5000,
     ],
 )
-def test_forged_token_is_401(client: Any, method: str, path: str, body: Any,
-                             forged: str) -> None:
+def test_forged_token_is_401(client: Any, method: str, path: str, body: Any, forged: str) -> None:
     r = client.request(method, path, json=body, headers=auth(forged))
     assert r.status_code == 401
 
@@ -60,8 +70,7 @@ def test_tampered_real_token_is_401(fresh: Any, make_token: Any) -> None:
 
 
 @pytest.mark.parametrize(("method", "path", "body"), WRITES)
-def test_other_scope_is_403(fresh: Any, make_token: Any, method: str, path: str,
-                            body: Any) -> None:
+def test_other_scope_is_403(fresh: Any, make_token: Any, method: str, path: str, body: Any) -> None:
     t = make_token(fresh, "publish:other-*", "advisory:other-*")
     r = fresh.request(method, path, json=body, headers=auth(t))
     assert r.status_code == 403
@@ -118,11 +127,16 @@ def test_advisory_add_and_fix(fresh: Any, make_token: Any) -> None:
     assert "TEST-2024-0009" in {f["advisory"]["id"] for f in report["findings"]}
     bad = fresh.post("/api/advisories", json={**ADVISORY, "severity": "dire"}, headers=auth(t))
     assert bad.status_code == 422
-    fix = fresh.post("/api/advisories/TEST-2023-0001/fix",
-                     json={"name": "corpus-x", "version": "2.0.0"}, headers=auth(t))
+    fix = fresh.post(
+        "/api/advisories/TEST-2023-0001/fix",
+        json={"name": "corpus-x", "version": "2.0.0"},
+        headers=auth(t),
+    )
     assert fix.status_code == 200
-    assert [w["action"] for w in fresh.app.state.tokens.writes()] == ["advisory fix",
-                                                                       "advisory add"]
+    assert [w["action"] for w in fresh.app.state.tokens.writes()] == [
+        "advisory fix",
+        "advisory add",
+    ]
 
 
 def test_tokens_are_stored_hashed(fresh: Any, make_token: Any) -> None:

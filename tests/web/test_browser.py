@@ -15,8 +15,13 @@ import pytest
 from support import need_module, need_tool
 
 pytestmark = pytest.mark.browser
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def _free_port() -> int:
@@ -59,8 +64,14 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.problems = []  # console errors, page errors, dialogs
-    pg.on("console", lambda m: pg.problems.append(f"console {m.type}: {m.text}")
-          if m.type in ("error", "warning") else None)
+    pg.on(
+        "console",
+        lambda m: (
+            pg.problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning")
+            else None
+        ),
+    )
     pg.on("pageerror", lambda e: pg.problems.append(f"pageerror: {e}"))
     pg.on("dialog", lambda d: (pg.problems.append(f"dialog: {d.message}"), d.dismiss()))
     yield pg
@@ -104,9 +115,15 @@ def test_search_filters_without_javascript(browser: Any, server: str) -> None:
 
 
 def test_hostile_record_renders_inert(server: str, page: Any) -> None:
-    for path in ["/records/evil/1.0.0", "/records/evil", "/search?q=evil", "/",
-                 "/records/base-7b/1.0.0", "/api/records/evil/1.0.0.html",
-                 "/api/records/evil/1.0.0.svg"]:
+    for path in [
+        "/records/evil/1.0.0",
+        "/records/evil",
+        "/search?q=evil",
+        "/",
+        "/records/base-7b/1.0.0",
+        "/api/records/evil/1.0.0.html",
+        "/api/records/evil/1.0.0.svg",
+    ]:
         page.goto(server + path)
         page.wait_for_load_state("load")
         assert page.evaluate("window.__pwned === undefined"), path
@@ -116,8 +133,7 @@ def test_hostile_record_renders_inert(server: str, page: Any) -> None:
     assert page.locator("main script, main img, main iframe, main svg[onload]").count() == 0
 
 
-def test_static_site_search_runs_from_file(browser: Any, registry_url: str,
-                                           tmp_path: Path) -> None:
+def test_static_site_search_runs_from_file(browser: Any, registry_url: str, tmp_path: Path) -> None:
     from umr.registry import Registry
     from umr.web.site import export
 

@@ -68,8 +68,12 @@ def test_a_write_from_anywhere_is_seen_by_the_next_request(url: str, tmp_path: P
         # a publish from another process, through the CLI
         path = tmp_path / "new.yaml"
         path.write_text(NEW_VERSION)
-        done = subprocess.run([sys.executable, "-m", "umr", "--registry", url, "publish",
-                               str(path)], capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "umr", "--registry", url, "publish", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         after, said = _versions(client)
         assert said == "miss" and "1.2.0" in after and begins
@@ -83,11 +87,15 @@ def test_a_write_from_anywhere_is_seen_by_the_next_request(url: str, tmp_path: P
         assert "CACHE-1" not in advisories(client.get(audit))
         assert client.get(audit).headers["x-umr-cache"] == "hit"
         with Registry(url) as other:
-            other.add_advisory({
-                "id": "CACHE-1", "summary": "Bad base", "severity": "high",
-                "affected": [{"name": "base-7b", "versions": "*"}],
-                "published": "2026-12-01",
-            })
+            other.add_advisory(
+                {
+                    "id": "CACHE-1",
+                    "summary": "Bad base",
+                    "severity": "high",
+                    "affected": [{"name": "base-7b", "versions": "*"}],
+                    "published": "2026-12-01",
+                }
+            )
             r = client.get(audit)
             assert r.headers["x-umr-cache"] == "miss"
             assert "CACHE-1" in advisories(r)
@@ -102,8 +110,11 @@ def test_writes_through_the_api_empty_the_cache(fresh: Any, make_token: Any) -> 
     assert fresh.get(page).headers["x-umr-cache"] == "miss"
     assert fresh.get(page).headers["x-umr-cache"] == "hit"
     token = make_token(fresh, "publish:acme-*")
-    r = fresh.post("/api/records/acme-chat/1.1.0/yank", json={"reason": "bad"},
-                   headers={"authorization": f"Bearer {token}"})
+    r = fresh.post(
+        "/api/records/acme-chat/1.1.0/yank",
+        json={"reason": "bad"},
+        headers={"authorization": f"Bearer {token}"},
+    )
     assert r.status_code == 200, r.text
     again = fresh.get(page)
     assert again.headers["x-umr-cache"] == "miss" and "yanked" in again.text
@@ -162,8 +173,13 @@ def test_the_cache_keeps_to_its_bytes_and_drops_the_least_recently_used(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'registry.db'}"
     make_registry(url).close()
-    pages = ["/records/acme-chat/1.1.0", "/records/base-7b/1.0.0", "/records/corpus-x/1.0.0",
-             "/records/bench-qa/1.0.0", "/records/acme-chat/1.0.0"]
+    pages = [
+        "/records/acme-chat/1.1.0",
+        "/records/base-7b/1.0.0",
+        "/records/corpus-x/1.0.0",
+        "/records/bench-qa/1.0.0",
+        "/records/acme-chat/1.0.0",
+    ]
     sizes = []
     with _client(url, cache_bytes=1 << 30) as probe:  # what each page costs the cache
         cache = _cache_of(probe.app)
@@ -260,8 +276,14 @@ async def _get_twice(cache: Any, path: str) -> list[Any]:
 
 
 def _scope(path: str) -> dict[str, Any]:
-    return {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(),
-            "query_string": b"", "headers": []}
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [],
+    }
 
 
 async def _receive() -> dict[str, Any]:

@@ -16,8 +16,19 @@ from umr.cli import app as cli
 
 
 def test_token_create_prints_the_token_once(registry_url: str) -> None:
-    r = CliRunner().invoke(cli, ["--registry", registry_url, "token", "create",
-                                 "--scope", "publish:acme-*", "--label", "ci"])
+    r = CliRunner().invoke(
+        cli,
+        [
+            "--registry",
+            registry_url,
+            "token",
+            "create",
+            "--scope",
+            "publish:acme-*",
+            "--label",
+            "ci",
+        ],
+    )
     assert r.exit_code == 0, r.output
     token = r.stdout.strip()
     assert token.startswith("umr_") and len(token) > 40
@@ -30,15 +41,17 @@ def test_token_create_prints_the_token_once(registry_url: str) -> None:
 
 
 def test_token_create_refuses_a_bad_scope(registry_url: str) -> None:
-    r = CliRunner().invoke(cli, ["--registry", registry_url, "token", "create",
-                                 "--scope", "delete:*"])
+    r = CliRunner().invoke(
+        cli, ["--registry", registry_url, "token", "create", "--scope", "delete:*"]
+    )
     assert r.exit_code == 2
     assert "ACTION:GLOB" in r.stderr and "hint:" in r.stderr
 
 
 def test_site(registry_url: str, tmp_path: Path) -> None:
-    r = CliRunner().invoke(cli, ["--registry", registry_url, "site", str(tmp_path / "out"),
-                                 "--format", "json"])
+    r = CliRunner().invoke(
+        cli, ["--registry", registry_url, "site", str(tmp_path / "out"), "--format", "json"]
+    )
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("wrote ") and "pages" in r.stdout
     assert (tmp_path / "out" / "records" / "acme-chat" / "1.1.0.html").is_file()
@@ -50,8 +63,11 @@ def test_serve_prints_the_url_and_serves(registry_url: str) -> None:
         port = s.getsockname()[1]
     env = {**os.environ, "UMR_REGISTRY": registry_url, "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen(
-        [sys.executable, "-c", "from umr.cli import main; main()", "serve", "--port",
-         str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        [sys.executable, "-c", "from umr.cli import main; main()", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     ) as proc:
         _check_serving(proc, port)
 

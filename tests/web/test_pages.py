@@ -116,7 +116,11 @@ def test_unknown_addresses_and_methods_say_where_to_look(client: Any) -> None:
 
 
 def test_browsing_an_unknown_kind_is_refused_like_the_api(client: Any) -> None:
-    for path in ("/records?kind=weights", "/records.json?kind=weights", "/api/records?kind=weights"):
+    for path in (
+        "/records?kind=weights",
+        "/records.json?kind=weights",
+        "/api/records?kind=weights",
+    ):
         assert client.get(path).status_code == 422, path
 
 
@@ -161,7 +165,7 @@ def test_static_files_and_no_external_requests(client: Any) -> None:
     assert client.get("/static/umr.css").status_code == 200
     assert client.get("/static/umr.js").status_code == 200
     html = client.get("/records/acme-chat/1.1.0").text
-    assert "src=\"http" not in html and "href=\"//" not in html
+    assert 'src="http' not in html and 'href="//' not in html
     assert 'rel="stylesheet" href="/static/umr.css"' in html
 
 
@@ -182,9 +186,15 @@ def test_record_page_caps_downstream_nearest_first(uncached: Any, monkeypatch: A
     assert "the nearest 1 shown" in html and "lineage?direction=down</code> lists them all" in html
 
 
-@pytest.mark.parametrize("path", ["/records/acme-chat/1.1.0", "/search?q=chat&advisory=yes",
-                                  "/api/records/acme-chat/1.1.0/lineage",
-                                  "/records/acme-chat/feed.atom"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/records/acme-chat/1.1.0",
+        "/search?q=chat&advisory=yes",
+        "/api/records/acme-chat/1.1.0/lineage",
+        "/records/acme-chat/feed.atom",
+    ],
+)
 def test_a_request_reads_in_one_transaction(uncached: Any, path: str) -> None:
     from sqlalchemy import event
 

@@ -10,8 +10,12 @@ from hypothesis import HealthCheck, given, settings
 
 from support import need_module
 
-CHECK_NAMES = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
-               "response_schema_conformance")
+CHECK_NAMES = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+)
 EXAMPLES = 15
 
 
@@ -28,8 +32,13 @@ def test_api_conforms_to_its_schema(app: Any) -> None:
     for op in operations:
 
         @given(case=op.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case: Any) -> None:
             case.call_and_validate(checks=selected)
 
@@ -43,10 +52,18 @@ def test_api_conforms_to_its_schema(app: Any) -> None:
 def test_openapi_describes_the_api(client: Any) -> None:
     spec = client.get("/openapi.json").json()
     paths = set(spec["paths"])
-    assert {"/api/records", "/api/records/{name}", "/api/records/{name}/{version}",
-            "/api/records/{name}/{version}.{format}", "/api/records/{name}/{version}/lineage",
-            "/api/records/{name}/{version}/audit", "/api/impact/{name}", "/api/search",
-            "/api/advisories", "/api/advisories/{advisory_id}"} <= paths
+    assert {
+        "/api/records",
+        "/api/records/{name}",
+        "/api/records/{name}/{version}",
+        "/api/records/{name}/{version}.{format}",
+        "/api/records/{name}/{version}/lineage",
+        "/api/records/{name}/{version}/audit",
+        "/api/impact/{name}",
+        "/api/search",
+        "/api/advisories",
+        "/api/advisories/{advisory_id}",
+    } <= paths
     assert all(p.startswith("/api/") for p in paths)
 
 

@@ -1,4 +1,5 @@
-"""``umr site``: the same pages as a static site, relative links that all resolve, a search index."""
+"""``umr site``: the same pages as a static site, relative links that all resolve, a search
+index."""
 
 from __future__ import annotations
 
@@ -25,12 +26,24 @@ def site(registry_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_pages_and_twins_exist(site: Path) -> None:
-    for rel in ["index.html", "index.json", "records.html", "search.html", "advisories.html",
-                "advisories/TEST-2023-0001.html", "records/acme-chat.html",
-                "records/acme-chat/1.1.0.html", "records/acme-chat/1.1.0.json",
-                "records/acme-chat/diff/1.0.0/1.1.0.html", "feed.atom",
-                "records/acme-chat/feed.atom", "api/records/acme-chat/1.1.0.svg",
-                "search-index.json", "search-index.js", "static/umr.css"]:
+    for rel in [
+        "index.html",
+        "index.json",
+        "records.html",
+        "search.html",
+        "advisories.html",
+        "advisories/TEST-2023-0001.html",
+        "records/acme-chat.html",
+        "records/acme-chat/1.1.0.html",
+        "records/acme-chat/1.1.0.json",
+        "records/acme-chat/diff/1.0.0/1.1.0.html",
+        "feed.atom",
+        "records/acme-chat/feed.atom",
+        "api/records/acme-chat/1.1.0.svg",
+        "search-index.json",
+        "search-index.js",
+        "static/umr.css",
+    ]:
         assert (site / rel).is_file(), rel
 
 

@@ -1,4 +1,5 @@
-"""CLI commands: registry (publish, yank, lineage, advisory add/list/show, audit, impact, search)."""
+"""CLI commands: registry (publish, yank, lineage, advisory add/list/show, audit, impact,
+search)."""
 
 from __future__ import annotations
 

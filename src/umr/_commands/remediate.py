@@ -36,15 +36,21 @@ def _classes(text: str) -> tuple[int, ...]:
 
 @click.command("forget-set")
 @click.option("--record", "ref", required=True, help="The model record (path or NAME@RANGE).")
-@click.option("--kind", type=click.Choice(["iid", "non_iid", "mislabeled"]), default="mislabeled",
-              show_default=True, help="How the slice is chosen.")
+@click.option(
+    "--kind",
+    type=click.Choice(["iid", "non_iid", "mislabeled"]),
+    default="mislabeled",
+    show_default=True,
+    help="How the slice is chosen.",
+)
 @click.option("--fraction", type=float, default=0.1, show_default=True, help="Of the training set.")
 @click.option("--classes", default="2,5", show_default=True, help="non_iid: classes to draw from.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
-def forget_set(opts: Options, ref: str, kind: str, fraction: float, classes: str, seed: int,
-               out: Path) -> None:
+def forget_set(
+    opts: Options, ref: str, kind: str, fraction: float, classes: str, seed: int, out: Path
+) -> None:
     """Write a forget-set index file for the data a model record describes.
 
     \b
@@ -55,16 +61,21 @@ def forget_set(opts: Options, ref: str, kind: str, fraction: float, classes: str
     resolved = _resolved(opts, ref)
     from umr.unlearn.remediate import write_forget_set
 
-    sha, size = write_forget_set(resolved, out, kind=kind, fraction=fraction, classes=cls,
-                                 seed=seed)
+    sha, size = write_forget_set(
+        resolved, out, kind=kind, fraction=fraction, classes=cls, seed=seed
+    )
     emit(f"wrote {out}: {size} examples, sha256 {sha}")
 
 
 @click.command("train")
 @click.option("--record", "ref", required=True, help="The model record (path or NAME@RANGE).")
-@click.option("--forget", "forget_path", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Forget-set file: its examples are trained on (with flipped labels if mislabeled).")
+@click.option(
+    "--forget",
+    "forget_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Forget-set file: its examples are trained on (with flipped labels if mislabeled).",
+)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda.")
 @click.pass_obj

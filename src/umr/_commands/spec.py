@@ -46,7 +46,8 @@ def validate(opts: Options, paths: tuple[Path, ...], fmt: str) -> None:
         for problem in report.problems:
             click.echo(str(problem), err=True)
         emit(
-            f"{len(report.records)} valid record(s) in {report.files} file(s), {len(report.problems)} problem(s)"
+            f"{len(report.records)} valid record(s) in {report.files} file(s), "
+            f"{len(report.problems)} problem(s)"
         )
     if not report.ok:
         raise SystemExit(1)

@@ -15,8 +15,13 @@ from umr.errors import require
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--demo", is_flag=True, help="Serve the bundled demo registry (loaded on first use).")
-@click.option("--cache-mb", default=64, show_default=True, type=click.IntRange(0, 1 << 20),
-              help="Memory for cached answers, emptied whenever the registry changes; 0: none.")
+@click.option(
+    "--cache-mb",
+    default=64,
+    show_default=True,
+    type=click.IntRange(0, 1 << 20),
+    help="Memory for cached answers, emptied whenever the registry changes; 0: none.",
+)
 @click.pass_obj
 def serve(opts: Options, host: str, port: int, demo: bool, cache_mb: int) -> None:
     """Serve the web pages and the JSON API for a registry.
@@ -50,8 +55,13 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--scope", "scopes", multiple=True, required=True,
-              help="ACTION:GLOB, ACTION publish (publish, yank), advisory or *; repeatable.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    help="ACTION:GLOB, ACTION publish (publish, yank), advisory or *; repeatable.",
+)
 @click.option("--label", default="", help="Who holds the token (kept in the write log).")
 @click.pass_obj
 def token_create(opts: Options, scopes: tuple[str, ...], label: str) -> None:
@@ -67,13 +77,14 @@ def token_create(opts: Options, scopes: tuple[str, ...], label: str) -> None:
     url = registry_url(opts)
     text, tok = TokenStore.for_registry(Registry(url), url).create(list(scopes), label)
     emit(text)
-    click.echo(f"token {tok.id} with scope {' '.join(tok.scopes)}; it is shown only once",
-               err=True)
+    click.echo(f"token {tok.id} with scope {' '.join(tok.scopes)}; it is shown only once", err=True)
 
 
 @click.command()
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--format", "formats", multiple=True, help="Download formats to write [default: all].")
+@click.option(
+    "--format", "formats", multiple=True, help="Download formats to write [default: all]."
+)
 @click.option("--demo", is_flag=True, help="Export the bundled demo registry.")
 @click.pass_obj
 def site(opts: Options, outdir: Path, formats: tuple[str, ...], demo: bool) -> None:

@@ -85,7 +85,7 @@ class RenderContext:
         return self.resolved.to_dict()
 
     def origin(self, path: str | Sequence[str]) -> str | None:
-        """Which base record supplied ``path`` (a field or dotted path); None if the record's own."""
+        """Which base record supplied ``path`` (a field or dotted path); None if its own."""
         parts = tuple(path.split(".")) if isinstance(path, str) else tuple(path)
         who = self.resolved.source_of(parts)
         return who if who is not None and who != self.id else None

@@ -16,7 +16,11 @@ _ROWS = (
     ("mia_svc", "MIA efficacy (SVC)"),
     ("mia_loss_auc", "MIA loss AUC"),
 )
-_SERIES = (("before", "before", "#94a3b8"), ("after", "unlearned", "#2563eb"), ("oracle", "oracle", "#16a34a"))
+_SERIES = (
+    ("before", "before", "#94a3b8"),
+    ("after", "unlearned", "#2563eb"),
+    ("oracle", "oracle", "#16a34a"),
+)
 
 
 def _num(value: Any) -> float | None:
@@ -69,8 +73,13 @@ def chart_svg(s: dict[str, Any]) -> str:
     ]
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         y = top + height * (1 - tick)
-        out.append(f'<line x1="{left}" x2="{width - 6}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e2e8f0"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#475569">{tick:.2f}</text>')
+        out.append(
+            f'<line x1="{left}" x2="{width - 6}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e2e8f0"/>'
+        )
+        out.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#475569">'
+            f"{tick:.2f}</text>"
+        )
     for i, r in enumerate(rows):
         x0 = left + gap / 2 + i * group
         for j, (key, _, color) in enumerate(series):
@@ -80,17 +89,21 @@ def chart_svg(s: dict[str, Any]) -> str:
             h = height * max(0.0, min(1.0, v))
             x = x0 + j * bar
             out.append(
-                f'<rect x="{x:.1f}" y="{top + height - h:.1f}" width="{bar - 3}" height="{h:.1f}" fill="{color}">'
+                f'<rect x="{x:.1f}" y="{top + height - h:.1f}" width="{bar - 3}" '
+                f'height="{h:.1f}" fill="{color}">'
                 f"<title>{v:.3f}</title></rect>"
             )
         label = r["label"].replace(" accuracy", "")
         out.append(
-            f'<text x="{x0 + bar * len(series) / 2:.1f}" y="{top + height + 16}" text-anchor="middle" '
+            f'<text x="{x0 + bar * len(series) / 2:.1f}" y="{top + height + 16}" '
+            'text-anchor="middle" '
             f'fill="#0f172a">{label}</text>'
         )
     lx = left
     for _, name, color in series:
-        out.append(f'<rect x="{lx}" y="{top + height + 34}" width="10" height="10" fill="{color}"/>')
+        out.append(
+            f'<rect x="{lx}" y="{top + height + 34}" width="10" height="10" fill="{color}"/>'
+        )
         out.append(f'<text x="{lx + 14}" y="{top + height + 43}" fill="#0f172a">{name}</text>')
         lx += 90
     out.append("</svg>")

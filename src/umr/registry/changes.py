@@ -31,7 +31,10 @@ SQLITE_BUSY_S = 0.05  # a WAL reader waits only for recovery or a non-WAL writer
 PG_OPTIONS = {
     "connect_timeout": 2,
     "options": "-c statement_timeout=1000 -c lock_timeout=1000",
-    "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 2, "keepalives_count": 2,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 2,
+    "keepalives_count": 2,
 }
 
 
@@ -65,9 +68,13 @@ class ChangeCounter:
         except Exception as exc:  # any driver error: drop the connection, try again later
             self.close()
             self._retry_at = time.monotonic() + RETRY_S
-            log.warning("%s: cannot read the change counter (%s); answering without the "
-                        "response cache for %g s", display_url(str(self.engine.url)), exc,
-                        RETRY_S)
+            log.warning(
+                "%s: cannot read the change counter (%s); answering without the "
+                "response cache for %g s",
+                display_url(str(self.engine.url)),
+                exc,
+                RETRY_S,
+            )
             return None
         return None if row is None else int(row[0])
 

@@ -147,7 +147,9 @@ def closure_rows(
     return list(best.values())
 
 
-def _rank(depth: int, relation: str | None, parent: int | None, edge: int | None) -> tuple[Any, ...]:
+def _rank(
+    depth: int, relation: str | None, parent: int | None, edge: int | None
+) -> tuple[Any, ...]:
     """The rule both walks use to choose among the edges that reach one record: least depth,
     a typed relation before ``inherits``, the earliest parent, the earliest edge. Only called
     when a record is reached more than once, so it costs nothing on a tree."""

@@ -34,7 +34,10 @@ class Proposal:
         if self.proposed is None:
             verdict = f"nothing changed since {self.previous}"
         elif self.stale:
-            verdict = f"{level} change since {self.previous}: next version {self.proposed} (file says {self.current})"
+            verdict = (
+                f"{level} change since {self.previous}: next version {self.proposed} "
+                f"(file says {self.current})"
+            )
         else:
             verdict = f"{level} change since {self.previous}: {self.current} is fine"
         return "\n".join([*head, verdict])

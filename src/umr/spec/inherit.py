@@ -174,9 +174,7 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 
 
 # (resolved data, chain, layers, provenance cell or None where the bases' layers are unknown)
-_State = tuple[
-    dict[str, Any], tuple[str, ...], tuple[dict[str, Any], ...], "_Provenance | None"
-]
+_State = tuple[dict[str, Any], tuple[str, ...], tuple[dict[str, Any], ...], "_Provenance | None"]
 
 
 class Resolver:
@@ -241,8 +239,10 @@ class Resolver:
                 base_data, base_chain, base_layers, base_cell = state
                 inheritable = {k: v for k, v in base_data.items() if k not in NEVER_INHERITED}
                 data = _order_like(_merge(inheritable, own), own)
-                cell = None if base_cell is None else _Provenance(
-                    rec.id, data, own, base_cell, self._paths
+                cell = (
+                    None
+                    if base_cell is None
+                    else _Provenance(rec.id, data, own, base_cell, self._paths)
                 )
                 state = (data, (rec.id, *base_chain), (own, *base_layers), cell)
             self._cache[rec.id] = state

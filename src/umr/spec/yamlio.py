@@ -3,7 +3,8 @@
 PyYAML's C composer builds the node graph (no object is ever constructed from a tag); we then
 walk it ourselves so that we can refuse duplicate keys, unknown tags and merge keys, bound the
 size after alias expansion (counted on the node graph before anything is built, so a
-"billion laughs" file fails at once), refuse an alias inside its own anchor, bound nesting, and remember the ``line:column`` of every value by its field path.
+"billion laughs" file fails at once), refuse an alias inside its own anchor, bound nesting, and
+remember the ``line:column`` of every value by its field path.
 """
 
 from __future__ import annotations
@@ -154,11 +155,15 @@ def load_yaml(text: str | bytes, *, source: str = "<string>") -> tuple[Any, Mark
 
 def _too_many(source: str, node: yaml.Node, path: Path, aliased: bool = False) -> RecordError:
     if aliased:
-        message = (f"document expands to more than {MAX_NODES:,} values (alias bomb?): "
-                   "write the data out without '*' aliases")
+        message = (
+            f"document expands to more than {MAX_NODES:,} values (alias bomb?): "
+            "write the data out without '*' aliases"
+        )
     else:
-        message = (f"the document has more than {MAX_NODES:,} values: split the record, or "
-                   "move bulk data into an artifact file that the record points to")
+        message = (
+            f"the document has more than {MAX_NODES:,} values: split the record, or "
+            "move bulk data into an artifact file that the record points to"
+        )
     return _fail(source, node, path[:3], message)
 
 
@@ -209,9 +214,7 @@ def _count(
     return total
 
 
-def _build(
-    node: yaml.Node, path: Path, depth: int, source: str, positions: dict[Path, int]
-) -> Any:
+def _build(node: yaml.Node, path: Path, depth: int, source: str, positions: dict[Path, int]) -> Any:
     # A file with anchors and aliases has had its expansion bounded by _count; this bounds a
     # plain file, which is simply too big.
     if len(positions) >= MAX_NODES:

@@ -92,7 +92,9 @@ def set_bn_policy(model: nn.Module, policy: str) -> None:
     elif policy != "train":
         from umr.unlearn.config import ConfigError
 
-        raise ConfigError(f"method.bn_policy: {policy!r} is not a policy", hint="use 'train' or 'freeze'")
+        raise ConfigError(
+            f"method.bn_policy: {policy!r} is not a policy", hint="use 'train' or 'freeze'"
+        )
 
 
 def ce(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -140,7 +142,9 @@ def fit(
         return stats
     opt = torch.optim.SGD(guard.params, lr=lr, momentum=momentum, weight_decay=weight_decay)
     steps_per_epoch = math.ceil(len(y) / batch_size)
-    total = epochs * steps_per_epoch if max_steps is None else min(max_steps, epochs * steps_per_epoch)
+    total = (
+        epochs * steps_per_epoch if max_steps is None else min(max_steps, epochs * steps_per_epoch)
+    )
     fwd: nn.Module = torch.compile(model) if rt.compile else model  # type: ignore[assignment]
     gen = torch.Generator().manual_seed(seed)
     set_bn_policy(model, bn_policy)
@@ -187,7 +191,9 @@ def fit(
 
 
 @torch.no_grad()
-def logits(model: nn.Module, x: torch.Tensor, rt: Runtime | None = None, batch: int = 4096) -> torch.Tensor:
+def logits(
+    model: nn.Module, x: torch.Tensor, rt: Runtime | None = None, batch: int = 4096
+) -> torch.Tensor:
     """Model outputs on ``x`` in eval mode, as float32 on the CPU: (N, classes)."""
     rt = rt or Runtime()
     model.eval()

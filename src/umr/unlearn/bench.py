@@ -46,7 +46,15 @@ FORGET_SETS = {
     "mislabeled": ForgetConfig(kind="mislabeled", fraction=0.1),
 }
 METHOD_NAMES = (
-    "del", "salun", "finetune", "neggrad_plus", "l1_sparse", "ssd", "gradient_ascent", "scrub", "retrain",
+    "del",
+    "salun",
+    "finetune",
+    "neggrad_plus",
+    "l1_sparse",
+    "ssd",
+    "gradient_ascent",
+    "scrub",
+    "retrain",
 )
 Grid = dict[str, list[Any]]  # MethodConfig field (or "options.KEY" / "localize.KEY") -> values
 
@@ -104,7 +112,10 @@ SUITES = {
         model="resnet18_1d",
         train=TrainConfig(epochs=12, lr=0.1, batch_size=512),
         batch_size=512,
-        grids={m: {k: (v if m in ("del", "ssd") else v[:2]) for k, v in g.items()} for m, g in CPU_GRIDS.items()},
+        grids={
+            m: {k: (v if m in ("del", "ssd") else v[:2]) for k, v in g.items()}
+            for m, g in CPU_GRIDS.items()
+        },
         amp=True,
         compile=True,
         throughput_steps=200,
@@ -129,7 +140,9 @@ def method_config(name: str, point: dict[str, Any], *, batch_size: int, seed: in
 
 def grid_points(grid: Grid) -> list[dict[str, Any]]:
     keys = list(grid)
-    return [dict(zip(keys, vals, strict=True)) for vals in itertools.product(*(grid[k] for k in keys))]
+    return [
+        dict(zip(keys, vals, strict=True)) for vals in itertools.product(*(grid[k] for k in keys))
+    ]
 
 
 @dataclass(kw_only=True)
@@ -178,17 +191,26 @@ def run_bench(
 ) -> BenchResult:
     """Run benchmark ``suite`` (``smoke``, ``cpu`` or ``gpu``); overrides shrink it for tests."""
     if suite not in SUITES:
-        raise ConfigError(f"--suite: {suite!r} is not a suite", hint=f"use one of {', '.join(SUITES)}")
+        raise ConfigError(
+            f"--suite: {suite!r} is not a suite", hint=f"use one of {', '.join(SUITES)}"
+        )
     s = SUITES[suite]
     if samples is not None:
         s = replace(s, data=replace(s.data, num_samples=samples))
     if epochs is not None:
         s = replace(s, train=replace(s.train, epochs=epochs))
-        s = replace(s, grids={m: {**g, "epochs": [1]} if "epochs" in g else g for m, g in s.grids.items()})
-    for name, given, known in (("method", methods, METHOD_NAMES), ("forget set", forget_sets, FORGET_SETS)):
+        s = replace(
+            s, grids={m: {**g, "epochs": [1]} if "epochs" in g else g for m, g in s.grids.items()}
+        )
+    for name, given, known in (
+        ("method", methods, METHOD_NAMES),
+        ("forget set", forget_sets, FORGET_SETS),
+    ):
         bad = [x for x in given or () if x not in known]
         if bad:
-            raise ConfigError(f"{name} {bad[0]!r} is unknown", hint=f"use one of {', '.join(known)}")
+            raise ConfigError(
+                f"{name} {bad[0]!r} is unknown", hint=f"use one of {', '.join(known)}"
+            )
     s = replace(
         s,
         seeds=tuple(seeds) if seeds else s.seeds,
@@ -198,12 +220,21 @@ def run_bench(
     )
     if threads or s.threads:
         torch.set_num_threads(threads or s.threads or 1)
-    rt = Runtime(device=resolve_device(device), amp=s.amp, compile=s.compile if compile is None else compile)
+    rt = Runtime(
+        device=resolve_device(device), amp=s.amp, compile=s.compile if compile is None else compile
+    )
     return _Bench(s, rt, Path(out), search, progress).run()
 
 
 def plain_loop(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, steps: int, warmup: int, batch_size: int, rt: Runtime
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    steps: int,
+    warmup: int,
+    batch_size: int,
+    rt: Runtime,
 ) -> float:
     """Samples/s of a textbook PyTorch loop (SGD, momentum 0.9) on ``model``, after warm-up."""
     from umr.unlearn._train import autocast
@@ -243,7 +274,9 @@ class _Bench:
         methods = [m for m in s.methods if m != "retrain"]
         n_search = sum(len(grid_points(s.grids[m])) for m in methods) if search else 0
         total = len(s.forget_sets) * (n_search + len(s.seeds) * (len(methods) + 1))
-        self.bar = tqdm(total=total, desc=f"bench {s.name}", unit="run", file=sys.stderr, disable=not progress)
+        self.bar = tqdm(
+            total=total, desc=f"bench {s.name}", unit="run", file=sys.stderr, disable=not progress
+        )
 
     def factory(self, seed: int) -> nn.Module:
         return models.build(self.s.model, self.in_features, self.splits.num_classes, seed)
@@ -257,7 +290,11 @@ class _Bench:
             oracles: dict[int, dict[str, float]] = {}
             datas: dict[int, _data.UnlearnData] = {}
             for seed in s.seeds:
-                fs = _data.make_forget_set(self.splits.y_train, replace(FORGET_SETS[kind], seed=seed), self.splits.num_classes)
+                fs = _data.make_forget_set(
+                    self.splits.y_train,
+                    replace(FORGET_SETS[kind], seed=seed),
+                    self.splits.num_classes,
+                )
                 (self.out / "forget").mkdir(exist_ok=True)
                 _data.save_forget_set(fs, self.out / "forget" / f"{kind}-s{seed}.json")
                 datas[seed] = d = _data.split(self.splits, fs)
@@ -280,30 +317,64 @@ class _Bench:
         if key in self.originals:
             return
         model = self.factory(seed)
-        self.original_s[key] = train_model(model, d.x_train, d.y_train, replace(self.s.train, seed=seed), self.rt)
+        self.original_s[key] = train_model(
+            model, d.x_train, d.y_train, replace(self.s.train, seed=seed), self.rt
+        )
         self.originals[key] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-        save_checkpoint(self.originals[key], self.out / "checkpoints" / f"original-{key[0]}-s{seed}.safetensors")
+        save_checkpoint(
+            self.originals[key], self.out / "checkpoints" / f"original-{key[0]}-s{seed}.safetensors"
+        )
 
     def _trained(self, kind: str, seed: int) -> nn.Module:
         model = self.factory(seed)
-        model.load_state_dict(self.originals[("mislabeled" if kind == "mislabeled" else "clean", seed)])
+        model.load_state_dict(
+            self.originals[("mislabeled" if kind == "mislabeled" else "clean", seed)]
+        )
         return model.to(self.rt.device)
 
     def _oracle(self, kind: str, seed: int, d: _data.UnlearnData, sha: str) -> dict[str, float]:
         train = replace(self.s.train, seed=seed)
-        model, info = unlearn(self.factory(seed), d, MethodConfig(name="retrain"), factory=self.factory, train=train, rt=self.rt)
-        m = {**evaluate(model, d, rt=self.rt, seed=seed), "wall_s": info["wall_s"], "fraction_changed": 1.0}
+        model, info = unlearn(
+            self.factory(seed),
+            d,
+            MethodConfig(name="retrain"),
+            factory=self.factory,
+            train=train,
+            rt=self.rt,
+        )
+        m = {
+            **evaluate(model, d, rt=self.rt, seed=seed),
+            "wall_s": info["wall_s"],
+            "fraction_changed": 1.0,
+        }
         if "retrain" in self.s.methods:
             self._row(kind, seed, "retrain", {}, {**m, **versus_oracle(m, m)}, m, sha)
         return m
 
-    def _one(self, kind: str, seed: int, name: str, point: dict[str, Any], d: _data.UnlearnData, mia: bool) -> dict[str, float]:
+    def _one(
+        self,
+        kind: str,
+        seed: int,
+        name: str,
+        point: dict[str, Any],
+        d: _data.UnlearnData,
+        mia: bool,
+    ) -> dict[str, float]:
         cfg = method_config(name, point, batch_size=self.s.batch_size, seed=seed)
-        model, info = unlearn(self._trained(kind, seed), d, cfg, factory=self.factory, train=replace(self.s.train, seed=seed), rt=self.rt)
+        model, info = unlearn(
+            self._trained(kind, seed),
+            d,
+            cfg,
+            factory=self.factory,
+            train=replace(self.s.train, seed=seed),
+            rt=self.rt,
+        )
         m = evaluate(model, d, rt=self.rt, mia=mia, seed=seed)
         return {**m, "wall_s": info["wall_s"], "fraction_changed": info["fraction_changed"]}
 
-    def _search(self, kind: str, d: _data.UnlearnData, oracle: dict[str, float]) -> dict[str, dict[str, Any]]:
+    def _search(
+        self, kind: str, d: _data.UnlearnData, oracle: dict[str, float]
+    ) -> dict[str, dict[str, Any]]:
         seed = self.s.seeds[0]
         chosen: dict[str, dict[str, Any]] = {}
         for name in self.s.methods:
@@ -317,31 +388,75 @@ class _Bench:
             for point in points:
                 m = self._one(kind, seed, name, point, d, mia=False)
                 score = versus_oracle(m, oracle)["tow_val"]
-                self.res.search.append({
-                    "forget_set": kind, "method": name, "seed": seed, "params": point, "tow_val": score,
-                    "val_acc": m["val_acc"], "forget_acc": m["forget_acc"], "retain_acc": m["retain_acc"], "wall_s": m["wall_s"],
-                })
+                self.res.search.append(
+                    {
+                        "forget_set": kind,
+                        "method": name,
+                        "seed": seed,
+                        "params": point,
+                        "tow_val": score,
+                        "val_acc": m["val_acc"],
+                        "forget_acc": m["forget_acc"],
+                        "retain_acc": m["retain_acc"],
+                        "wall_s": m["wall_s"],
+                    }
+                )
                 if score > best:
                     best, chosen[name] = score, point
                 self.bar.update()
             self.res.chosen[f"{kind}/{name}"] = chosen[name]
         return chosen
 
-    def _final(self, kind: str, seed: int, name: str, point: dict[str, Any], d: _data.UnlearnData, oracle: dict[str, float]) -> None:
+    def _final(
+        self,
+        kind: str,
+        seed: int,
+        name: str,
+        point: dict[str, Any],
+        d: _data.UnlearnData,
+        oracle: dict[str, float],
+    ) -> None:
         m = self._one(kind, seed, name, point, d, mia=True)
         self._row(kind, seed, name, point, {**m, **versus_oracle(m, oracle)}, oracle, "")
 
-    def _row(self, kind: str, seed: int, name: str, point: dict[str, Any], m: dict[str, float], oracle: dict[str, float], sha: str) -> None:
+    def _row(
+        self,
+        kind: str,
+        seed: int,
+        name: str,
+        point: dict[str, Any],
+        m: dict[str, float],
+        oracle: dict[str, float],
+        sha: str,
+    ) -> None:
         fs = _data.load_forget_set(self.out / "forget" / f"{kind}-s{seed}.json")
-        self.res.rows.append({
-            "forget_set": kind, "method": name, "seed": seed, "params": point,
-            "forget_sha256": fs.sha256, "forget_size": len(fs.indices),
-            **m, "cost_vs_oracle": m["wall_s"] / oracle["wall_s"],
-        })
+        self.res.rows.append(
+            {
+                "forget_set": kind,
+                "method": name,
+                "seed": seed,
+                "params": point,
+                "forget_sha256": fs.sha256,
+                "forget_size": len(fs.indices),
+                **m,
+                "cost_vs_oracle": m["wall_s"] / oracle["wall_s"],
+            }
+        )
         self.bar.update()
 
     def _summarise(self) -> None:
-        keys = ("forget_acc", "retain_acc", "test_acc", "mia_svc", "mia_loss_auc", "tow", "tow_mia", "fraction_changed", "wall_s", "cost_vs_oracle")
+        keys = (
+            "forget_acc",
+            "retain_acc",
+            "test_acc",
+            "mia_svc",
+            "mia_loss_auc",
+            "tow",
+            "tow_mia",
+            "fraction_changed",
+            "wall_s",
+            "cost_vs_oracle",
+        )
         for kind in self.s.forget_sets:
             for name in self.s.methods:
                 rows = [r for r in self.res.rows if r["forget_set"] == kind and r["method"] == name]
@@ -361,10 +476,28 @@ class _Bench:
         mask = localize(model, x[:2048], y[:2048], LocalizeConfig(), rt=rt)
         heads = models.head_names(model)
         trainable = {k: torch.ones_like(v) if k in heads else v for k, v in mask.items()}
-        st_del = fit(model, x, y, epochs=10**6, lr=0.01, batch_size=s.batch_size, rt=rt, trainable=trainable, max_steps=n + warm, timed_after=warm)
+        st_del = fit(
+            model,
+            x,
+            y,
+            epochs=10**6,
+            lr=0.01,
+            batch_size=s.batch_size,
+            rt=rt,
+            trainable=trainable,
+            max_steps=n + warm,
+            timed_after=warm,
+        )
         q = st_del.samples / st_del.seconds
-        return {"steps": n, "batch_size": s.batch_size, "amp": rt.amp, "compile": rt.compile,
-                "plain_samples_per_s": p, "del_samples_per_s": q, "ratio": q / p}
+        return {
+            "steps": n,
+            "batch_size": s.batch_size,
+            "amp": rt.amp,
+            "compile": rt.compile,
+            "plain_samples_per_s": p,
+            "del_samples_per_s": q,
+            "ratio": q / p,
+        }
 
     def _write(self) -> None:
         res = self.res

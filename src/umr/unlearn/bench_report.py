@@ -63,7 +63,9 @@ def render(results: str | Path, out: str | Path) -> dict[str, str]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = plot(doc["summary"], out)
-    res = SimpleNamespace(summary=doc["summary"], chosen=doc["chosen"], throughput=doc["throughput"])
+    res = SimpleNamespace(
+        summary=doc["summary"], chosen=doc["chosen"], throughput=doc["throughput"]
+    )
     (out / "results.md").write_text(table(res) + "\n")  # type: ignore[arg-type]
     return {**files, "table": str(out / "results.md")}
 
@@ -83,8 +85,13 @@ def plot(summary: Sequence[dict[str, Any]], out: Path) -> dict[str, str]:
     for ax, kind in zip(axes[0], kinds, strict=True):
         for e in (e for e in summary if e["forget_set"] == kind):
             ax.errorbar(e["fraction_changed"], e["tow"], yerr=e["tow_ci"], fmt="o", capsize=3)
-            ax.annotate(e["method"], (e["fraction_changed"], e["tow"]), fontsize=8,
-                        xytext=(4, 4), textcoords="offset points")
+            ax.annotate(
+                e["method"],
+                (e["fraction_changed"], e["tow"]),
+                fontsize=8,
+                xytext=(4, 4),
+                textcoords="offset points",
+            )
         means = [e["tow"] for e in summary if e["forget_set"] == kind]
         ax.set_ylim(max(0.0, min(means) - 0.08), 1.02)  # wide intervals are clipped, not hidden
         ax.set_xscale("symlog", linthresh=1e-3)
@@ -103,8 +110,14 @@ def plot(summary: Sequence[dict[str, Any]], out: Path) -> dict[str, str]:
         rows = [e for e in summary if e["forget_set"] == kind]
         for j, (k, label) in enumerate(keys):
             xs = [i + (j - 1) * 0.27 for i in range(len(rows))]
-            ax.bar(xs, [100 * e[k] for e in rows], width=0.27, yerr=[100 * e[k + "_ci"] for e in rows],
-                   capsize=2, label=label)
+            ax.bar(
+                xs,
+                [100 * e[k] for e in rows],
+                width=0.27,
+                yerr=[100 * e[k + "_ci"] for e in rows],
+                capsize=2,
+                label=label,
+            )
         ax.set_xticks(range(len(rows)), [e["method"] for e in rows], fontsize=8)
         lo = min(100 * e[k] for e in rows for k, _ in keys)
         ax.set_ylim(max(0, lo - 5), 100.5)

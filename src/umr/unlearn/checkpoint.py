@@ -24,7 +24,10 @@ def sha256_file(path: str | Path) -> str:
 
 
 def save_checkpoint(
-    state: Mapping[str, torch.Tensor], path: str | Path, *, metadata: Mapping[str, str] | None = None
+    state: Mapping[str, torch.Tensor],
+    path: str | Path,
+    *,
+    metadata: Mapping[str, str] | None = None,
 ) -> str:
     """Write ``state`` (tensors moved to CPU, made contiguous) and return the file's sha256."""
     from safetensors.torch import save_file
@@ -41,7 +44,12 @@ def load_checkpoint(path: str | Path, *, sha256: str | None = None) -> dict[str,
 
     p = Path(path)
     if not p.exists():
-        raise NotFoundError(f"{p}: no such checkpoint", hint="train one with `umr unlearn train --record REF` or `umr unlearn run --config FILE`")
+        raise NotFoundError(
+            f"{p}: no such checkpoint",
+            hint=(
+                "train one with `umr unlearn train --record REF` or `umr unlearn run --config FILE`"
+            ),
+        )
     if sha256 is not None and (got := sha256_file(p)) != sha256:
         raise CheckpointError(
             f"{p}: sha256 is {got!r}, expected {sha256!r}",

@@ -99,7 +99,9 @@ def load(cfg: DataConfig) -> Splits:
     elif cfg.name == "digits":
         x, y = _digits()
     else:
-        raise DataError(f"data.name: {cfg.name!r} is not a dataset", hint="use 'mnist1d' or 'digits'")
+        raise DataError(
+            f"data.name: {cfg.name!r} is not a dataset", hint="use 'mnist1d' or 'digits'"
+        )
     if not (0 < cfg.test_fraction < 1 and 0 <= cfg.val_fraction < 1):
         raise DataError(
             f"data: test_fraction {cfg.test_fraction!r} / val_fraction {cfg.val_fraction!r} "
@@ -185,7 +187,10 @@ def load_forget_set(path: str | Path, *, sha256: str | None = None) -> ForgetSet
     """Read an index file written by :func:`save_forget_set`, checking ``sha256`` if given."""
     p = Path(path)
     if not p.exists():
-        raise NotFoundError(f"{p}: no such forget-set file", hint="write one with `umr unlearn forget-set --record REF`")
+        raise NotFoundError(
+            f"{p}: no such forget-set file",
+            hint="write one with `umr unlearn forget-set --record REF`",
+        )
     data = p.read_bytes()
     digest = _digest(data)
     if sha256 is not None and digest != sha256:

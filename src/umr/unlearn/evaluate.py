@@ -57,7 +57,12 @@ def loss_auc(loss_members: np.ndarray, loss_nonmembers: np.ndarray) -> float:
 
 
 def evaluate(
-    model: nn.Module, data: UnlearnData, *, rt: Runtime | None = None, mia: bool = True, seed: int = 0
+    model: nn.Module,
+    data: UnlearnData,
+    *,
+    rt: Runtime | None = None,
+    mia: bool = True,
+    seed: int = 0,
 ) -> dict[str, float]:
     """Accuracies on the full forget, retain, val and test sets, and both MIA scores."""
     sets = {

@@ -73,7 +73,8 @@ def unit_scores(s: torch.Tensor, granularity: str, top_h: float) -> torch.Tensor
         return s.flatten()
     if granularity != "channel":
         raise ConfigError(
-            f"localize.granularity: {granularity!r} is not a granularity", hint="use 'param' or 'channel'"
+            f"localize.granularity: {granularity!r} is not a granularity",
+            hint="use 'param' or 'channel'",
         )
     rows = s.abs().reshape(s.shape[0], -1)  # (out_channels, fan_in)
     h = max(1, math.ceil(top_h * rows.shape[1]))
@@ -145,10 +146,14 @@ def mask_info(mask: Mask) -> list[dict[str, object]]:
     total = chosen = 0
     for n, m in mask.items():
         s = int(m.sum())
-        rows.append({"name": n, "numel": m.numel(), "selected": s, "fraction": s / max(1, m.numel())})
+        rows.append(
+            {"name": n, "numel": m.numel(), "selected": s, "fraction": s / max(1, m.numel())}
+        )
         total += m.numel()
         chosen += s
-    rows.append({"name": "TOTAL", "numel": total, "selected": chosen, "fraction": chosen / max(1, total)})
+    rows.append(
+        {"name": "TOTAL", "numel": total, "selected": chosen, "fraction": chosen / max(1, total)}
+    )
     return rows
 
 

@@ -52,7 +52,9 @@ def build(name: str, in_features: int, num_classes: int, seed: int) -> nn.Module
             torch.manual_seed(seed)
             return factory(in_features, num_classes, seed)
     if name not in MODELS:
-        raise ModelError(f"model: {name!r} is not a model", hint=f"known: {', '.join(sorted(MODELS))}")
+        raise ModelError(
+            f"model: {name!r} is not a model", hint=f"known: {', '.join(sorted(MODELS))}"
+        )
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return MODELS[name](in_features, num_classes, seed)

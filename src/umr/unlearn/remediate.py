@@ -61,7 +61,8 @@ class ModelSpec:
         if not isinstance(ext, dict) or "model" not in ext:
             raise RemediationError(
                 f"{record.id} has no extensions.{EXTENSION}.model, so umr cannot rebuild it",
-                hint=f"add 'extensions: {{{EXTENSION}: {{model: cnn1d, data: {{name: mnist1d}}}}}}' "
+                hint=f"add 'extensions: {{{EXTENSION}: "
+                "{model: cnn1d, data: {name: mnist1d}}}' "
                 "(model: a registered name or 'package.module:factory') and publish a new version",
             )
         return cls(
@@ -119,7 +120,9 @@ def train_original(
     fs = _data.load_forget_set(forget_path)
     data = _data.split(splits, fs)
     model = spec.factory(splits)(spec.train.seed)
-    train_model(model, data.x_train, data.y_train, spec.train, Runtime(device=resolve_device(device)))
+    train_model(
+        model, data.x_train, data.y_train, spec.train, Runtime(device=resolve_device(device))
+    )
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     return save_checkpoint(state, out, metadata={"record": record.id, "forget_sha256": fs.sha256})
 
@@ -188,7 +191,9 @@ def unlearned_record(
         "fraction_changed": round(metrics["fraction_changed"], 6),
         "wall_s": round(metrics["wall_s"], 3),
         "before": {k: round(v, 6) for k, v in original.items()},
-        "after": {k: round(v, 6) for k, v in metrics.items() if k not in ("wall_s", "fraction_changed")},
+        "after": {
+            k: round(v, 6) for k, v in metrics.items() if k not in ("wall_s", "fraction_changed")
+        },
     }
     if oracle is not None:
         results["oracle"] = {k: round(v, 6) for k, v in oracle.items()}
@@ -213,7 +218,12 @@ def unlearned_record(
             {"uri": artifact_uri, "sha256": sha256, "size": size, "format": "safetensors"}
         ],
         "evaluations": [
-            {"benchmark": dataset, "metric": f"{split}_accuracy", "value": round(metrics[f"{split}_acc"], 6), "split": split}
+            {
+                "benchmark": dataset,
+                "metric": f"{split}_accuracy",
+                "value": round(metrics[f"{split}_acc"], 6),
+                "split": split,
+            }
             for split in ("test", "retain", "forget")
         ],
         "extensions": {RESULTS: results},
@@ -261,16 +271,25 @@ def remediate(
     if oracle and method.name != "retrain":
         t0 = time.perf_counter()
         o_model, _ = unlearn(
-            factory(spec.train.seed), data, MethodConfig(name="retrain"), factory=factory,
-            train=spec.train, rt=rt,
+            factory(spec.train.seed),
+            data,
+            MethodConfig(name="retrain"),
+            factory=factory,
+            train=spec.train,
+            rt=rt,
         )
-        oracle_metrics = {**evaluate(o_model, data, rt=rt, seed=method.seed), "wall_s": time.perf_counter() - t0}
+        oracle_metrics = {
+            **evaluate(o_model, data, rt=rt, seed=method.seed),
+            "wall_s": time.perf_counter() - t0,
+        }
         metrics.update(versus_oracle(metrics, oracle_metrics))
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "model.safetensors"
     state = {k: v.detach().cpu() for k, v in new.state_dict().items()}
-    sha = save_checkpoint(state, path, metadata={"unlearned_from": old.id, "forget_sha256": fs.sha256})
+    sha = save_checkpoint(
+        state, path, metadata={"unlearned_from": old.id, "forget_sha256": fs.sha256}
+    )
     version = next_major(registry.versions(old.name, include_yanked=True), old.version)
     record = unlearned_record(
         old,
@@ -288,7 +307,11 @@ def remediate(
     )
     (out_dir / "record.yaml").write_text(_yaml(record), encoding="utf-8")
     result = Remediation(
-        record=record, checkpoint=path, sha256=sha, metrics=metrics, original=original,
+        record=record,
+        checkpoint=path,
+        sha256=sha,
+        metrics=metrics,
+        original=original,
         oracle=oracle_metrics,
     )
     if publish:

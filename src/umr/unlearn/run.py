@@ -44,8 +44,15 @@ def train_model(
     """Train ``model`` with ``cfg``'s recipe; return the wall time in seconds."""
     t0 = time.perf_counter()
     fit(
-        model, x, y, epochs=cfg.epochs, lr=cfg.lr, batch_size=cfg.batch_size,
-        weight_decay=cfg.weight_decay, seed=cfg.seed, rt=rt,
+        model,
+        x,
+        y,
+        epochs=cfg.epochs,
+        lr=cfg.lr,
+        batch_size=cfg.batch_size,
+        weight_decay=cfg.weight_decay,
+        seed=cfg.seed,
+        rt=rt,
     )
     return time.perf_counter() - t0
 
@@ -66,7 +73,9 @@ def unlearn(
     rt = rt or Runtime()
     model.to(rt.device)
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
-    ctx = Context(model=model, data=data, cfg=method, factory=factory, train=train or TrainConfig(), rt=rt)
+    ctx = Context(
+        model=model, data=data, cfg=method, factory=factory, train=train or TrainConfig(), rt=rt
+    )
     t0 = time.perf_counter()
     out = get_method(method.name)(ctx)
     if rt.device.startswith("cuda"):
@@ -74,7 +83,12 @@ def unlearn(
     wall = time.perf_counter() - t0
     out.model.eval()
     frac = 1.0 if method.name == "retrain" else fraction_changed(before, out.model)
-    return out.model, {"wall_s": wall, "fraction_changed": frac, "mask": out.mask, "stats": out.stats}
+    return out.model, {
+        "wall_s": wall,
+        "fraction_changed": frac,
+        "mask": out.mask,
+        "stats": out.stats,
+    }
 
 
 def run(cfg: RunConfig, *, progress: bool = False) -> RunResult:
@@ -102,10 +116,17 @@ def run(cfg: RunConfig, *, progress: bool = False) -> RunResult:
     oracle = None
     if cfg.oracle and cfg.method.name != "retrain":
         o_model, o_info = unlearn(
-            factory(cfg.train.seed), data, MethodConfig(name="retrain"), factory=factory,
-            train=cfg.train, rt=rt,
+            factory(cfg.train.seed),
+            data,
+            MethodConfig(name="retrain"),
+            factory=factory,
+            train=cfg.train,
+            rt=rt,
         )
-        oracle = {**evaluate(o_model, data, rt=rt, mia=cfg.mia, seed=cfg.method.seed), "wall_s": o_info["wall_s"]}
+        oracle = {
+            **evaluate(o_model, data, rt=rt, mia=cfg.mia, seed=cfg.method.seed),
+            "wall_s": o_info["wall_s"],
+        }
         metrics.update(versus_oracle(metrics, oracle))
     state = {k: v.detach().cpu() for k, v in new.state_dict().items()}
     result = RunResult(
@@ -128,8 +149,12 @@ def _write(r: RunResult, out: Path) -> None:
         save_mask(r.mask, r.files["mask"], metadata=meta)
     r.files["metrics"] = str(out / "metrics.json")
     doc = {
-        "config": r.config.to_dict(), "metrics": r.metrics, "oracle": r.oracle,
-        "model_sha256": sha, "forget_sha256": r.forget.sha256, "forget_size": len(r.forget.indices),
+        "config": r.config.to_dict(),
+        "metrics": r.metrics,
+        "oracle": r.oracle,
+        "model_sha256": sha,
+        "forget_sha256": r.forget.sha256,
+        "forget_size": len(r.forget.indices),
     }
     Path(r.files["metrics"]).write_text(json.dumps(doc, indent=2) + "\n")
 

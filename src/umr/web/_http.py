@@ -37,8 +37,9 @@ class UmrJSON(JSONResponse):
     """JSON that also carries dates and versions (as text), never NaN."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, allow_nan=False, default=str,
-                          separators=(",", ":")).encode("utf-8")
+        return json.dumps(
+            content, ensure_ascii=False, allow_nan=False, default=str, separators=(",", ":")
+        ).encode("utf-8")
 
 
 def json_response(data: Any, status: int = 200) -> UmrJSON:
@@ -66,9 +67,18 @@ ERROR_SCHEMA: dict[str, Any] = {
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for error statuses, all in the one error shape."""
-    text = {400: "Bad request (a name, version or range that does not parse)",
-            401: "No valid bearer token", 403: "The token's scope does not cover this write",
-            404: "Not found", 409: "Conflicts with a published record",
-            422: "Invalid record, advisory or parameters"}
-    return {c: {"description": text.get(c, "Error"),
-                "content": {"application/json": {"schema": ERROR_SCHEMA}}} for c in codes}
+    text = {
+        400: "Bad request (a name, version or range that does not parse)",
+        401: "No valid bearer token",
+        403: "The token's scope does not cover this write",
+        404: "Not found",
+        409: "Conflicts with a published record",
+        422: "Invalid record, advisory or parameters",
+    }
+    return {
+        c: {
+            "description": text.get(c, "Error"),
+            "content": {"application/json": {"schema": ERROR_SCHEMA}},
+        }
+        for c in codes
+    }

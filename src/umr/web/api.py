@@ -56,22 +56,26 @@ def list_formats() -> Response:
 
 @router.get("/records", responses=READ)
 @one_snapshot
-def list_records(request: Request, kind: KindQ = None,
-                 page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+def list_records(
+    request: Request, kind: KindQ = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> Response:
     """Record names with their latest version, 100 a page."""
     return json_response(views.browse(registry(request), kind, page))
 
 
 @router.post("/records", responses=WRITE, status_code=201)
-def publish(request: Request, token: Annotated[Token, Depends(bearer)],
-            body: Annotated[Any, Body(description="a record, a list of records, or "
-                                      "{\"records\": [...]}")]) -> Response:
+def publish(
+    request: Request,
+    token: Annotated[Token, Depends(bearer)],
+    body: Annotated[Any, Body(description='a record, a list of records, or {"records": [...]}')],
+) -> Response:
     """Publish records in one transaction (needs scope ``publish:GLOB`` covering each name)."""
     items = body.get("records") if isinstance(body, dict) and "umr" not in body else body
     items = [items] if isinstance(items, dict) else items
     if not isinstance(items, list) or not items or len(items) > MAX_BATCH:
-        raise RecordError(f"send a record, a list of 1 to {MAX_BATCH} records, or "
-                          "{\"records\": [...]}")
+        raise RecordError(
+            f'send a record, a list of 1 to {MAX_BATCH} records, or {{"records": [...]}}'
+        )
     records = [parse_record(item, source=f"<body>[{i}]") for i, item in enumerate(items)]
     authorize(token, "publish", (r.name for r in records))
     result = registry(request).publish(records).to_dict()
@@ -93,12 +97,12 @@ def _format_route() -> Any:
     content: dict[str, Any] = {f.media_type.split(";")[0]: {} for f in formats()}
     names = [f.name for f in formats()]
 
-    @router.get("/records/{name}/{version}.{format}",
-                responses={200: {"content": content, "description": "the rendered record"},
-                           **READ})
+    @router.get(
+        "/records/{name}/{version}.{format}",
+        responses={200: {"content": content, "description": "the rendered record"}, **READ},
+    )
     @one_snapshot
-    def render(request: Request, name: Name, version: VersionText,
-               format: FormatName) -> Response:
+    def render(request: Request, name: Name, version: VersionText, format: FormatName) -> Response:
         """The record rendered in one format (json, yaml, html, pdf, cyclonedx, spdx, ...)."""
         from umr import formats as fmts
 
@@ -107,15 +111,22 @@ def _format_route() -> Any:
             if views.is_version(f"{version}.{format}"):
                 return resolved(request, name, f"{version}.{format}")
             views.parse_version(version)  # 400 when it is not a version either
-            raise NotFoundError(f"no output format {format!r}; available: {', '.join(names)}",
-                                hint="GET /api/formats lists them")
+            raise NotFoundError(
+                f"no output format {format!r}; available: {', '.join(names)}",
+                hint="GET /api/formats lists them",
+            )
         ctx = views.context(registry(request), name, version)
         fmt = fmts.get(format)
         body = fmts.render(format, ctx)
         filename = f"{name}-{ctx.record.version}{fmt.suffix}"
-        return Response(body, media_type=fmt.media_type, headers={
-            "Content-Disposition": f'inline; filename="{filename}"',
-            "Content-Security-Policy": _download_csp()})
+        return Response(
+            body,
+            media_type=fmt.media_type,
+            headers={
+                "Content-Disposition": f'inline; filename="{filename}"',
+                "Content-Security-Policy": _download_csp(),
+            },
+        )
 
     return render
 
@@ -137,29 +148,40 @@ def resolved(request: Request, name: Name, version: VersionText) -> Response:
     check_name(name)
     v = views.parse_version(version)
     res = reg.resolve(f"{name}@={v}")
-    return json_response({
-        "id": res.chain[0],
-        "record": res.to_dict(),
-        "chain": list(res.chain),
-        "provenance": dict(res.leaves()),
-        "inherited": res.inherited(),
-        "yanked": v not in reg.versions(name),
-    })
+    return json_response(
+        {
+            "id": res.chain[0],
+            "record": res.to_dict(),
+            "chain": list(res.chain),
+            "provenance": dict(res.leaves()),
+            "inherited": res.inherited(),
+            "yanked": v not in reg.versions(name),
+        }
+    )
 
 
 @router.get("/records/{name}/{version}/lineage", responses=READ)
 @one_snapshot
-def lineage(request: Request, name: Name, version: VersionText,
-            direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
-            relation: Annotated[list[str] | None, Query()] = None,
-            depth: Annotated[int | None, Query(ge=1, le=100)] = None) -> Response:
+def lineage(
+    request: Request,
+    name: Name,
+    version: VersionText,
+    direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
+    relation: Annotated[list[str] | None, Query()] = None,
+    depth: Annotated[int | None, Query(ge=1, le=100)] = None,
+) -> Response:
     """Records upstream (``up``) or downstream (``down``), each with the path that links it."""
     check_name(name)
     ref = f"{name}@={views.parse_version(version)}"
     rels = [r for r in (relation or []) if views.check_relation(r)] or None
     hits = registry(request).lineage(ref, direction=direction, relations=rels, depth=depth)
-    return json_response({"record": ref.replace("@=", "@"), "direction": direction,
-                          "hits": [views._plain(h) for h in hits]})
+    return json_response(
+        {
+            "record": ref.replace("@=", "@"),
+            "direction": direction,
+            "hits": [views._plain(h) for h in hits],
+        }
+    )
 
 
 @router.get("/records/{name}/{version}/audit", responses=READ)
@@ -172,9 +194,13 @@ def audit(request: Request, name: Name, version: VersionText) -> Response:
 
 
 @router.post("/records/{name}/{version}/yank", responses=WRITE)
-def yank(request: Request, name: Name, version: VersionText,
-         token: Annotated[Token, Depends(bearer)],
-         body: Annotated[dict[str, str], Body(examples=[{"reason": "broken weights"}])]) -> Response:
+def yank(
+    request: Request,
+    name: Name,
+    version: VersionText,
+    token: Annotated[Token, Depends(bearer)],
+    body: Annotated[dict[str, str], Body(examples=[{"reason": "broken weights"}])],
+) -> Response:
     """Hide a version from new resolution (needs scope ``publish:GLOB`` covering the name)."""
     check_name(name)
     ref = f"{name}@={views.parse_version(version)}"
@@ -189,43 +215,60 @@ def yank(request: Request, name: Name, version: VersionText,
 
 @router.get("/impact/{name}", responses=READ)
 @one_snapshot
-def impact(request: Request, name: Name,
-           range: Annotated[str, Query(max_length=256)] = "*") -> Response:
+def impact(
+    request: Request, name: Name, range: Annotated[str, Query(max_length=256)] = "*"
+) -> Response:
     """Every published record downstream of the matching versions of ``name``, with paths."""
     check_name(name)
     hits = registry(request).impact(name, range)
-    return json_response({"name": name, "range": range,
-                          "hits": [views._plain(h) for h in hits]})
+    return json_response({"name": name, "range": range, "hits": [views._plain(h) for h in hits]})
 
 
 @router.get("/search", responses=READ)
 @one_snapshot
-def search(request: Request, q: Annotated[str, Query(max_length=200)] = "",
-           kind: KindQ = None,
-           publisher: Annotated[str | None, Query(max_length=200)] = None,
-           relation: RelationQ = None,
-           advisory: Annotated[str | None, Query(
-               max_length=10, description="yes: only records an advisory reaches; no: only "
-               "records none reaches; empty or any: either")] = None,
-           limit: Annotated[int, Query(ge=1, le=200)] = views.SEARCH_LIMIT) -> Response:
+def search(
+    request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: KindQ = None,
+    publisher: Annotated[str | None, Query(max_length=200)] = None,
+    relation: RelationQ = None,
+    advisory: Annotated[
+        str | None,
+        Query(
+            max_length=10,
+            description="yes: only records an advisory reaches; no: only "
+            "records none reaches; empty or any: either",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = views.SEARCH_LIMIT,
+) -> Response:
     """Ranked full-text search over names, titles, summaries and publishers, with filters."""
-    query = views.SearchQuery(q=q, kind=kind, publisher=publisher, relation=relation,
-                              advisory=views.parse_flag("advisory", advisory),
-                              limit=limit)  # checks kind and relation
+    query = views.SearchQuery(
+        q=q,
+        kind=kind,
+        publisher=publisher,
+        relation=relation,
+        advisory=views.parse_flag("advisory", advisory),
+        limit=limit,
+    )  # checks kind and relation
     return json_response(views.search(registry(request), query))
 
 
 @router.get("/advisories", responses=READ)
 @one_snapshot
-def advisories(request: Request,
-               name: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+def advisories(
+    request: Request, name: Annotated[str | None, Query(max_length=100)] = None
+) -> Response:
     """Every advisory (or those naming ``name``), newest first."""
     return json_response(views.advisories(registry(request), name))
 
 
 @router.post("/advisories", responses=WRITE, status_code=201)
-def add_advisory(request: Request, token: Annotated[Token, Depends(bearer)],
-                 body: Annotated[dict[str, Any], Body()]) -> Response:
+def add_advisory(
+    request: Request,
+    token: Annotated[Token, Depends(bearer)],
+    body: Annotated[dict[str, Any], Body()],
+) -> Response:
     """Add an advisory (needs scope ``advisory:GLOB`` covering every affected name)."""
     from umr.registry.advisories import parse_advisory
 
@@ -238,17 +281,18 @@ def add_advisory(request: Request, token: Annotated[Token, Depends(bearer)],
 
 @router.get("/advisories/{advisory_id}", responses=READ)
 @one_snapshot
-def advisory(request: Request,
-             advisory_id: Annotated[str, Path(max_length=100)]) -> Response:
+def advisory(request: Request, advisory_id: Annotated[str, Path(max_length=100)]) -> Response:
     """One advisory and every published record it reaches."""
     return json_response(views.advisory(registry(request), advisory_id))
 
 
 @router.post("/advisories/{advisory_id}/fix", responses=WRITE)
-def fix_advisory(request: Request, advisory_id: Annotated[str, Path(max_length=100)],
-                 token: Annotated[Token, Depends(bearer)],
-                 body: Annotated[dict[str, str], Body(examples=[{"name": "laion-5b",
-                                                                 "version": "2.0.0"}])]) -> Response:
+def fix_advisory(
+    request: Request,
+    advisory_id: Annotated[str, Path(max_length=100)],
+    token: Annotated[Token, Depends(bearer)],
+    body: Annotated[dict[str, str], Body(examples=[{"name": "laion-5b", "version": "2.0.0"}])],
+) -> Response:
     """Name the version that fixes an advisory (scope ``advisory:GLOB`` covering the name)."""
     name = check_name(body.get("name", ""))
     version = views.parse_version(str(body.get("version", "")))

@@ -73,8 +73,7 @@ def wants_json(request: Request) -> bool:
 
 
 _HTTP_HINTS = {
-    404: "check the address; find records with /search?q=WORDS, or see every endpoint at "
-         "/api/docs",
+    404: "check the address; find records with /search?q=WORDS, or see every endpoint at /api/docs",
     405: "this address does not take that method; see /api/docs for the methods each takes",
 }
 
@@ -88,8 +87,15 @@ def error_body(status: int, exc: Exception) -> dict[str, Any]:
     else:
         message, kind, hint = "internal error; see the server log", "InternalError", None
     problems = [p.to_dict() for p in getattr(exc, "problems", ())]
-    return {"error": {"status": status, "type": kind, "message": message, "hint": hint,
-                      "problems": problems}}
+    return {
+        "error": {
+            "status": status,
+            "type": kind,
+            "message": message,
+            "hint": hint,
+            "problems": problems,
+        }
+    }
 
 
 async def handle_error(request: Request, exc: Exception) -> Response:
@@ -110,8 +116,13 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     if wants_json(request):
         return JSONResponse(body, status_code=status, headers=headers)
     try:
-        html = render("error.html", here=request.url.path, error=body["error"], title="Error",
-                      demo=getattr(request.app.state, "demo", False))
+        html = render(
+            "error.html",
+            here=request.url.path,
+            error=body["error"],
+            title="Error",
+            demo=getattr(request.app.state, "demo", False),
+        )
     except Exception:  # the error page itself must never fail
         log.exception("error page failed")
         return JSONResponse(body, status_code=status, headers=headers)
@@ -138,9 +149,11 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
-                extra = [(b"x-content-type-options", b"nosniff"),
-                         (b"referrer-policy", b"same-origin"),
-                         (b"x-frame-options", b"DENY")]
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                ]
                 if b"content-security-policy" not in names:
                     extra.append((b"content-security-policy", PAGE_CSP.encode()))
                 message["headers"] = headers + [h for h in extra if h[0] not in names]
@@ -149,8 +162,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(registry_url: str, *, demo: bool = False, title: str = "umr",
-               cache_bytes: int = DEFAULT_BYTES) -> FastAPI:
+def create_app(
+    registry_url: str, *, demo: bool = False, title: str = "umr", cache_bytes: int = DEFAULT_BYTES
+) -> FastAPI:
     """The web app over the registry at ``registry_url``.
 
     With ``demo=True`` the bundled demo registry is loaded into it first when it is empty.

@@ -37,7 +37,6 @@ def authorize(token: Token, action: str, names: Iterable[str]) -> None:
     refused = sorted({n for n in names if not token.allows(action, n)})
     if refused:
         raise Forbidden(
-            f"token {token.id} ({' '.join(token.scopes)}) may not {action} "
-            f"{', '.join(refused)}",
+            f"token {token.id} ({' '.join(token.scopes)}) may not {action} {', '.join(refused)}",
             hint=f"use a token with scope '{action}:{refused[0]}' or a glob covering it",
         )

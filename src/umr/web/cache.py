@@ -26,8 +26,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Requests with any of these are answered by the app: they may change what the answer is.
 _BYPASS_HEADERS = frozenset(
-    {b"authorization", b"cookie", b"range", b"if-none-match", b"if-modified-since",
-     b"if-match", b"if-unmodified-since", b"if-range"}
+    {
+        b"authorization",
+        b"cookie",
+        b"range",
+        b"if-none-match",
+        b"if-modified-since",
+        b"if-match",
+        b"if-unmodified-since",
+        b"if-range",
+    }
 )
 
 DEFAULT_BYTES = 64 * 1024 * 1024
@@ -44,8 +52,12 @@ class ResponseCache:
     (then every request goes to the app). ``max_bytes`` bounds what the entries hold (bodies,
     keys, headers); one entry may take at most an eighth of it."""
 
-    def __init__(self, app: ASGIApp, counter: Callable[[], Awaitable[int | None]],
-                 max_bytes: int = DEFAULT_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        counter: Callable[[], Awaitable[int | None]],
+        max_bytes: int = DEFAULT_BYTES,
+    ) -> None:
         self.app = app
         self.counter = counter
         self.max_bytes = max_bytes
@@ -85,8 +97,13 @@ class ResponseCache:
         if kept is not None:
             self._entries.move_to_end(key)
             status, headers, body, _ = kept
-            await send({"type": "http.response.start", "status": status,
-                        "headers": [*headers, (b"x-umr-cache", b"hit")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [*headers, (b"x-umr-cache", b"hit")],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         await self.app(scope, receive, self._recorder(key, generation, send))
@@ -104,8 +121,13 @@ class ResponseCache:
             if name == b"host":
                 host = value
         root = scope.get("root_path", "").encode()
-        key = (scope.get("scheme", "http"), host, root, scope.get("raw_path") or path.encode(),
-               scope["query_string"])
+        key = (
+            scope.get("scheme", "http"),
+            host,
+            root,
+            scope.get("raw_path") or path.encode(),
+            scope["query_string"],
+        )
         if sum(len(part) for part in key) > MAX_KEY:
             return None
         return key
@@ -119,8 +141,10 @@ class ResponseCache:
             nonlocal size
             if message["type"] == "http.response.start":
                 start.update(message)
-                message = {**message,
-                           "headers": [*message.get("headers", []), (b"x-umr-cache", b"miss")]}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"x-umr-cache", b"miss")],
+                }
             elif message["type"] == "http.response.body" and start.get("status") == 200:
                 body = message.get("body", b"")
                 size += len(body)
@@ -140,8 +164,12 @@ class ResponseCache:
             return  # an answer that sets a cookie is someone's, not everyone's
         if generation != self._generation:
             return  # the registry changed while this answer was made; a newer one is cached
-        cost = (len(body) + sum(len(part) for part in key)
-                + sum(len(k) + len(v) for k, v in headers) + ENTRY_OVERHEAD)
+        cost = (
+            len(body)
+            + sum(len(part) for part in key)
+            + sum(len(k) + len(v) for k, v in headers)
+            + ENTRY_OVERHEAD
+        )
         if cost > self.max_item:
             return
         old = self._entries.pop(key, None)

@@ -37,8 +37,9 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
-def atom(*, feed_id: str, title: str, self_href: str, alt_href: str,
-         entries: list[dict[str, Any]]) -> bytes:
+def atom(
+    *, feed_id: str, title: str, self_href: str, alt_href: str, entries: list[dict[str, Any]]
+) -> bytes:
     """An Atom 1.0 document. Each entry: id, title, updated, href, summary, content."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
@@ -61,8 +62,9 @@ def atom(*, feed_id: str, title: str, self_href: str, alt_href: str,
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _advisory_entry(adv: dict[str, Any], href: str, content: str, suffix: str = "") -> dict[
-        str, Any]:
+def _advisory_entry(
+    adv: dict[str, Any], href: str, content: str, suffix: str = ""
+) -> dict[str, Any]:
     return {
         "id": f"urn:umr:advisory:{adv['id']}{suffix}",
         "title": f"[{adv.get('severity', '?')}] {adv['id']}: {adv.get('summary', '')}",
@@ -76,10 +78,19 @@ def _advisory_entry(adv: dict[str, Any], href: str, content: str, suffix: str = 
 def all_feed(reg: Any, link: Any) -> bytes:
     """Every advisory, newest first. ``link(path)`` turns a site path into an href."""
     items = views.advisories(reg)["advisories"]
-    entries = [_advisory_entry(a, link(f"/advisories/{a['id']}"),
-                               str(a.get("details") or a.get("summary", ""))) for a in items]
-    return atom(feed_id="urn:umr:feed:advisories", title="umr advisories",
-                self_href=link("/feed.atom"), alt_href=link("/advisories"), entries=entries)
+    entries = [
+        _advisory_entry(
+            a, link(f"/advisories/{a['id']}"), str(a.get("details") or a.get("summary", ""))
+        )
+        for a in items
+    ]
+    return atom(
+        feed_id="urn:umr:feed:advisories",
+        title="umr advisories",
+        self_href=link("/feed.atom"),
+        alt_href=link("/advisories"),
+        entries=entries,
+    )
 
 
 def record_feed(reg: Any, name: str, link: Any) -> bytes:
@@ -91,13 +102,19 @@ def record_feed(reg: Any, name: str, link: Any) -> bytes:
         for f in item["findings"]:
             chain = " ".join(f"-{s['relation']}-> {s['to']}" for s in f.get("path") or ())
             lines.append(f"  {name}@{f['version']} {chain}".rstrip())
-        entries.append(_advisory_entry(adv, link(f"/advisories/{adv['id']}"), "\n".join(lines),
-                                       suffix=f":{name}"))
+        entries.append(
+            _advisory_entry(
+                adv, link(f"/advisories/{adv['id']}"), "\n".join(lines), suffix=f":{name}"
+            )
+        )
     entries.sort(key=lambda e: e["updated"], reverse=True)
-    return atom(feed_id=f"urn:umr:feed:record:{name}",
-                title=f"umr advisories reaching {name}",
-                self_href=link(f"/records/{name}/feed.atom"), alt_href=link(f"/records/{name}"),
-                entries=entries)
+    return atom(
+        feed_id=f"urn:umr:feed:record:{name}",
+        title=f"umr advisories reaching {name}",
+        self_href=link(f"/records/{name}/feed.atom"),
+        alt_href=link(f"/records/{name}"),
+        entries=entries,
+    )
 
 
 def _linker(request: Request) -> Any:
@@ -108,12 +125,12 @@ def _linker(request: Request) -> Any:
 @router.get("/feed.atom")
 @one_snapshot
 def feed(request: Request) -> Response:
-    return Response(all_feed(request.app.state.registry, _linker(request)),
-                    media_type=MEDIA_TYPE)
+    return Response(all_feed(request.app.state.registry, _linker(request)), media_type=MEDIA_TYPE)
 
 
 @router.get("/records/{name}/feed.atom")
 @one_snapshot
 def feed_for_record(request: Request, name: str) -> Response:
-    return Response(record_feed(request.app.state.registry, name, _linker(request)),
-                    media_type=MEDIA_TYPE)
+    return Response(
+        record_feed(request.app.state.registry, name, _linker(request)), media_type=MEDIA_TYPE
+    )

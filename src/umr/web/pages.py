@@ -20,12 +20,25 @@ def _reg(request: Request) -> Any:
     return request.app.state.registry
 
 
-def _page(request: Request, template: str, data: dict[str, Any], *, title: str,
-          json_twin: bool = False, **extra: Any) -> Response:
+def _page(
+    request: Request,
+    template: str,
+    data: dict[str, Any],
+    *,
+    title: str,
+    json_twin: bool = False,
+    **extra: Any,
+) -> Response:
     if json_twin or request.query_params.get("format") == "json":
         return json_response(data)
-    html = render(template, here=request.url.path, data=data, title=title,
-                  demo=request.app.state.demo, **extra)
+    html = render(
+        template,
+        here=request.url.path,
+        data=data,
+        title=title,
+        demo=request.app.state.demo,
+        **extra,
+    )
     return HTMLResponse(html)
 
 
@@ -34,16 +47,22 @@ def home_page(reg: Any) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
     return "home.html", views.home(reg), "Model records", {}
 
 
-def record_page(reg: Any, name: str, version: str, only: list[str] | None = None) -> tuple[
-        str, dict[str, Any], str, dict[str, Any]]:
+def record_page(
+    reg: Any, name: str, version: str, only: list[str] | None = None
+) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
     from umr.formats.html import page_values
 
     ctx = views.context(reg, name, version, downstream_limit=views.PAGE_DOWNSTREAM)
     data = views.record(reg, name, version, ctx, only)
     values = page_values(ctx)
-    extra = {"graph_svg": values["graph_svg"], "findings": values["findings"],
-             "unlearning_html": values["unlearning_html"],
-             "scorecards": ctx.scorecards, "r": values["r"], "origin": ctx.origin}
+    extra = {
+        "graph_svg": values["graph_svg"],
+        "findings": values["findings"],
+        "unlearning_html": values["unlearning_html"],
+        "scorecards": ctx.scorecards,
+        "r": values["r"],
+        "origin": ctx.origin,
+    }
     return "record.html", data, data["record"].get("title") or ctx.id, extra
 
 
@@ -52,8 +71,9 @@ def versions_page(reg: Any, name: str) -> tuple[str, dict[str, Any], str, dict[s
     return "versions.html", data, data.get("title") or name, {}
 
 
-def diff_page(reg: Any, name: str, a: str, b: str) -> tuple[str, dict[str, Any], str,
-                                                            dict[str, Any]]:
+def diff_page(
+    reg: Any, name: str, a: str, b: str
+) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
     data = views.diff(reg, name, a, b)
     return "diff.html", data, f"{name} {data['from']} \u2192 {data['to']}", {}
 
@@ -62,19 +82,22 @@ def advisories_page(reg: Any) -> tuple[str, dict[str, Any], str, dict[str, Any]]
     return "advisories.html", views.advisories(reg), "Advisories", {}
 
 
-def advisory_page(reg: Any, advisory_id: str) -> tuple[str, dict[str, Any], str,
-                                                        dict[str, Any]]:
+def advisory_page(reg: Any, advisory_id: str) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
     data = views.advisory(reg, advisory_id)
     return "advisory.html", data, f"{data['advisory']['id']}", {}
 
 
-def browse_page(reg: Any, kind: str | None, page: int) -> tuple[str, dict[str, Any], str,
-                                                                 dict[str, Any]]:
+def browse_page(
+    reg: Any, kind: str | None, page: int
+) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
     return "records.html", views.browse(reg, kind, page), "All records", {"kinds": KINDS}
 
 
-def _send(request: Request, built: tuple[str, dict[str, Any], str, dict[str, Any]],
-          json_twin: bool = False) -> Response:
+def _send(
+    request: Request,
+    built: tuple[str, dict[str, Any], str, dict[str, Any]],
+    json_twin: bool = False,
+) -> Response:
     template, data, title, extra = built
     return _page(request, template, data, title=title, json_twin=json_twin, **extra)
 
@@ -91,15 +114,32 @@ def home_json(request: Request) -> Response:
     return _send(request, home_page(_reg(request)), json_twin=True)
 
 
-def _search(request: Request, q: str, kind: str | None, publisher: str | None,
-            relation: str | None, advisory: str | None, json_twin: bool) -> Response:
-    query = views.SearchQuery(q=q[:200], kind=kind or None, publisher=publisher or None,
-                              relation=relation or None,
-                              advisory=views.parse_flag("advisory", advisory))
+def _search(
+    request: Request,
+    q: str,
+    kind: str | None,
+    publisher: str | None,
+    relation: str | None,
+    advisory: str | None,
+    json_twin: bool,
+) -> Response:
+    query = views.SearchQuery(
+        q=q[:200],
+        kind=kind or None,
+        publisher=publisher or None,
+        relation=relation or None,
+        advisory=views.parse_flag("advisory", advisory),
+    )
     data = views.search(_reg(request), query)
     title = f"Search: {q}" if q else "Search"
-    return _page(request, "search.html", data, title=title, json_twin=json_twin,
-                 facets=views.facets(_reg(request)))
+    return _page(
+        request,
+        "search.html",
+        data,
+        title=title,
+        json_twin=json_twin,
+        facets=views.facets(_reg(request)),
+    )
 
 
 SearchArgs = Annotated[str, Query(max_length=200)]
@@ -107,33 +147,44 @@ SearchArgs = Annotated[str, Query(max_length=200)]
 
 @router.get("/search", response_class=HTMLResponse)
 @one_snapshot
-def search(request: Request, q: SearchArgs = "", kind: str | None = None,
-           publisher: str | None = None, relation: str | None = None,
-           advisory: str | None = None) -> Response:
+def search(
+    request: Request,
+    q: SearchArgs = "",
+    kind: str | None = None,
+    publisher: str | None = None,
+    relation: str | None = None,
+    advisory: str | None = None,
+) -> Response:
     return _search(request, q, kind, publisher, relation, advisory, False)
 
 
 @router.get("/search.json")
 @one_snapshot
-def search_json(request: Request, q: SearchArgs = "", kind: str | None = None,
-                publisher: str | None = None, relation: str | None = None,
-                advisory: str | None = None) -> Response:
+def search_json(
+    request: Request,
+    q: SearchArgs = "",
+    kind: str | None = None,
+    publisher: str | None = None,
+    relation: str | None = None,
+    advisory: str | None = None,
+) -> Response:
     return _search(request, q, kind, publisher, relation, advisory, True)
 
 
 @router.get("/records", response_class=HTMLResponse)
 @one_snapshot
-def records(request: Request, kind: str | None = None,
-            page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+def records(
+    request: Request, kind: str | None = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> Response:
     return _send(request, browse_page(_reg(request), kind or None, page))
 
 
 @router.get("/records.json")
 @one_snapshot
-def records_json(request: Request, kind: str | None = None,
-                 page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
-    return _send(request, browse_page(_reg(request), kind or None, page),
-                 json_twin=True)
+def records_json(
+    request: Request, kind: str | None = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> Response:
+    return _send(request, browse_page(_reg(request), kind or None, page), json_twin=True)
 
 
 @router.get("/advisories", response_class=HTMLResponse)
@@ -162,8 +213,12 @@ def advisory(request: Request, advisory_id: str) -> Response:
 
 @router.get("/records/{name}/diff")
 @one_snapshot
-def diff_form(request: Request, name: str, a: Annotated[str, Query(alias="from")],
-              b: Annotated[str, Query(alias="to")]) -> Response:
+def diff_form(
+    request: Request,
+    name: str,
+    a: Annotated[str, Query(alias="from")],
+    b: Annotated[str, Query(alias="to")],
+) -> Response:
     """The diff form (GET) lands here; the canonical diff URL is a path."""
     check_name(name), views.parse_version(a), views.parse_version(b)
     return RedirectResponse(f"/records/{name}/diff/{a}/{b}", status_code=303)
@@ -203,4 +258,3 @@ def versions_json(request: Request, name: str) -> Response:
 @one_snapshot
 def versions(request: Request, name: str) -> Response:
     return _send(request, versions_page(_reg(request), name))
-

@@ -44,8 +44,10 @@ class _Writer:
 
     def page(self, path: str, built: tuple[str, dict[str, Any], str, dict[str, Any]]) -> None:
         template, data, title, extra = built
-        self.file(path, render(template, here=path, static=True, data=data, title=title,
-                               demo=False, **extra))
+        self.file(
+            path,
+            render(template, here=path, static=True, data=data, title=title, demo=False, **extra),
+        )
         twin = "/index.json" if path == "/" else f"{path}.json"
         self.file(twin, json.dumps(data, ensure_ascii=False, default=str, indent=1))
         self.report.pages += 1
@@ -54,8 +56,11 @@ class _Writer:
 def _index_entry(data: dict[str, Any]) -> dict[str, Any]:
     rec = data["record"]
     return {
-        "name": rec["name"], "version": rec["version"], "kind": rec.get("kind"),
-        "title": rec.get("title"), "summary": rec.get("summary"),
+        "name": rec["name"],
+        "version": rec["version"],
+        "kind": rec.get("kind"),
+        "title": rec.get("title"),
+        "summary": rec.get("summary"),
         "publisher": rec.get("publisher"),
         "relations": sorted({e["relation"] for e in rec.get("upstream") or ()}),
         "advisories": len((data.get("audit") or {}).get("findings") or ()),
@@ -63,8 +68,13 @@ def _index_entry(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def export(registry: Any, outdir: str | Path, *, formats: list[str] | None = None,
-           progress: Callable[[str], None] | None = None) -> SiteReport:
+def export(
+    registry: Any,
+    outdir: str | Path,
+    *,
+    formats: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SiteReport:
     """Write the whole site for ``registry`` into ``outdir`` (created; files overwritten)."""
     from umr import formats as fmts
     from umr.errors import UmrError
@@ -97,21 +107,31 @@ def export(registry: Any, outdir: str | Path, *, formats: list[str] | None = Non
                 index.append(_index_entry(record[1]))
             for other in every:
                 if other != version:
-                    out.page(f"/records/{name}/diff/{other}/{version}",
-                             pages.diff_page(registry, name, other, version))
+                    out.page(
+                        f"/records/{name}/diff/{other}/{version}",
+                        pages.diff_page(registry, name, other, version),
+                    )
             ctx = views.context(registry, name, version)
             for fmt in wanted:
                 try:
                     out.file(views.download_url(name, version, fmt), fmts.render(fmt, ctx))
                 except UmrError as exc:
                     report.skipped.append(f"{name}@{version}.{fmt}: {exc}")
-        out.file(f"/records/{name}/feed.atom",
-                 feeds.record_feed(registry, name, Linker(f"/records/{name}/feed.atom",
-                                                          static=True)))
+        out.file(
+            f"/records/{name}/feed.atom",
+            feeds.record_feed(registry, name, Linker(f"/records/{name}/feed.atom", static=True)),
+        )
     out.file("/feed.atom", feeds.all_feed(registry, Linker("/feed.atom", static=True)))
     empty = views.SearchQuery()
-    out.page("/search", ("search.html", {"query": empty.to_dict(), "count": 0, "hits": []},
-                         "Search", {"facets": views.facets(registry)}))
+    out.page(
+        "/search",
+        (
+            "search.html",
+            {"query": empty.to_dict(), "count": 0, "hits": []},
+            "Search",
+            {"facets": views.facets(registry)},
+        ),
+    )
     text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
     out.file("/search-index.json", text)
     # JSON inside a script: escape "<" so no string can close the script element.

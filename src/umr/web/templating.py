@@ -80,9 +80,9 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(template: str, *, here: str, static: bool = False, root: str = "",
-           **values: Any) -> str:
+def render(template: str, *, here: str, static: bool = False, root: str = "", **values: Any) -> str:
     """Render ``template`` for the page at ``here``."""
     linker = Linker(here, static=static, root=root)
-    return environment().get_template(template).render(url=linker, here=here, static=static,
-                                                      **values)
+    return (
+        environment().get_template(template).render(url=linker, here=here, static=static, **values)
+    )

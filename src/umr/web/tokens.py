@@ -100,9 +100,11 @@ class TokenStore:
             raise AuthError("a token needs at least one scope", hint="add --scope 'publish:NAME*'")
         scopes = [check_scope(s) for s in scopes]
         tid, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-        self._write(tokens_table.insert().values(
-            id=tid, digest=_digest(secret), scopes=" ".join(scopes), label=label,
-            created=_now()))
+        self._write(
+            tokens_table.insert().values(
+                id=tid, digest=_digest(secret), scopes=" ".join(scopes), label=label, created=_now()
+            )
+        )
         return f"umr_{tid}_{secret}", Token(id=tid, label=label, scopes=tuple(scopes))
 
     def verify(self, text: str) -> Token:
@@ -111,26 +113,37 @@ class TokenStore:
         row = None
         if m:
             with self.engine.connect() as conn:
-                row = conn.execute(sa.select(tokens_table).where(
-                    tokens_table.c.id == m.group("id"))).first()
+                row = conn.execute(
+                    sa.select(tokens_table).where(tokens_table.c.id == m.group("id"))
+                ).first()
         # Compare even when the row is missing, so timing does not tell ids apart.
         expected = row.digest if row is not None else "0" * 64
         given = _digest(m.group("secret")) if m else "1" * 64
         if not hmac.compare_digest(expected, given) or row is None or row.revoked:
-            raise AuthError("the bearer token is not valid",
-                            hint="create one with 'umr token create --scope ...'")
+            raise AuthError(
+                "the bearer token is not valid",
+                hint="create one with 'umr token create --scope ...'",
+            )
         return Token(id=row.id, label=row.label, scopes=tuple(row.scopes.split()))
 
     def revoke(self, token_id: str) -> bool:
-        done = self._write(tokens_table.update().where(tokens_table.c.id == token_id)
-                           .values(revoked=_now()))
+        done = self._write(
+            tokens_table.update().where(tokens_table.c.id == token_id).values(revoked=_now())
+        )
         return bool(done)
 
     def log(self, token: Token, action: str, target: str, detail: str = "") -> None:
         """Record one write: who (token id and label), what, when."""
-        self._write(writes_table.insert().values(
-            at=_now(), token=token.id, label=token.label, action=action, target=target,
-            detail=detail[:2000]))
+        self._write(
+            writes_table.insert().values(
+                at=_now(),
+                token=token.id,
+                label=token.label,
+                action=action,
+                target=target,
+                detail=detail[:2000],
+            )
+        )
 
     def _write(self, statement: Any) -> int:
         """Run one write in its own transaction, retried like the registry's own writes."""
@@ -140,6 +153,11 @@ class TokenStore:
 
     def writes(self, limit: int = 100) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(writes_table).order_by(writes_table.c.seq.desc())
-                                .limit(limit)).mappings().all()
+            rows = (
+                conn.execute(
+                    sa.select(writes_table).order_by(writes_table.c.seq.desc()).limit(limit)
+                )
+                .mappings()
+                .all()
+            )
         return [dict(r) for r in rows]

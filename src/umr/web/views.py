@@ -48,8 +48,12 @@ def formats() -> list[dict[str, str]]:
     from umr.formats import formats as registered
 
     return [
-        {"name": f.name, "media_type": f.media_type, "suffix": f.suffix,
-         "description": f.description}
+        {
+            "name": f.name,
+            "media_type": f.media_type,
+            "suffix": f.suffix,
+            "description": f.description,
+        }
         for f in registered()
     ]
 
@@ -138,23 +142,29 @@ def _nearest_downstream(reg: Any, ref: str, limit: int) -> tuple[list[Any], bool
         depth += 1
 
 
-def record(reg: Any, name: str, version: str, ctx: Any = None,
-           only: list[str] | None = None) -> dict[str, Any]:
+def record(
+    reg: Any, name: str, version: str, ctx: Any = None, only: list[str] | None = None
+) -> dict[str, Any]:
     """The record page: resolved fields with provenance, lineage, audit, scores, downloads."""
     ctx = ctx if ctx is not None else context(reg, name, version)
     listing = versions(reg, name, head=False)
     v = str(ctx.record.version)
     data = ctx.to_dict()
-    data.update({
-        "id": ctx.id,
-        "yanked": any(e["yanked"] for e in listing["versions"] if e["version"] == v),
-        "versions": listing["versions"],
-        "latest": listing["latest"],
-        "fields": _fields(ctx),
-        "graph": ctx.graph().to_dict(),
-        "downloads": [{**f, "url": download_url(name, v, f["name"])} for f in formats()
-                      if only is None or f["name"] in only],
-    })
+    data.update(
+        {
+            "id": ctx.id,
+            "yanked": any(e["yanked"] for e in listing["versions"] if e["version"] == v),
+            "versions": listing["versions"],
+            "latest": listing["latest"],
+            "fields": _fields(ctx),
+            "graph": ctx.graph().to_dict(),
+            "downloads": [
+                {**f, "url": download_url(name, v, f["name"])}
+                for f in formats()
+                if only is None or f["name"] in only
+            ],
+        }
+    )
     return data
 
 
@@ -167,8 +177,9 @@ def _fields(ctx: Any) -> list[dict[str, Any]]:
         node: Any = data
         for part in path:
             node = node[part] if isinstance(node, dict | list) else None
-        rows.append({"path": format_path(path), "value": node, "source": who,
-                     "inherited": who != me})
+        rows.append(
+            {"path": format_path(path), "value": node, "source": who, "inherited": who != me}
+        )
     return rows
 
 
@@ -199,22 +210,38 @@ def check_relation(relation: str | None) -> str | None:
     """``relation`` if it is a lineage relation (or None); a RecordError (422) if not."""
     if relation is not None and relation not in {r.value for r in Relation}:
         raise RecordError(
-            f"relation {relation!r} is not one of {', '.join(r.value for r in Relation)}")
+            f"relation {relation!r} is not one of {', '.join(r.value for r in Relation)}"
+        )
     return relation
 
 
 # the spellings a boolean query parameter takes elsewhere in the API (pydantic's), and "any"
-_FLAGS = {"": None, "any": None,
-          "yes": True, "y": True, "true": True, "t": True, "on": True, "1": True,
-          "no": False, "n": False, "false": False, "f": False, "off": False, "0": False}
+_FLAGS = {
+    "": None,
+    "any": None,
+    "yes": True,
+    "y": True,
+    "true": True,
+    "t": True,
+    "on": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "f": False,
+    "off": False,
+    "0": False,
+}
 
 
 def parse_flag(name: str, text: str | None) -> bool | None:
     """A yes/no query parameter of a page: yes/true/1, no/false/0, or empty/any for either."""
     key = (text or "").strip().lower()
     if key not in _FLAGS:
-        raise RecordError(f"{name}={text!r} is not understood; use {name}=yes, {name}=no, "
-                          f"or leave it out for either")
+        raise RecordError(
+            f"{name}={text!r} is not understood; use {name}=yes, {name}=no, "
+            f"or leave it out for either"
+        )
     return _FLAGS[key]
 
 
@@ -232,8 +259,14 @@ class SearchQuery:
         check_relation(self.relation)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"q": self.q, "kind": self.kind, "publisher": self.publisher,
-                "relation": self.relation, "advisory": self.advisory, "limit": self.limit}
+        return {
+            "q": self.q,
+            "kind": self.kind,
+            "publisher": self.publisher,
+            "relation": self.relation,
+            "advisory": self.advisory,
+            "limit": self.limit,
+        }
 
 
 def _hit_from_name(reg: Any, name: str) -> dict[str, Any] | None:
@@ -241,8 +274,15 @@ def _hit_from_name(reg: Any, name: str) -> dict[str, Any] | None:
     if not live:
         return None
     rec = reg.get(name, max(live))
-    return {"name": name, "version": str(rec.version), "kind": rec.kind, "title": rec.title,
-            "summary": rec.summary, "publisher": rec.publisher, "score": None}
+    return {
+        "name": name,
+        "version": str(rec.version),
+        "kind": rec.kind,
+        "title": rec.title,
+        "summary": rec.summary,
+        "publisher": rec.publisher,
+        "score": None,
+    }
 
 
 def search(reg: Any, query: SearchQuery) -> dict[str, Any]:
@@ -250,11 +290,18 @@ def search(reg: Any, query: SearchQuery) -> dict[str, Any]:
     the advisory filter, which needs an audit per hit, is applied to the ranked hits after."""
     budget = query.limit * (8 if query.advisory is not None else 1)
     if query.q.strip() or query.publisher or query.relation:
-        raw = [_plain(h) for h in reg.search(query.q, kind=query.kind, limit=budget,
-                                             publisher=query.publisher or None,
-                                             relation=query.relation)]
+        raw = [
+            _plain(h)
+            for h in reg.search(
+                query.q,
+                kind=query.kind,
+                limit=budget,
+                publisher=query.publisher or None,
+                relation=query.relation,
+            )
+        ]
     else:
-        raw = [h for n in reg.names(kind=query.kind)[: budget] if (h := _hit_from_name(reg, n))]
+        raw = [h for n in reg.names(kind=query.kind)[:budget] if (h := _hit_from_name(reg, n))]
     hits: list[dict[str, Any]] = []
     for hit in raw:
         if query.advisory is not None:
@@ -273,15 +320,15 @@ def facets(reg: Any) -> dict[str, Any]:
     return {"kinds": list(KINDS), "relations": [r.value for r in Relation]}
 
 
-def browse(reg: Any, kind: str | None = None, page: int = 1,
-           per_page: int = BROWSE_PAGE) -> dict[str, Any]:
+def browse(
+    reg: Any, kind: str | None = None, page: int = 1, per_page: int = BROWSE_PAGE
+) -> dict[str, Any]:
     names = reg.names(kind=check_kind(kind))
     start = (max(page, 1) - 1) * per_page
     rows = [h for n in names[start : start + per_page] if (h := _hit_from_name(reg, n))]
     for row in rows:
         row["url"] = record_url(row["name"], row["version"])
-    return {"kind": kind, "page": page, "total": len(names), "per_page": per_page,
-            "records": rows}
+    return {"kind": kind, "page": page, "total": len(names), "per_page": per_page, "records": rows}
 
 
 def advisories(reg: Any, name: str | None = None) -> dict[str, Any]:
@@ -301,15 +348,23 @@ def advisory(reg: Any, advisory_id: str) -> dict[str, Any]:
     for affected in adv.get("affected") or ():
         name, rng = affected["name"], str(affected.get("versions") or "*")
         try:
-            matching = [v for v in reg.versions(name, include_yanked=True)
-                        if v in Range.parse(rng)]
+            matching = [v for v in reg.versions(name, include_yanked=True) if v in Range.parse(rng)]
             hits = reg.impact(name, rng)
         except UmrError:
             continue
         for v in matching:  # the affected records themselves, at depth 0
             rec = reg.get(name, v)
-            reached.append({"name": name, "version": str(v), "kind": rec.kind,
-                            "title": rec.title, "depth": 0, "relation": None, "path": []})
+            reached.append(
+                {
+                    "name": name,
+                    "version": str(v),
+                    "kind": rec.kind,
+                    "title": rec.title,
+                    "depth": 0,
+                    "relation": None,
+                    "path": [],
+                }
+            )
         reached.extend(_plain(h) for h in hits)
     seen: set[tuple[str, str]] = set()
     unique = []

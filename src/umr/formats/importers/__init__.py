@@ -111,7 +111,8 @@ def import_into(
             hint="move them aside or import into another --workspace",
         )
     unchanged = {
-        t for t, (content, _) in planned.items()
+        t
+        for t, (content, _) in planned.items()
         if t.exists() and t.read_bytes() == content.encode("utf-8")
     }
     clashes = [str(t) for t in planned if t.exists() and t not in unchanged]
@@ -140,5 +141,6 @@ def import_into(
                 "it): the files already written now match and are left as they are",
             ) from None
         written.append(target)
-    return ImportReport(written=written, lost=result.lost,
-                        unchanged=[t for t in planned if t in unchanged])
+    return ImportReport(
+        written=written, lost=result.lost, unchanged=[t for t in planned if t in unchanged]
+    )

@@ -26,8 +26,6 @@ def run(ctx: Context) -> Outcome:
         for n, p in ctx.model.named_parameters():
             torch.where(mask[n].to(p.device), fresh[n].to(p.device), p, out=p)
     heads = head_names(ctx.model)
-    trainable = {
-        n: torch.ones_like(m) if n in heads else m for n, m in mask.items()
-    }
+    trainable = {n: torch.ones_like(m) if n in heads else m for n, m in mask.items()}
     stats = ctx.fit(d.x_retain, d.y_retain, trainable=trainable)
     return Outcome(model=ctx.model, mask=trainable, stats=stats)

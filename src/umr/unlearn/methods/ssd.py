@@ -16,7 +16,9 @@ from umr.unlearn._train import FitStats, autocast
 from umr.unlearn.methods._base import Context, Outcome, register_method
 
 
-def importance(model: nn.Module, x: torch.Tensor, y: torch.Tensor, ctx: Context) -> dict[str, torch.Tensor]:
+def importance(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, ctx: Context
+) -> dict[str, torch.Tensor]:
     dev = next(model.parameters()).device
     params = dict(model.named_parameters())
     imp = {n: torch.zeros_like(p, dtype=torch.float32) for n, p in params.items()}
