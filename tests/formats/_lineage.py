@@ -122,7 +122,7 @@ class FakeRegistry:
             for rid, path in closure.items():
                 name, _, ver = rid.partition("@")
                 if any(
-                    a["name"] == name and Version.parse(ver) in Range.parse(a["versions"])
+                    a["name"] == name and Version.parse(ver) in Range.parse(a["versions"])  # type: ignore[index]
                     for a in adv["affected"]
                 ):
                     findings.append(

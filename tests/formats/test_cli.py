@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from formats._lineage import RECORDS
 from umr.cli import app
 
 
-def run(*args: str) -> object:
+def run(*args: str) -> Result:
     return CliRunner().invoke(app, ["-w", str(RECORDS), *args], catch_exceptions=False)
 
 

@@ -137,7 +137,7 @@ def test_umr_legacy_layout(tmp_path: Path) -> None:
     llama = next(r for r in ws.records() if r.name == "llama-2")
     assert llama.title == "Llama-2" and str(llama.version) == "1.0.0"
     assert [str(e.ref) for e in llama.edges()] == ["laion-5b@>=1.0.0", "llama"]
-    answers = llama.transparency["fmti-2023"]
+    answers = (llama.transparency or {})["fmti-2023"]
     assert answers["model-size"].answer is True and answers["data-size"].answer is False
     resolved = resolve(llama, MemorySource(ws.records()))
     assert make_context(resolved).scorecards[0].score == 0  # no evidence, no points

@@ -7,7 +7,7 @@ import pytest
 from formats._lineage import FIXTURES
 from umr.demo import records_dir
 from umr.errors import NotFoundError, RecordError
-from umr.spec import Version, Workspace, parse_record
+from umr.spec import Record, Version, Workspace, parse_record
 from umr.spec.transparency import (
     available_question_sets,
     load_question_set,
@@ -18,7 +18,7 @@ from umr.spec.transparency import (
 MINI = FIXTURES / "mini-qs.yaml"
 
 
-def _record(answers: dict) -> object:
+def _record(answers: dict) -> Record:
     return parse_record(
         {
             "umr": 1,

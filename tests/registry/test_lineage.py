@@ -11,7 +11,14 @@ import pytest
 
 from registry._helpers import rec
 from umr.registry import Registry
-from umr.registry.lineage import closure_hits, closure_rows, level_rows, render_dot, render_tree
+from umr.registry.lineage import (
+    Direction,
+    closure_hits,
+    closure_rows,
+    level_rows,
+    render_dot,
+    render_tree,
+)
 from umr.spec import Record
 
 
@@ -182,7 +189,8 @@ def test_level_walk_matches_the_statement(reg: Registry, seed: int) -> None:
         many_parents = 0
         odd = [ids, ids[:4] + ids[-4:], [], [ids[5], ids[5]], [ids[0], max(ids) + 1000]]
         for starts in [[i] for i in ids[::3]] + odd:
-            for direction in ("up", "down"):
+            directions: tuple[Direction, ...] = ("up", "down")
+            for direction in directions:
                 for relations in (None, ["trained_on", "inherits"]):
                     for depth in (None, 0, 2):
                         args = (conn, starts, direction, relations, depth)
@@ -427,7 +435,7 @@ def test_sqlite_walk_reads_edges_from_covering_indexes(tmp_path: Path) -> None:
 
     with Registry(f"sqlite:///{tmp_path / 'r.db'}") as reg, reg.engine.connect() as conn:
         for direction, index in (("up", "ix_edges_src_rel"), ("down", "ix_edges_dst_rel")):
-            sql = str(_statement(direction, True).compile(conn))  # type: ignore[arg-type]
+            sql = str(_statement(direction, True).compile(conn))
             for bind, value in (
                 ("__[POSTCOMPILE_starts]", "1"),
                 ("__[POSTCOMPILE_rels]", "'x'"),

@@ -252,7 +252,7 @@ def test_v3_registry_gains_search_prefix_indexes(url: str, chain: Registry) -> N
                 sql = conn.exec_driver_sql(
                     "SELECT sql FROM sqlite_master WHERE name = 'names_fts'"
                 ).scalar()
-                assert "prefix='2 3 4 5'" in sql
+                assert "prefix='2 3 4 5'" in str(sql)
         assert [h.name for h in again.search("llama 7")] == ["llama-2-7b"]
         assert [h.name for h in again.search("corpus")][:1] == ["corpus-x"]
 

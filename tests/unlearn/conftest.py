@@ -27,7 +27,7 @@ def _one_thread(
 
 
 @pytest.fixture(scope="session")
-def digits():  # type: ignore[no-untyped-def]
+def digits():
     from umr.unlearn.config import DataConfig
     from umr.unlearn.data import load
 
@@ -35,7 +35,7 @@ def digits():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def tiny(digits):  # type: ignore[no-untyped-def]
+def tiny(digits):
     """Digits split by a 10% IID forget set, with a briefly trained MLP and its factory."""
     from umr.unlearn import models
     from umr.unlearn._train import fit
@@ -45,7 +45,7 @@ def tiny(digits):  # type: ignore[no-untyped-def]
     fs = make_forget_set(digits.y_train, ForgetConfig(kind="iid", fraction=0.1, seed=0), 10)
     data = split(digits, fs)
 
-    def factory(seed: int):  # type: ignore[no-untyped-def]
+    def factory(seed: int):
         return models.build("mlp", 64, 10, seed)
 
     model = factory(0)

@@ -25,7 +25,7 @@ def test_suites_follow_the_protocol() -> None:
     assert gpu.data.num_samples >= 200_000 and gpu.model == "resnet18_1d" and gpu.amp
 
 
-def test_small_bench_writes_results_table_and_plots(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_small_bench_writes_results_table_and_plots(tmp_path) -> None:
     res = run_bench(
         "smoke",
         out=tmp_path,
@@ -46,7 +46,7 @@ def test_small_bench_writes_results_table_and_plots(tmp_path) -> None:  # type: 
     assert len(list((tmp_path / "forget").glob("*.json"))) == 4
 
 
-def test_search_picks_the_best_validation_tow(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_search_picks_the_best_validation_tow(tmp_path) -> None:
     res = run_bench(
         "cpu",
         out=tmp_path,
@@ -64,7 +64,7 @@ def test_search_picks_the_best_validation_tow(tmp_path) -> None:  # type: ignore
     assert "test_acc" not in tried[0]  # the search never reads test
 
 
-def test_gpu_suite_code_path_on_cpu(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_gpu_suite_code_path_on_cpu(tmp_path) -> None:
     res = run_bench(
         "gpu",
         out=tmp_path,
@@ -90,7 +90,7 @@ def test_unknown_suite_method_or_forget_set() -> None:
         run_bench("smoke", out=".", methods=["magic"])
 
 
-def test_render_redraws_table_and_plots_from_results(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_render_redraws_table_and_plots_from_results(tmp_path) -> None:
     from umr.unlearn.bench_report import render
 
     run_bench(

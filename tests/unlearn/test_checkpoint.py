@@ -7,7 +7,7 @@ from umr.errors import NotFoundError
 from umr.unlearn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint, sha256_file
 
 
-def test_checkpoint_round_trip_with_digest(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_checkpoint_round_trip_with_digest(tmp_path) -> None:
     state = {"w": torch.arange(6.0).reshape(2, 3).t(), "b": torch.zeros(2)}  # non-contiguous too
     path = tmp_path / "m.safetensors"
     digest = save_checkpoint(state, path, metadata={"method": "del"})

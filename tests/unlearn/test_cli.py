@@ -9,7 +9,7 @@ from umr.cli import app
 from umr.unlearn.localize import save_mask
 
 
-def test_mask_info_prints_fractions_and_draws(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_mask_info_prints_fractions_and_draws(tmp_path) -> None:
     path = tmp_path / "mask.safetensors"
     save_mask({"w": torch.tensor([True, False, False, False])}, path)
     res = CliRunner().invoke(
@@ -22,7 +22,7 @@ def test_mask_info_prints_fractions_and_draws(tmp_path) -> None:  # type: ignore
     assert json.loads(res.stdout)[-1]["selected"] == 1
 
 
-def test_run_lists_methods_and_runs_a_config(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_run_lists_methods_and_runs_a_config(tmp_path) -> None:
     res = CliRunner().invoke(app, ["unlearn", "run", "--list"])
     assert res.exit_code == 0 and "del" in res.stdout and "resnet18_1d" in res.stdout
     cfg = tmp_path / "c.yaml"
@@ -50,7 +50,7 @@ def test_run_lists_methods_and_runs_a_config(tmp_path) -> None:  # type: ignore[
     assert (tmp_path / "o" / "model.safetensors").exists()
 
 
-def test_run_errors_become_user_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_run_errors_become_user_text(tmp_path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text("method: {name: del, epoch: 1}\n")
     res = CliRunner().invoke(app, ["unlearn", "run", "--config", str(cfg)])
@@ -58,7 +58,7 @@ def test_run_errors_become_user_text(tmp_path) -> None:  # type: ignore[no-untyp
     assert "method: unknown key 'epoch'" in res.stderr and "hint:" in res.stderr
 
 
-def test_bench_cli_runs_a_tiny_smoke(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_bench_cli_runs_a_tiny_smoke(tmp_path) -> None:
     res = CliRunner().invoke(
         app,
         [

@@ -16,7 +16,7 @@ from umr.unlearn.data import (
 )
 
 
-def test_digits_splits_are_disjoint_and_complete(digits) -> None:  # type: ignore[no-untyped-def]
+def test_digits_splits_are_disjoint_and_complete(digits) -> None:
     n = len(digits.y_train) + len(digits.y_val) + len(digits.y_test)
     assert n == 1797
     assert digits.x_train.shape[1] == 64 and digits.x_train.dtype == torch.float32
@@ -33,7 +33,7 @@ def test_mnist1d_is_generated_with_the_asked_size() -> None:
     assert torch.equal(s.x_train, again.x_train)
 
 
-def test_forget_set_kinds(digits) -> None:  # type: ignore[no-untyped-def]
+def test_forget_set_kinds(digits) -> None:
     y = digits.y_train
     iid = make_forget_set(y, ForgetConfig(kind="iid", fraction=0.1, seed=1), 10)
     assert len(iid.indices) == round(0.1 * len(y)) and iid.labels is None
@@ -48,14 +48,14 @@ def test_forget_set_kinds(digits) -> None:  # type: ignore[no-untyped-def]
     assert len(data.y_retain) + len(data.y_forget) == len(y)
 
 
-def test_forget_sets_are_seeded(digits) -> None:  # type: ignore[no-untyped-def]
+def test_forget_sets_are_seeded(digits) -> None:
     a = make_forget_set(digits.y_train, ForgetConfig(seed=4), 10)
     b = make_forget_set(digits.y_train, ForgetConfig(seed=4), 10)
     c = make_forget_set(digits.y_train, ForgetConfig(seed=5), 10)
     assert a.sha256 == b.sha256 != c.sha256
 
 
-def test_forget_set_file_round_trips_and_checks_its_digest(digits, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_forget_set_file_round_trips_and_checks_its_digest(digits, tmp_path) -> None:
     fs = make_forget_set(digits.y_train, ForgetConfig(kind="mislabeled"), 10)
     path = tmp_path / "forget.json"
     assert save_forget_set(fs, path) == fs.sha256
@@ -67,7 +67,7 @@ def test_forget_set_file_round_trips_and_checks_its_digest(digits, tmp_path) -> 
         load_forget_set(tmp_path / "missing.json")
 
 
-def test_bad_forget_requests_say_what_to_do(digits) -> None:  # type: ignore[no-untyped-def]
+def test_bad_forget_requests_say_what_to_do(digits) -> None:
     with pytest.raises(DataError, match=r"classes \[11\] hold 0 training examples"):
         make_forget_set(digits.y_train, ForgetConfig(kind="non_iid", classes=(11,)), 10)
     with pytest.raises(DataError, match=r"forget.kind: 'odd'"):

@@ -64,7 +64,7 @@ def test_svc_attack_flags_low_confidence_as_non_member() -> None:
     assert svc_mia(members, non, np.full(10, 0.99)) == 0.0
 
 
-def test_evaluate_reports_every_metric(tiny) -> None:  # type: ignore[no-untyped-def]
+def test_evaluate_reports_every_metric(tiny) -> None:
     model, data, _ = tiny
     m = evaluate(model, data)
     assert set(m) == {"forget_acc", "retain_acc", "val_acc", "test_acc", "mia_svc", "mia_loss_auc"}

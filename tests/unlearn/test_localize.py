@@ -72,7 +72,7 @@ def test_criticalities_match_hand_computed_values() -> None:
         scores(model, x, y, LocalizeConfig(criticality="hessian"))
 
 
-def test_mask_file_round_trip_info_and_plot(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_mask_file_round_trip_info_and_plot(tmp_path) -> None:
     mask = {
         "a.weight": torch.tensor([[True, False], [False, False]]),
         "a.bias": torch.tensor([True, True]),

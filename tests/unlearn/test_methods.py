@@ -30,7 +30,7 @@ def test_every_method_is_registered() -> None:
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_every_method_runs(name: str, tiny) -> None:  # type: ignore[no-untyped-def]
+def test_every_method_runs(name: str, tiny) -> None:
     model, data, factory = tiny
     cfg = MethodConfig(name=name, epochs=1, lr=0.01, seed=0)
     new, info = unlearn(model, data, cfg, factory=factory, train=TrainConfig(epochs=1))
@@ -43,7 +43,7 @@ def test_every_method_runs(name: str, tiny) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.mark.parametrize("name", ["del", "salun"])
-def test_masked_out_parameters_are_bit_identical(name: str, tiny) -> None:  # type: ignore[no-untyped-def]
+def test_masked_out_parameters_are_bit_identical(name: str, tiny) -> None:
     model, data, factory = tiny
     before = copy.deepcopy(model.state_dict())
     cfg = MethodConfig(
@@ -67,7 +67,7 @@ def test_masked_out_parameters_are_bit_identical(name: str, tiny) -> None:  # ty
     assert info["fraction_changed"] == changed / sum(p.numel() for p in new.parameters())
 
 
-def test_del_always_finetunes_the_head_and_resets_selected_entries(tiny) -> None:  # type: ignore[no-untyped-def]
+def test_del_always_finetunes_the_head_and_resets_selected_entries(tiny) -> None:
     model, data, factory = tiny
     before = copy.deepcopy(model.state_dict())
     new, info = unlearn(model, data, MethodConfig(name="del", epochs=1), factory=factory)
@@ -78,7 +78,7 @@ def test_del_always_finetunes_the_head_and_resets_selected_entries(tiny) -> None
     assert not torch.equal(new.state_dict()["body.0.weight"][sel], before["body.0.weight"][sel])
 
 
-def test_ssd_only_dampens(tiny) -> None:  # type: ignore[no-untyped-def]
+def test_ssd_only_dampens(tiny) -> None:
     model, data, factory = tiny
     before = copy.deepcopy(model.state_dict())
     new, _ = unlearn(model, data, MethodConfig(name="ssd", options={"alpha": 1.0}), factory=factory)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 import torch
 from torch import nn
@@ -18,7 +20,7 @@ def test_every_model_maps_a_batch_to_logits(name: str, features: int) -> None:
 
 
 def test_build_is_seeded() -> None:
-    a, b, c = build("mlp", 64, 10, 1), build("mlp", 64, 10, 1), build("mlp", 64, 10, 2)
+    a, b, c = (cast(Any, build("mlp", 64, 10, s)) for s in (1, 1, 2))
     assert torch.equal(a.head.weight, b.head.weight)
     assert not torch.equal(a.head.weight, c.head.weight)
 

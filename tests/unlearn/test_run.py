@@ -11,7 +11,7 @@ from umr.unlearn.data import load_forget_set
 from umr.unlearn.run import load_config
 
 
-def _cfg(tmp_path, **kw):  # type: ignore[no-untyped-def]
+def _cfg(tmp_path, **kw):
     return RunConfig(
         model="mlp",
         data=DataConfig(name="digits"),
@@ -24,7 +24,7 @@ def _cfg(tmp_path, **kw):  # type: ignore[no-untyped-def]
     )
 
 
-def test_run_returns_state_and_metrics_and_writes_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_run_returns_state_and_metrics_and_writes_files(tmp_path) -> None:
     res = run(_cfg(tmp_path))
     for key in (
         "forget_acc",
@@ -45,7 +45,7 @@ def test_run_returns_state_and_metrics_and_writes_files(tmp_path) -> None:  # ty
     assert (tmp_path / "out" / "mask.safetensors").exists()
 
 
-def test_run_from_a_checkpoint_without_oracle(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_run_from_a_checkpoint_without_oracle(tmp_path) -> None:
     first = run(_cfg(tmp_path, oracle=False, mia=False))
     ckpt = tmp_path / "orig.safetensors"
     save_checkpoint(first.state_dict, ckpt)
@@ -53,7 +53,7 @@ def test_run_from_a_checkpoint_without_oracle(tmp_path) -> None:  # type: ignore
     assert "tow" not in res.metrics and res.oracle is None
 
 
-def test_load_config_reads_yaml(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_load_config_reads_yaml(tmp_path) -> None:
     p = tmp_path / "c.yaml"
     p.write_text("model: mlp\ndata: {name: digits}\nmethod: {name: ssd, options: {alpha: 5}}\n")
     cfg = load_config(p)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 import torch
 from torch import nn
@@ -7,7 +9,7 @@ from torch import nn
 from umr.unlearn._train import fit
 
 
-def _model() -> nn.Module:
+def _model() -> nn.Sequential:
     torch.manual_seed(0)
     return nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
 
@@ -30,7 +32,8 @@ def test_masked_out_entries_are_bit_identical_despite_momentum_and_weight_decay(
 @pytest.mark.parametrize(("policy", "moves"), [("train", True), ("freeze", False)])
 def test_batchnorm_policy(policy: str, moves: bool) -> None:
     model = _model()
-    stats = model[1].running_mean.clone()
+    bn = cast(nn.BatchNorm1d, model[1])
+    stats = cast(torch.Tensor, bn.running_mean).clone()
     fit(
         model,
         torch.randn(32, 4) + 3,
@@ -39,5 +42,5 @@ def test_batchnorm_policy(policy: str, moves: bool) -> None:
         lr=0.1,
         bn_policy=policy,
     )
-    assert (not torch.equal(model[1].running_mean, stats)) is moves
+    assert (not torch.equal(cast(torch.Tensor, bn.running_mean), stats)) is moves
     assert not model.training  # left in eval mode

@@ -141,7 +141,12 @@ def test_static_site_search_runs_from_file(browser: Any, registry_url: str, tmp_
     pg = browser.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("dialog", lambda d: (errors.append(d.message), d.dismiss()))
+
+    def refuse(dialog: Any) -> None:
+        errors.append(dialog.message)
+        dialog.dismiss()
+
+    pg.on("dialog", refuse)
     pg.goto((tmp_path / "search.html").as_uri() + "?q=acme")
     pg.wait_for_selector("a.hit")
     names = set(pg.locator("a.hit").all_inner_texts())

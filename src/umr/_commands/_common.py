@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -33,7 +34,10 @@ def record_source(opts: Options) -> RecordSource:
     return ChainSource(workspace, registry)
 
 
-def format_option(*choices: str, default: str = "text") -> Any:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def format_option(*choices: str, default: str = "text") -> Callable[[_F], _F]:
     return click.option(
         "--format",
         "fmt",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -268,9 +269,9 @@ def mask_info_cmd(mask: Path, plot_path: str | None, fmt: str) -> None:
     if plot_path:
         plot_mask(m, plot_path)
     text = "\n".join(
-        f"{r['name']:40} {r['selected']:>9}/{r['numel']:<9} {float(r['fraction']):7.2%}"
+        f"{r['name']:40} {r['selected']:>9}/{r['numel']:<9} {cast(float, r['fraction']):7.2%}"
         for r in rows
-    )  # type: ignore[arg-type]
+    )
     emit(rows if fmt == "json" else text, fmt)
 
 

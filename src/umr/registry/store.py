@@ -201,7 +201,7 @@ class Registry:
         """The id of the highest published, not yanked version ``ref`` admits (an exact ref
         also reaches a yanked version)."""
         rows = conn.execute(_VERSIONS, {"name": ref.name}).all()
-        live = {Version.parse(v): rid for rid, v, yanked in rows if not yanked}
+        live: dict[Version, int] = {Version.parse(v): rid for rid, v, yanked in rows if not yanked}
         best = ref.range.max_satisfying(live)
         if best is not None:
             return live[best]

@@ -7,16 +7,21 @@ Configs are frozen, keyword-only, and round-trip through ``from_dict``/``to_dict
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from umr.errors import UmrError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_T = TypeVar("_T", bound="DataclassInstance")
 
 
 class ConfigError(UmrError, ValueError):
     """An unlearning config names an unknown key or holds a bad value."""
 
 
-def _build(cls: type, data: dict[str, Any], where: str) -> Any:
+def _build(cls: type[_T], data: dict[str, Any], where: str) -> _T:
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(data) - known)
     if unknown:

@@ -95,7 +95,8 @@ class CNN1d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.features(x.unsqueeze(1))  # (N, 1, L) -> (N, 2w, L/4)
-        return self.head(torch.relu(self.fc(h.flatten(1))))
+        out: torch.Tensor = self.head(torch.relu(self.fc(h.flatten(1))))
+        return out
 
 
 class _Block1d(nn.Module):
@@ -135,7 +136,8 @@ class ResNet18_1d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.layers(self.stem(x.unsqueeze(1)))  # (N, 512, L/8)
-        return self.head(h.mean(dim=2))
+        out: torch.Tensor = self.head(h.mean(dim=2))
+        return out
 
 
 class MLP(nn.Module):
@@ -149,7 +151,8 @@ class MLP(nn.Module):
         self.head = nn.Linear(hidden, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.body(x))
+        out: torch.Tensor = self.head(self.body(x))
+        return out
 
 
 class CNNDigits(nn.Module):
@@ -167,7 +170,8 @@ class CNNDigits(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.features(x.view(-1, 1, 8, 8))  # (N, 64) -> (N, 1, 8, 8) -> (N, 32, 4, 4)
-        return self.head(h.flatten(1))
+        out: torch.Tensor = self.head(h.flatten(1))
+        return out
 
 
 @register_model("cnn1d")

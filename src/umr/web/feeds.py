@@ -59,7 +59,8 @@ def atom(
         _sub(el, "link", rel="alternate", href=entry["href"])
         _sub(el, "summary", entry["summary"])
         _sub(el, "content", entry["content"], type="text")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    out: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return out
 
 
 def _advisory_entry(

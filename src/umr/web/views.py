@@ -149,7 +149,7 @@ def record(
     ctx = ctx if ctx is not None else context(reg, name, version)
     listing = versions(reg, name, head=False)
     v = str(ctx.record.version)
-    data = ctx.to_dict()
+    data: dict[str, Any] = ctx.to_dict()
     data.update(
         {
             "id": ctx.id,
