@@ -69,6 +69,10 @@ class VersionError(UmrError, ValueError):
     """A version or version range does not parse."""
 
 
+class DateError(UmrError, ValueError):
+    """A date is not YYYY, YYYY-MM or YYYY-MM-DD, or names no real day."""
+
+
 class RefError(UmrError, ValueError):
     """A ref (``name@range``) is malformed."""
 

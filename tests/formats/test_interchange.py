@@ -8,6 +8,7 @@ import copy
 import functools
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,8 @@ from formats._lineage import FakeRegistry
 from support import need_module
 from umr.formats import render
 from umr.formats.context import RenderContext, build_context
+from umr.formats.importers import read
+from umr.spec import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +103,30 @@ def test_spdx_relationships(ctx: RenderContext) -> None:
     assert ("chat-7b", "ancestorOf", "chat-7b-gguf") in rels
     kinds = {e["name"]: e["type"] for e in graph if e["type"].endswith("Package")}
     assert kinds["chat-7b"] == "ai_AIPackage" and kinds["web-crawl"] == "dataset_DatasetPackage"
+
+
+@pytest.mark.parametrize(
+    ("released", "time", "comment"),
+    [
+        ("2021", "2021-01-01T00:00:00Z", "known to the year"),
+        ("2021-06", "2021-06-01T00:00:00Z", "known to the month"),
+        ("2021-06-15", "2021-06-15T00:00:00Z", None),
+    ],
+)
+def test_partial_dates_map_to_timestamps(
+    tmp_path: Path, released: str, time: str, comment: str | None
+) -> None:
+    (tmp_path / "d.yaml").write_text(
+        f"umr: 1\nname: d\nversion: 1.0.0\nkind: dataset\nreleased: '{released}'\n"
+    )
+    ctx = build_context("d", Workspace(tmp_path))
+    graph = json.loads(render("spdx", ctx))["@graph"]
+    spdx_check({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": graph})
+    pkg = next(e for e in graph if e.get("name") == "d")
+    assert pkg["releaseTime"] == time
+    assert pkg.get("comment") is None if comment is None else comment in pkg["comment"]
+    bom = render("cyclonedx", ctx).decode()
+    assert cyclonedx_errors(bom) is None
+    (tmp_path / "bom.json").write_text(bom)
+    imported = read("cyclonedx", tmp_path / "bom.json").records
+    assert imported[0]["released"] == released  # the precision survives the round trip

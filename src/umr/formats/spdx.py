@@ -17,6 +17,7 @@ from umr.formats import register
 from umr.formats.context import Node, RenderContext
 from umr.formats.cyclonedx import SPDX_IDS, iri
 from umr.spec.canonical import pretty_json
+from umr.spec.dates import PartialDate
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 ANCESTOR = frozenset(
@@ -47,7 +48,9 @@ def spdx_id(kind: str, key: str) -> str:
 
 
 def _time(date: str | None) -> str | None:
-    return f"{date}T00:00:00Z" if date else None
+    """SPDX wants a full timestamp: a date known to the year or month maps to the first instant
+    of its period (the record's own precision travels in the package's comment)."""
+    return PartialDate.parse(date).timestamp() if date else None
 
 
 def _license_expression(lic_id: str) -> str:
@@ -81,6 +84,12 @@ def _package(node: Node, data: dict[str, Any] | None, org: str | None) -> dict[s
         pkg["suppliedBy"] = org
     if data.get("released"):
         pkg["releaseTime"] = _time(data["released"])
+        released = PartialDate.parse(data["released"])
+        if released.precision != "day":
+            pkg["comment"] = (
+                f"released {released} (known to the {released.precision}; releaseTime is the "
+                "first instant of that period)"
+            )
     artifacts = data.get("artifacts") or []
     if artifacts:
         pkg["software_downloadLocation"] = iri(artifacts[0]["uri"])

@@ -8,7 +8,6 @@ its base. Explicit ``null`` is kept (it removes the base's value during inherita
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -25,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from umr.spec.dates import PARTIAL_DATE_PATTERN, PartialDate
 from umr.spec.names import NAME_PATTERN, check_name
 from umr.spec.refs import Ref
 from umr.spec.versions import SEMVER_PATTERN, Version
@@ -101,6 +101,10 @@ def _version(value: Any) -> Version:
     return Version.parse(value)
 
 
+def _date(value: Any) -> PartialDate:
+    return PartialDate.parse(value)
+
+
 def _ref(value: Any) -> Ref:
     if isinstance(value, Ref):
         return value
@@ -126,6 +130,20 @@ RefField = Annotated[
     PlainValidator(_ref),
     PlainSerializer(str, return_type=str),
     WithJsonSchema({"type": "string", "description": "name@range, e.g. llama-2-7b@^1.2"}),
+]
+DateField = Annotated[
+    PartialDate,
+    PlainValidator(_date),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": f"^{PARTIAL_DATE_PATTERN}$"},
+                {"type": "integer", "minimum": 1, "maximum": 9999},
+            ],
+            "description": "YYYY, YYYY-MM or YYYY-MM-DD: as precise as the fact",
+        }
+    ),
 ]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Severity = Literal["low", "medium", "high", "critical"]
@@ -211,7 +229,7 @@ class Record(_Model):
     description: Text | None = None
     publisher: Text | None = None
     license: License | None = None
-    released: dt.date | None = None
+    released: DateField | None = None
     inherits: RefField | None = None
     upstream: tuple[Upstream, ...] | None = None
     artifacts: tuple[Artifact, ...] | None = None
