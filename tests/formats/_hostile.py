@@ -28,7 +28,8 @@ def hostile_record() -> dict:
         "description": EVIL + "\n\n" + BIG,
         "publisher": EVIL,
         "license": {"id": "other", "name": EVIL, "url": "https://example.org/l?a=1&b=%20#x"},
-        "released": "2024-01-01",
+        "released": "2024-01",
+        "aliases": ["hf:x-org/y_model.v2", "timm:a_b.c_d", "open_clip:ViT-B-32/tag_1"],
         "upstream": [
             {"ref": "evil-data@^1", "relation": "trained_on", "note": EVIL},
             {"ref": "evil-base@^1", "relation": "finetuned_from", "note": EVIL},

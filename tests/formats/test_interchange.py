@@ -130,3 +130,29 @@ def test_partial_dates_map_to_timestamps(
     (tmp_path / "bom.json").write_text(bom)
     imported = read("cyclonedx", tmp_path / "bom.json").records
     assert imported[0]["released"] == released  # the precision survives the round trip
+
+
+ALIASES = ["hf:runwayml/stable-diffusion-v1-5", "timm:vit_base_patch16_clip_224.laion2b"]
+
+
+def test_aliases_travel_through_every_format(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(
+        f"umr: 1\nname: m\nversion: 1.0.0\nkind: model\naliases: [{', '.join(ALIASES)}]\n"
+    )
+    ctx = build_context("m", Workspace(tmp_path))
+    graph = json.loads(render("spdx", ctx))["@graph"]
+    spdx_check({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": graph})
+    pkg = next(e for e in graph if e.get("name") == "m")
+    assert [x["identifier"] for x in pkg["externalIdentifier"]] == ALIASES
+    assert pkg["externalIdentifier"][0]["issuingAuthority"] == "Hugging Face Hub"
+    bom = render("cyclonedx", ctx).decode()
+    assert cyclonedx_errors(bom) is None
+    (tmp_path / "bom.json").write_text(bom)
+    assert read("cyclonedx", tmp_path / "bom.json").records[0]["aliases"] == ALIASES
+    for fmt, shown in (
+        ("html", "<code>hf:runwayml/stable-diffusion-v1-5</code>"),
+        ("markdown", "| Also known as | `hf:runwayml/stable-diffusion-v1-5`, `timm:vit_base"),
+        ("latex", r"\texttt{hf:runwayml/stable-{}diffusion-{}v1-{}5, timm:vit\_base\_patch16"),
+        ("json", '"aliases":["hf:runwayml/stable-diffusion-v1-5"'),
+    ):
+        assert shown in render(fmt, ctx).decode(), fmt

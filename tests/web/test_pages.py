@@ -211,3 +211,11 @@ def test_a_request_reads_in_one_transaction(uncached: Any, path: str) -> None:
     finally:
         event.remove(engine, "begin", count)
     assert len(begins) == 1, f"{path} opened {len(begins)} transactions"
+
+
+def test_record_page_shows_aliases_and_a_month_date(client: Any) -> None:
+    html = client.get("/records/base-7b/1.0.0").text
+    assert "<dt>Also known as</dt><dd><code>hf:foundation/base-7b</code>, " in html
+    assert "<dt>Released</dt><dd>2023-01" in html
+    data = client.get("/records/base-7b/1.0.0.json").json()
+    assert data["record"]["aliases"] == ["hf:foundation/base-7b", "hf:foundation/base-7b-old-name"]

@@ -168,6 +168,7 @@ def _main_component(ctx: RenderContext) -> dict[str, Any]:
         kind=r["kind"],
         title=r.get("title"),
         released=r.get("released"),
+        aliases=r.get("aliases"),
         languages=r.get("languages"),
         description=r.get("description"),
         inherits=r.get("inherits"),

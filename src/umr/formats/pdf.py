@@ -49,6 +49,7 @@ def document_data(ctx: RenderContext) -> dict[str, Any]:
             " ".join(str(x) for x in (lic.get("id"), lic.get("name"), lic.get("url")) if x) or None,
         ),
         ("Released", "released", r.get("released")),
+        ("Also known as", "aliases", ", ".join(r.get("aliases") or ()) or None),
         ("Task", "task", r.get("task")),
         ("Languages", "languages", ", ".join(r.get("languages") or ()) or None),
         ("Tags", "tags", ", ".join(r.get("tags") or ()) or None),

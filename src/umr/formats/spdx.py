@@ -41,6 +41,13 @@ RELATIONSHIPS = {
 }
 RISK_LEVEL = {"low": "low", "medium": "medium", "high": "high", "critical": "serious"}
 CI = "_:creationinfo"
+# who issues the identifiers of each alias scheme (umr.spec.aliases)
+AUTHORITIES = {
+    "hf": "Hugging Face Hub",
+    "timm": "timm (pytorch-image-models)",
+    "open_clip": "OpenCLIP",
+    "torchhub": "PyTorch Hub",
+}
 
 
 def spdx_id(kind: str, key: str) -> str:
@@ -90,6 +97,17 @@ def _package(node: Node, data: dict[str, Any] | None, org: str | None) -> dict[s
                 f"released {released} (known to the {released.precision}; releaseTime is the "
                 "first instant of that period)"
             )
+    aliases = [
+        {
+            "type": "ExternalIdentifier",
+            "externalIdentifierType": "other",
+            "identifier": alias,
+            "issuingAuthority": AUTHORITIES.get(alias.partition(":")[0], "umr"),
+        }
+        for alias in data.get("aliases") or ()
+    ]
+    if aliases:
+        pkg["externalIdentifier"] = aliases
     artifacts = data.get("artifacts") or []
     if artifacts:
         pkg["software_downloadLocation"] = iri(artifacts[0]["uri"])

@@ -19,7 +19,18 @@ from umr.spec.source import RecordSource, find
 from umr.spec.yamlio import Path, format_path
 
 NEVER_INHERITED = frozenset(
-    {"umr", "name", "version", "kind", "inherits", "upstream", "artifacts", "transparency", "risks"}
+    {
+        "umr",
+        "name",
+        "version",
+        "kind",
+        "inherits",
+        "upstream",
+        "artifacts",
+        "transparency",
+        "risks",
+        "aliases",  # an identifier names one model or dataset, not the ones built on it
+    }
 )
 MAX_CHAIN = 64
 

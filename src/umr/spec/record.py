@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from umr.spec.aliases import ALIAS_PATTERN, Alias
 from umr.spec.dates import PARTIAL_DATE_PATTERN, PartialDate
 from umr.spec.names import NAME_PATTERN, check_name
 from umr.spec.refs import Ref
@@ -105,6 +106,22 @@ def _date(value: Any) -> PartialDate:
     return PartialDate.parse(value)
 
 
+def _alias(value: Any) -> Alias:
+    return value if isinstance(value, Alias) else Alias.parse(value)
+
+
+def _distinct_aliases(value: tuple[Alias, ...]) -> tuple[Alias, ...]:
+    seen: dict[str, Alias] = {}
+    for alias in value:
+        if alias.key in seen:
+            raise ValueError(
+                f"{str(alias)!r} and {str(seen[alias.key])!r} are the same identifier "
+                "(Hugging Face ids are matched case-insensitively); keep one"
+            )
+        seen[alias.key] = alias
+    return value
+
+
 def _ref(value: Any) -> Ref:
     if isinstance(value, Ref):
         return value
@@ -142,6 +159,18 @@ DateField = Annotated[
                 {"type": "integer", "minimum": 1, "maximum": 9999},
             ],
             "description": "YYYY, YYYY-MM or YYYY-MM-DD: as precise as the fact",
+        }
+    ),
+]
+AliasField = Annotated[
+    Alias,
+    PlainValidator(_alias),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{ALIAS_PATTERN}$",
+            "description": "SCHEME:ID, e.g. hf:org/name, timm:arch.tag, open_clip:Model/tag",
         }
     ),
 ]
@@ -230,6 +259,7 @@ class Record(_Model):
     publisher: Text | None = None
     license: License | None = None
     released: DateField | None = None
+    aliases: Annotated[tuple[AliasField, ...], AfterValidator(_distinct_aliases)] | None = None
     inherits: RefField | None = None
     upstream: tuple[Upstream, ...] | None = None
     artifacts: tuple[Artifact, ...] | None = None

@@ -62,6 +62,7 @@ def _component(
         "publisher": comp.get("publisher"),
         "license": lic,
         "released": props.get("released"),
+        "aliases": props.get("aliases"),
     }
     if not main:
         return compact(record)
