@@ -23,6 +23,8 @@ _BUILTINS = ("hf_card", "cyclonedx", "umr_legacy")
 class ImportResult:
     records: list[dict[str, Any]] = field(default_factory=list)  # plain record data
     lost: list[str] = field(default_factory=list)  # "where: what was not carried over"
+    # "where: how the source contradicts itself", and which reading was imported
+    disagreements: list[str] = field(default_factory=list)
 
 
 @dataclass(kw_only=True)
@@ -30,10 +32,14 @@ class ImportReport:
     written: list[Path]
     lost: list[str]
     unchanged: list[Path] = field(default_factory=list)  # already held what would be written
+    disagreements: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         lines = [f"wrote {p}" for p in self.written]
         lines += [f"unchanged {p}" for p in self.unchanged]
+        if self.disagreements:
+            lines.append(f"disagreements in the source ({len(self.disagreements)}):")
+            lines += [f"  - {item}" for item in self.disagreements]
         if self.lost:
             lines.append(f"not carried over ({len(self.lost)}):")
             lines += [f"  - {item}" for item in self.lost]
@@ -142,5 +148,8 @@ def import_into(
             ) from None
         written.append(target)
     return ImportReport(
-        written=written, lost=result.lost, unchanged=[t for t in planned if t in unchanged]
+        written=written,
+        lost=result.lost,
+        unchanged=[t for t in planned if t in unchanged],
+        disagreements=result.disagreements,
     )
