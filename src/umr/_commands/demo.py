@@ -21,21 +21,41 @@ def demo() -> None:
 @click.option(
     "--registry", "url", default=None, help="Registry URL [default: the global --registry]."
 )
+@click.option(
+    "--with",
+    "with_",
+    default="",
+    metavar="ZOOS",
+    help="Also import installed model zoos, comma-separated: timm, open-clip.",
+)
 @click.pass_obj
-def load(opts: Options, url: str | None) -> None:
+def load(opts: Options, url: str | None, with_: str) -> None:
     """Publish every demo record and advisory; running it again changes nothing.
+
+    With --with, the pretrained weights of installed model zoos are imported (read from
+    their files, not imported as Python) and published with their lineage to the demo's
+    datasets.
 
     \b
     Example:
       umr demo load --registry sqlite:///demo.db
+      umr demo load --with timm,open-clip && umr impact laion-5b
     """
     from umr.registry.demo import load_demo
 
-    counts = load_demo(url or registry_url(opts))
-    emit(
+    zoos = [z.strip() for z in with_.split(",") if z.strip()]
+    counts = load_demo(url or registry_url(opts), zoos)
+    text = (
         f"{counts['published']} record(s) published, {counts['unchanged']} unchanged, "
-        f"{counts['advisories']} advisories; next: 'umr audit stable-diffusion-v1-5'"
+        f"{counts['advisories']} advisories"
     )
+    if zoos:
+        text += (
+            f"; {', '.join(zoos)}: {counts['zoo_published']} record(s) published, "
+            f"{counts['zoo_unchanged']} unchanged, {counts['zoo_edges']} edges, "
+            f"{counts['zoo_unread']} tag part(s) not interpreted (see 'umr import --help')"
+        )
+    emit(f"{text}; next: 'umr audit stable-diffusion-v1-5'")
 
 
 def register(app: click.Group) -> None:

@@ -74,7 +74,9 @@ def import_() -> None:
     """
 
 
-def _import(opts: Options, kind: str, path: Path, workspace: Path | None, force: bool) -> None:
+def _import(
+    opts: Options, kind: str, path: Path | None, workspace: Path | None, force: bool
+) -> None:
     from umr.formats.importers import import_into
 
     report = import_into(kind, path, workspace or opts.workspace, force=force)
@@ -140,6 +142,46 @@ def umr_legacy(opts: Options, path: Path, workspace: Path | None, force: bool) -
       umr import umr-legacy ./umr-repo --workspace records/
     """
     _import(opts, "umr-legacy", path, workspace, force)
+
+
+_ZOO_PATH = click.argument(
+    "path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+
+
+@import_.command(name="timm")
+@_ZOO_PATH
+@_WS
+@_FORCE
+@click.pass_obj
+def timm(opts: Options, path: Path | None, workspace: Path | None, force: bool) -> None:
+    """Import every pretrained tag of timm (the installed package, or its folder PATH).
+
+    timm is read from its files, never imported. Each tag becomes a record with its Hugging
+    Face repo, license, papers and the training data its tag names; tag parts that name no
+    known dataset or recipe are listed.
+
+    \b
+    Example:
+      umr import timm --workspace zoo/
+      umr import timm .venv/lib/python3.11/site-packages/timm -w zoo/
+    """
+    _import(opts, "timm", path, workspace, force)
+
+
+@import_.command(name="open-clip")
+@_ZOO_PATH
+@_WS
+@_FORCE
+@click.pass_obj
+def open_clip(opts: Options, path: Path | None, workspace: Path | None, force: bool) -> None:
+    """Import every model/pretrained pair of open_clip (installed, or its folder PATH).
+
+    \b
+    Example:
+      umr import open-clip --workspace zoo/
+    """
+    _import(opts, "open-clip", path, workspace, force)
 
 
 def register(app: click.Group) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from umr.errors import RefError
@@ -100,3 +101,11 @@ def hf_repo_of_uri(uri: str) -> str | None:
         return None
     repo = "/".join(parts[:size])
     return repo if _GRAMMAR["hf"][0].fullmatch(repo) else None
+
+
+def record_keys(aliases: Iterable[str], artifact_uris: Iterable[str] = ()) -> list[str]:
+    """The alias keys a record answers to: its ``aliases`` and the Hub repos of its ``hf://``
+    artifacts, each once, in that order."""
+    keys = [Alias.parse(a).key for a in aliases]
+    keys += [Alias("hf", repo).key for u in artifact_uris if (repo := hf_repo_of_uri(u))]
+    return list(dict.fromkeys(keys))

@@ -16,7 +16,7 @@ from typing import Any
 
 from umr.errors import NotFoundError, RecordError
 
-_BUILTINS = ("hf_card", "cyclonedx", "umr_legacy")
+_BUILTINS = ("hf_card", "cyclonedx", "umr_legacy", "timm", "open_clip")
 
 
 @dataclass(kw_only=True)
@@ -51,7 +51,7 @@ class ImportReport:
         return "\n".join(lines)
 
 
-Importer = Callable[[Path], ImportResult]
+Importer = Callable[[Path], ImportResult]  # zoo importers also take None: the installed package
 _IMPORTERS: dict[str, Importer] = {}
 _loaded = False
 
@@ -73,18 +73,19 @@ def available() -> list[str]:
     return list(_IMPORTERS)
 
 
-def read(kind: str, path: str | Path) -> ImportResult:
-    """Parse ``path`` with importer ``kind`` (validated records, nothing written)."""
+def read(kind: str, path: str | Path | None) -> ImportResult:
+    """Parse ``path`` with importer ``kind`` (validated records, nothing written); the zoo
+    importers (``timm``, ``open-clip``) read the installed package when ``path`` is None."""
     if kind not in available():
         raise NotFoundError(
             f"no importer {kind!r}; available: {', '.join(_IMPORTERS)}",
             hint="run 'umr import --help'",
         )
-    return _IMPORTERS[kind](Path(path))
+    return _IMPORTERS[kind](Path(path) if path is not None else None)  # type: ignore[arg-type]
 
 
 def import_into(
-    kind: str, path: str | Path, workspace: str | Path, *, force: bool = False
+    kind: str, path: str | Path | None, workspace: str | Path, *, force: bool = False
 ) -> ImportReport:
     """Import ``path`` and write one YAML file per record under ``workspace``.
 
@@ -97,7 +98,7 @@ def import_into(
     root = Path(workspace)
     planned: dict[Path, tuple[str, str]] = {}  # target: (content, record id)
     for data in result.records:
-        record = parse_record(data, source=str(path))  # refuse to write an invalid record
+        record = parse_record(data, source=str(path or kind))  # refuse to write an invalid one
         target = root / f"{record.name}-{record.version}.yaml"
         content = dump_yaml(record.to_dict())
         if target in planned:
