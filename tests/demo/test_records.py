@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -148,3 +149,48 @@ def _v1():
     from umr.spec import Version
 
     return Version.parse("1.0.0")
+
+
+def _latest() -> dict[str, Any]:
+    by_name: dict[str, Any] = {}
+    for record in Workspace(records_dir()).records():
+        if record.name not in by_name or by_name[record.name].version < record.version:
+            by_name[record.name] = record
+    return by_name
+
+
+def test_an_alias_names_one_record() -> None:
+    from umr.spec.aliases import record_keys
+
+    owner: dict[str, str] = {}
+    for name, record in _latest().items():
+        keys = record_keys(
+            [str(a) for a in record.aliases or ()], (a.uri for a in record.artifacts or ())
+        )
+        for key in keys:
+            assert owner.setdefault(key, name) == name, f"{key}: {owner[key]} and {name}"
+    assert owner["hf:runwayml/stable-diffusion-v1-5"] == "stable-diffusion-v1-5"
+    assert owner["hf:stable-diffusion-v1-5/stable-diffusion-v1-5"] == "stable-diffusion-v1-5"
+    assert owner["open_clip:ViT-B-32/laion2b_s34b_b79k"] == "openclip-vit-b-32-laion2b"
+
+
+def test_corrections_are_later_versions_and_the_first_ones_stay() -> None:
+    ws = Workspace(records_dir())
+    versions = {(r.name, str(r.version)) for r in ws.records()}
+    for name, first, later in [
+        ("books3", "1.0.0", "1.1.0"),
+        ("laion-2b-en", "2.0.0", "2.1.0"),
+        ("laion-improved-aesthetics", "1.0.0", "2.0.0"),
+        ("sdxl-turbo", "1.0.0", "2.0.0"),
+        ("plip", "1.0.0", "1.1.0"),
+        ("openpath", "1.0.0", "1.1.0"),
+    ]:
+        assert {(name, first), (name, later)} <= versions
+    latest = _latest()
+    assert "July 2023" in (latest["books3"].description or "")
+    assert str(latest["plip"].released) == "2023-03"
+    assert {str(e.ref) for e in latest["sdxl-turbo"].edges()} >= {
+        "openclip-vit-bigg-14-laion2b@^1",
+        "clip-vit-large-patch14@^1",
+    }
+    assert "CC-BY-4.0" in (latest["laion-2b-en"].description or "")

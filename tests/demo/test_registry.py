@@ -23,9 +23,9 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'registry.db'}"
     result = CliRunner().invoke(app, ["--registry", url, "demo", "load"])
     assert result.exit_code == 0, result.output
-    assert "197 record(s) published" in result.stdout
+    assert "226 record(s) published" in result.stdout
     again = CliRunner().invoke(app, ["--registry", url, "demo", "load"])
-    assert "0 record(s) published, 197 unchanged" in again.stdout  # idempotent
+    assert "0 record(s) published, 226 unchanged" in again.stdout  # idempotent
     return url
 
 
@@ -53,7 +53,7 @@ def test_audit_text_shows_the_chain(registry: str) -> None:
     code, out = cli(registry, "audit", "stable-diffusion-v1-5")
     assert code == 1
     assert (
-        "stable-diffusion-v1-5@1.0.0 -trained_on-> laion-aesthetics-v2-5plus@1.0.0 "
+        "stable-diffusion-v1-5@1.1.0 -trained_on-> laion-aesthetics-v2-5plus@1.0.0 "
         "-derived_from-> laion-2b-en@1.0.0 -derived_from-> laion-5b@1.0.0 "
         "[UMR-2023-0001 critical]"
     ) in out
@@ -79,7 +79,7 @@ def test_validate_the_whole_demo_set(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "validate", str(records_dir())])
     assert result.exit_code == 0, result.stderr
-    assert "197 valid record(s) in 197 file(s), 0 problem(s)" in result.stdout
+    assert "226 valid record(s) in 226 file(s), 0 problem(s)" in result.stdout
 
 
 def test_worked_example_is_flagged_then_fixed(registry: str) -> None:

@@ -28,7 +28,8 @@ def _keys(record: dict[str, Any]) -> list[str]:
 def zoo_batch(kinds: Iterable[str], known: Mapping[str, str] | None = None) -> ImportResult:
     """The records of the installed zoos ``kinds`` (in order), each set of weights once.
 
-    ``known`` maps alias keys (``hf:org/name``) to the records that already hold them."""
+    ``known`` maps alias keys (``hf:org/name``, ``open_clip:Model/tag``) to the records that
+    already hold them: a zoo record answering to any of them is not imported."""
     out = ImportResult()
     # alias key -> (record, the zoo it came from; "" for known records)
     claimed: dict[str, tuple[str, str]] = {k: (v, "") for k, v in (known or {}).items()}
@@ -40,14 +41,17 @@ def zoo_batch(kinds: Iterable[str], known: Mapping[str, str] | None = None) -> I
             if record["name"] in batch:
                 continue  # a dataset record both zoos ship
             keys = _keys(record)
+            # a record already holding any of its names (known), or another zoo's record with its
+            # repo; weights of one zoo that share a repo (different files) stay apart
             same = next(
                 (
                     claimed[k][0]
                     for k in keys
-                    if k.startswith("hf:") and k in claimed and claimed[k][1] != kind
+                    if k in claimed
+                    and (claimed[k][1] == "" or (k.startswith("hf:") and claimed[k][1] != kind))
                 ),
                 None,
-            )  # weights of one zoo that share a repo (different files) stay apart
+            )
             if record["kind"] == "model" and same is not None:
                 if same in batch:
                     have = batch[same].setdefault("aliases", [])
