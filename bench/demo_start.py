@@ -7,7 +7,7 @@ by side in one run:
 
     python bench/demo_start.py HEAD~1 HEAD --rounds 2
 
-pip's own cache is left as it is (warm after the first round, as on a developer's machine); the
+pip's own cache is left as it is (the demo registry is not: each run loads it anew) (warm after the first round, as on a developer's machine); the
 first round of each commit is reported apart from the rest.
 """
 
@@ -41,9 +41,12 @@ def first_answer(commit: str, port: int, limit: float) -> tuple[float, float]:
         subprocess.run(["git", "clone", "-q", str(ROOT), str(folder)], check=True)
         subprocess.run(["git", "-C", str(folder), "checkout", "-q", commit], check=True)
         start = time.perf_counter()
+        # a registry file of its own, so the demo is loaded as on a fresh machine
+        env = {**os.environ, "UMR_DEMO_REGISTRY": f"sqlite:///{folder / 'demo.db'}"}
         proc = subprocess.Popen(
             ["make", "demo", f"DEMO_PORT={port}"],
             cwd=folder,
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
