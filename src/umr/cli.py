@@ -107,9 +107,9 @@ def app(ctx: click.Context, workspace: Path, registry: str | None) -> None:
 
 
 def _register() -> None:
-    from umr._commands import demo, formats, registry, spec, unlearn, web
+    from umr._commands import demo, formats, registry, scan, spec, unlearn, web
 
-    for module in (spec, registry, formats, web, unlearn, demo):
+    for module in (spec, registry, formats, scan, web, unlearn, demo):
         module.register(app)
 
 

@@ -25,6 +25,7 @@ from umr.registry import advisories as adv
 from umr.registry import tables as t
 from umr.registry._sql import refresh_latest
 from umr.registry.advisories import Advisory, load_advisory
+from umr.registry.aliases import AliasRow, alias_rows
 from umr.registry.audit import AuditReport, audit
 from umr.registry.db import (
     display_url,
@@ -459,6 +460,12 @@ class Registry:
         query = select(*cols).order_by(t.records.c.id.desc()).limit(limit)
         rows = self._read(lambda c: c.execute(query).all())
         return [dict(r._mapping) | {"yanked": bool(r.yanked)} for r in rows]
+
+    def aliases(self) -> list[AliasRow]:
+        """Every published version with ``aliases`` or ``hf://`` artifacts, and its alias keys
+        (what ``umr scan`` maps identifiers in code with)."""
+        result: list[AliasRow] = self._read(alias_rows)
+        return result
 
     def names(self, kind: str | None = None) -> list[str]:
         """Names with at least one non-yanked version, sorted."""

@@ -1,0 +1,374 @@
+"""Model and dataset references in Python source, read from its syntax tree (never run).
+
+A call is recognised by what it resolves to through the file's imports (``import timm as t``,
+``from open_clip import create_model_and_transforms``): ``*.from_pretrained``,
+``transformers.pipeline``, ``huggingface_hub.hf_hub_download``/``snapshot_download``,
+``sentence_transformers.SentenceTransformer``, ``timm.create_model``, ``open_clip.create_model*``,
+``torch.hub.load`` and ``datasets.load_dataset``. Its name argument is read when it is a string
+literal, a module-level constant or a constant of the enclosing function (assigned once, to a
+string), or an f-string or ``+`` of those; anything else is reported as unresolved with its
+source text, never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from umr.scan.refs import Kind, Location, Reference, Unresolved, alias_keys, hf_keys
+
+# datasets.load_dataset builders that read local files, not a Hub dataset
+_BUILDERS = frozenset(
+    {"json", "csv", "parquet", "text", "arrow", "pandas", "sql", "webdataset", "generator"}
+    | {"imagefolder", "audiofolder", "videofolder"}
+)
+_OPEN_CLIP = ("create_model_and_transforms", "create_model", "create_model_from_pretrained")
+# Every call recognised here spells its function's name in the source (as the attribute called
+# or in the import that binds it) and, but for from_pretrained, its module's name too, so a file
+# that holds no such pair is not parsed at all.
+TRIGGERS = (
+    (("from_pretrained",), ""),
+    (("pipeline",), "transformers"),
+    (("hf_hub_download", "snapshot_download"), "huggingface_hub"),
+    (("SentenceTransformer",), "sentence_transformers"),
+    (("create_model",), "timm"),
+    (("create_model",), "open_clip"),
+    (("hub",), "torch"),
+    (("load_dataset",), "datasets"),
+)
+
+
+def may_reference(source: str) -> bool:
+    return any(
+        module in source and any(word in source for word in words) for words, module in TRIGGERS
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Dynamic:
+    """A name whose value the scan cannot know statically."""
+
+
+_DYNAMIC = _Dynamic()
+Found = Reference | Unresolved
+
+
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of ``body`` outside nested functions and classes (their own scopes)."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _NESTED):
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _bindings(node: ast.AST) -> tuple[list[ast.expr], ast.expr | None]:
+    """The targets a statement or expression binds, and the value when it is one plain value."""
+    if isinstance(node, ast.Assign):
+        return node.targets, node.value
+    if isinstance(node, ast.AnnAssign):
+        return [node.target], node.value
+    if isinstance(node, ast.NamedExpr):
+        return [node.target], node.value
+    if isinstance(node, ast.AugAssign | ast.For | ast.AsyncFor | ast.comprehension):
+        return [node.target], None
+    if isinstance(node, ast.With | ast.AsyncWith):
+        return [i.optional_vars for i in node.items if i.optional_vars is not None], None
+    return [], None
+
+
+def _literals(body: list[ast.stmt], outer: dict[str, str | _Dynamic]) -> dict[str, str | _Dynamic]:
+    """Names assigned in ``body`` (not in nested functions): a string if assigned exactly once
+    to something that evaluates to a string from ``outer`` and earlier names, else dynamic."""
+    assigned: dict[str, list[ast.expr | None]] = {}
+    for node in _scope_nodes(body):
+        targets, value = _bindings(node)
+        for target in targets:
+            if (
+                isinstance(target, ast.Tuple | ast.List)
+                and isinstance(value, ast.Tuple | ast.List)
+                and len(target.elts) == len(value.elts)
+            ):  # A, B = "x", "y": each name gets its own value
+                for elt, part in zip(target.elts, value.elts, strict=True):
+                    for node_name in ast.walk(elt):
+                        if isinstance(node_name, ast.Name):
+                            single = part if elt is node_name else None
+                            assigned.setdefault(node_name.id, []).append(single)
+                continue
+            for node_name in ast.walk(target):
+                if isinstance(node_name, ast.Name):
+                    single = value if target is node_name else None
+                    assigned.setdefault(node_name.id, []).append(single)
+    out: dict[str, str | _Dynamic] = {}
+    scope = dict(outer)
+    for name, values in assigned.items():
+        first = values[0] if len(values) == 1 else None
+        text = _string(first, scope) if first is not None else None
+        out[name] = text if isinstance(text, str) else _DYNAMIC
+        scope[name] = out[name]
+    return out
+
+
+def _string(node: ast.expr | None, scope: dict[str, str | _Dynamic]) -> str | None:
+    """The string ``node`` evaluates to from literals and known names, or None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        value = scope.get(node.id)
+        return value if isinstance(value, str) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _string(node.left, scope), _string(node.right, scope)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for part in node.values:
+            inner = part.value if isinstance(part, ast.FormattedValue) else part
+            text = _string(inner, scope)
+            if text is None or (isinstance(part, ast.FormattedValue) and part.format_spec):
+                return None
+            parts.append(text)
+        return "".join(parts)
+    return None
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _arg(call: ast.Call, index: int | None, *names: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg in names:
+            return kw.value
+    if index is not None and index < len(call.args):
+        arg = call.args[index]
+        return None if isinstance(arg, ast.Starred) else arg
+    return None
+
+
+def _truthy(node: ast.expr | None) -> bool:
+    """``pretrained=`` as written: absent or a false literal means no weights are loaded."""
+    if node is None:
+        return False
+    return not (isinstance(node, ast.Constant) and not node.value)
+
+
+class _Visitor:
+    def __init__(self, tree: ast.Module, path: str, place: Callable[[int], Location]) -> None:
+        self.path, self.place, self.found = path, place, list[Found]()
+        self.imports: dict[str, str] = {}  # local name -> what it was imported as
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.asname:  # import torch.hub as th: th is torch.hub
+                        self.imports[a.asname] = a.name
+                    else:  # import torch.hub: binds torch
+                        head = a.name.split(".")[0]
+                        self.imports[head] = head
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for a in node.names:
+                    self.imports[a.asname or a.name] = f"{node.module}.{a.name}"
+        self.scopes = [_literals(tree.body, {})]
+
+    def walk(self, tree: ast.Module) -> None:
+        """Every call in ``tree``, each with the names of its enclosing function; iterative,
+        so deeply nested code cannot exhaust the interpreter's stack."""
+        stack: list[tuple[ast.AST, dict[str, str | _Dynamic]]] = [(tree, self.scopes[0])]
+        while stack:
+            node, scope = stack.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = node.args
+                every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+                outer = {**scope, **{a.arg: _DYNAMIC for a in every if a is not None}}
+                scope = {**outer, **_literals(node.body, outer)}
+            elif isinstance(node, ast.Call):
+                self.scopes.append(scope)
+                self.visit_Call(node)
+                self.scopes.pop()
+            stack.extend((child, scope) for child in ast.iter_child_nodes(node))
+        self.found.sort(key=lambda f: (f.location.line, f.location.column))
+
+    def qualified(self, func: ast.expr) -> str | None:
+        dotted = _dotted(func)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in self.imports:
+            return self.imports[head] + (f".{rest}" if rest else "")
+        return dotted
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = self.qualified(node.func) or ""
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "from_pretrained":
+            self.hub(node, "from_pretrained", _arg(node, 0, "pretrained_model_name_or_path"))
+        elif name in ("transformers.pipeline", "transformers.pipelines.pipeline"):
+            model = _arg(node, 1, "model")
+            if model is None:  # transformers picks a default model for the task: not guessed
+                task = _arg(node, 0, "task")
+                shown = f"task {self.text_of(task)}" if task is not None else "no model"
+                self.found.append(
+                    Unresolved(location=self.at(node), api="pipeline", expression=shown)
+                )
+            else:
+                self.hub(node, "pipeline", model)
+        elif name.startswith("huggingface_hub.") and name.endswith(
+            ("hf_hub_download", "snapshot_download")
+        ):
+            repo_type = _string(_arg(node, None, "repo_type"), self.scopes[-1])
+            if repo_type != "space":
+                api = name.rsplit(".", 1)[1]
+                self.hub(node, api, _arg(node, 0, "repo_id"), dataset=repo_type == "dataset")
+        elif name == "sentence_transformers.SentenceTransformer":
+            self.hub(
+                node,
+                "SentenceTransformer",
+                _arg(node, 0, "model_name_or_path"),
+                default_org="sentence-transformers",
+            )
+        elif name == "timm.create_model" and _truthy(_arg(node, 1, "pretrained")):
+            self.named(node, "timm.create_model", _arg(node, 0, "model_name"), self.timm)
+        elif name.startswith("open_clip.") and name.rsplit(".", 1)[1] in _OPEN_CLIP:
+            self.open_clip(node, name.rsplit(".", 1)[1])
+        elif name == "torch.hub.load":
+            self.torch_hub(node)
+        elif name == "datasets.load_dataset":
+            self.named(node, "load_dataset", _arg(node, 0, "path"), self.dataset)
+
+    # one handler per kind of name -------------------------------------------------------
+
+    def named(
+        self,
+        call: ast.Call,
+        api: str,
+        arg: ast.expr | None,
+        keys: Callable[[str], tuple[str, ...] | None],
+    ) -> None:
+        if arg is None:
+            return
+        text = _string(arg, self.scopes[-1])
+        where = self.at(call)
+        if text is None:
+            self.found.append(Unresolved(location=where, api=api, expression=self.text_of(arg)))
+            return
+        found = keys(text)
+        if found is None:  # a local path or builder: not a published model or dataset
+            return
+        kind: Kind = (
+            "dataset"
+            if api == "load_dataset" or any(k.startswith("hf:datasets/") for k in found)
+            else "model"
+        )
+        self.found.append(Reference(location=where, api=api, kind=kind, text=text, keys=found))
+
+    def hub(
+        self,
+        call: ast.Call,
+        api: str,
+        arg: ast.expr | None,
+        *,
+        dataset: bool = False,
+        default_org: str | None = None,
+    ) -> None:
+        self.named(
+            call,
+            api,
+            arg,
+            lambda text: hf_keys(text, dataset=dataset, default_org=default_org) or None,
+        )
+
+    def timm(self, text: str) -> tuple[str, ...] | None:
+        for prefix in ("hf-hub:", "hf_hub:"):
+            if text.startswith(prefix):
+                return hf_keys(text.removeprefix(prefix)) or None
+        return alias_keys("timm", text) or None
+
+    def dataset(self, text: str) -> tuple[str, ...] | None:
+        if text in _BUILDERS:
+            return None
+        return hf_keys(text, dataset=True) or None
+
+    def open_clip(self, call: ast.Call, api: str) -> None:
+        model_arg, tag_arg = _arg(call, 0, "model_name"), _arg(call, 1, "pretrained")
+        model = _string(model_arg, self.scopes[-1]) if model_arg is not None else None
+        if model is not None and model.startswith("hf-hub:"):
+            self.named(
+                call,
+                f"open_clip.{api}",
+                model_arg,
+                lambda t: hf_keys(t.removeprefix("hf-hub:")) or None,
+            )
+            return
+        if tag_arg is None or not _truthy(tag_arg):
+            return  # no pretrained weights
+        tag = _string(tag_arg, self.scopes[-1])
+        if model is None or tag is None:
+            shown = ", ".join(self.text_of(a) for a in (model_arg, tag_arg) if a is not None)
+            self.found.append(
+                Unresolved(location=self.at(call), api=f"open_clip.{api}", expression=shown)
+            )
+            return
+        pair = f"{model.replace('/', '-')}/{tag}"
+        keys = alias_keys("open_clip", pair)
+        if keys:
+            self.found.append(
+                Reference(
+                    location=self.at(call),
+                    api=f"open_clip.{api}",
+                    kind="model",
+                    text=pair,
+                    keys=keys,
+                )
+            )
+
+    def torch_hub(self, call: ast.Call) -> None:
+        source = _string(_arg(call, None, "source"), self.scopes[-1])
+        if source == "local":
+            return
+        repo_arg, entry_arg = _arg(call, 0, "repo_or_dir"), _arg(call, 1, "model")
+        repo = _string(repo_arg, self.scopes[-1]) if repo_arg is not None else None
+        entry = _string(entry_arg, self.scopes[-1]) if entry_arg is not None else None
+        if repo is None or entry is None:
+            shown = ", ".join(self.text_of(a) for a in (repo_arg, entry_arg) if a is not None)
+            self.found.append(
+                Unresolved(location=self.at(call), api="torch.hub.load", expression=shown)
+            )
+            return
+        ident = f"{repo.split(':')[0]}/{entry}"
+        keys = alias_keys("torchhub", ident)
+        if keys:
+            self.found.append(
+                Reference(
+                    location=self.at(call),
+                    api="torch.hub.load",
+                    kind="model",
+                    text=ident,
+                    keys=keys,
+                )
+            )
+
+    def at(self, node: ast.expr | ast.Call) -> Location:
+        loc = self.place(node.lineno)
+        return Location(path=loc.path, line=loc.line, column=node.col_offset + 1, cell=loc.cell)
+
+    def text_of(self, node: ast.expr) -> str:
+        return ast.unparse(node)[:200]
+
+
+def scan_source(
+    source: str, path: str, place: Callable[[int], Location] | None = None
+) -> Iterator[Found]:
+    """The references and unresolved calls in ``source``; raises SyntaxError if it does not
+    parse. ``place`` maps a line of ``source`` to its location (for notebooks)."""
+    tree = ast.parse(source, filename=path)
+    visitor = _Visitor(tree, path, place or (lambda line: Location(path=path, line=line)))
+    visitor.walk(tree)
+    yield from visitor.found

@@ -1,0 +1,180 @@
+"""``umr scan`` on a project made of real public snippets, against the demo registry with the
+timm and open_clip weights: the LAION-trained models are flagged with their routes to
+LAION-5B, and the SARIF and CycloneDX reports validate against their official schemas."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from support import need_module
+from umr.cli import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECT = FIXTURES / "project"
+
+
+def _scan(registry: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["--registry", registry, "scan", str(PROJECT), *args])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, result.stdout
+
+
+@pytest.fixture(scope="module")
+def report(zoo_registry: str) -> dict[str, Any]:
+    code, out = _scan(zoo_registry, "--format", "json")
+    assert code == 1  # critical findings fail the default --fail-on low
+    return dict(json.loads(out))
+
+
+def test_laion_trained_models_are_flagged_with_routes_to_laion_5b(report: dict[str, Any]) -> None:
+    laion = {f["used"]: f for f in report["findings"] if f["advisory"] == "UMR-2023-0001"}
+    assert sorted(laion) == [
+        "openclip-vit-b-32-laion2b@1.1.0",  # open_clip ViT-B-32 / laion2b_s34b_b79k
+        "openclip-vit-h-14-laion2b@1.1.0",  # the notebook's open_clip call
+        "plip@1.1.0",  # the notebook's CLIPModel.from_pretrained("vinid/plip")
+        "stable-diffusion-v1-4@1.0.0",  # the training config's base model
+        "stable-diffusion-v1-5@1.1.0",  # its former repo name runwayml/stable-diffusion-v1-5
+        "timm-vit_base_patch16_clip_224.laion2b_ft_in12k_in1k@1.0.0",  # the timm import
+    ]
+    for finding in laion.values():
+        assert finding["route"][-1]["to"] == "laion-5b@1.0.0"
+        assert finding["route"][0]["from"] == finding["used"]
+        assert finding["locations"] and "laion-5b 2.0.0" in finding["fix"]
+    where = {
+        f: [(Path(x["path"]).name, x["line"]) for x in v["locations"]] for f, v in laion.items()
+    }
+    assert where["stable-diffusion-v1-5@1.1.0"] == [("generate.py", 16)]
+    assert where["timm-vit_base_patch16_clip_224.laion2b_ft_in12k_in1k@1.0.0"] == [
+        ("generate.py", 21)
+    ]
+    assert where["openclip-vit-h-14-laion2b@1.1.0"] == [("tagging.ipynb", 27)]
+
+
+def test_unknown_and_unresolved_references_are_listed(report: dict[str, Any]) -> None:
+    unknown = sorted(r["text"] for r in report["not_in_registry"])
+    assert unknown == [
+        "all-MiniLM-L6-v2",
+        "facebookresearch/dinov2/dinov2_vitb14",
+        "laion/laion2B-en",
+        "lambdalabs/naruto-blip-captions",
+    ]
+    (dynamic,) = report["unresolved"]
+    assert dynamic["expression"] == "os.environ['SD_CHECKPOINT']"
+    assert (Path(dynamic["location"]["path"]).name, dynamic["location"]["line"]) == (
+        "generate.py",
+        35,
+    )
+    used = {u["text"]: u["records"] for u in report["uses"]}
+    assert used["timm:resnet50.a1_in1k"] == ["timm-resnet50.a1_in1k@1.0.0"]  # [tool.umr]
+    assert used["distilbert-base-uncased-finetuned-sst-2-english"] == [
+        "distilbert-base-uncased-finetuned-sst-2-english@1.1.0"
+    ]
+
+
+def test_text_groups_by_finding_and_exit_status_follows_fail_on(zoo_registry: str) -> None:
+    code, text = _scan(zoo_registry)
+    assert code == 1
+    assert (
+        "critical UMR-2023-0001 LAION-5B withdrawn after child sexual abuse material was found"
+        in text
+    )
+    assert (
+        "  stable-diffusion-v1-5@1.1.0 -trained_on-> laion-aesthetics-v2-5plus@1.0.0 "
+        "-derived_from-> laion-2b-en@1.0.0 -derived_from-> laion-5b@1.0.0\n"
+        f"    used at {PROJECT / 'src/app/generate.py'}:16\n"
+    ) in text
+    assert f"unresolved reference at {PROJECT / 'src/app/generate.py'}:35" in text
+    assert "not in the registry (4):" in text
+    assert _scan(zoo_registry, "--fail-on", "none")[0] == 0
+    assert _scan(zoo_registry, "--fail-on", "critical")[0] == 1
+
+
+@functools.cache
+def _sarif_validator() -> Any:
+    need_module("jsonschema", "dev")
+    import jsonschema
+
+    schema = json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text())
+    return jsonschema.Draft4Validator(schema)
+
+
+def _sarif_errors(data: dict[str, Any]) -> list[str]:
+    return [e.message for e in _sarif_validator().iter_errors(data)]
+
+
+def test_sarif_validates_and_points_at_the_line(zoo_registry: str, tmp_path: Path) -> None:
+    out = tmp_path / "umr.sarif"
+    code, text = _scan(zoo_registry, "--format", "sarif", "-o", str(out))
+    assert code == 1 and text.startswith(f"wrote {out} (")
+    data = json.loads(out.read_text())
+    assert _sarif_errors(data) == []
+    run = data["runs"][0]
+    results = {
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["level"],
+        )
+        for r in run["results"]
+    }
+    assert ("UMR-2023-0001", "src/app/generate.py", 16, "error") in results
+    assert ("UMR-2023-0001", "notebooks/tagging.ipynb", 27, "error") in results
+    assert ("umr/unresolved-reference", "src/app/generate.py", 35, "note") in results
+    assert ("umr/not-in-registry", "src/app/embed.py", 5, "note") in results
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert rules["UMR-2023-0001"]["properties"]["security-severity"] == "9.5"
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"].endswith("/project/")
+
+
+def test_the_sarif_schema_rejects_a_broken_report(zoo_registry: str) -> None:
+    data = json.loads(_scan(zoo_registry, "--format", "sarif")[1])
+    for breaking in (
+        lambda d: d.update(version="2.0.0"),
+        lambda d: d["runs"][0]["results"][0].update(level="fatal"),
+        lambda d: d["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"].update(
+            startLine=0
+        ),
+    ):
+        broken = copy.deepcopy(data)
+        breaking(broken)
+        assert _sarif_errors(broken) != []
+
+
+def test_cyclonedx_with_vulnerabilities_validates(zoo_registry: str) -> None:
+    need_module("cyclonedx", "dev")
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    validator = JsonStrictValidator(SchemaVersion.V1_6)
+    text = _scan(zoo_registry, "--format", "cyclonedx")[1]
+    assert validator.validate_str(text) is None
+    bom = json.loads(text)
+    refs = {c["bom-ref"] for c in bom["components"]}
+    (laion,) = [v for v in bom["vulnerabilities"] if v["id"] == "UMR-2023-0001"]
+    assert {a["ref"] for a in laion["affects"]} <= refs
+    assert "umr:stable-diffusion-v1-5@1.1.0" in {a["ref"] for a in laion["affects"]}
+    assert laion["ratings"][0]["severity"] == "critical"
+    locations = json.loads(
+        next(p["value"] for p in laion["properties"] if p["name"] == "umr:locations")
+    )
+    assert any(loc.endswith("generate.py:16") for loc in locations)
+    broken = copy.deepcopy(bom)
+    broken["vulnerabilities"][0]["ratings"][0]["severity"] = "catastrophic"
+    assert validator.validate_str(json.dumps(broken)) is not None
+
+
+def test_scanning_against_an_empty_registry_says_what_to_load(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["--registry", f"sqlite:///{tmp_path / 'empty.db'}", "scan", str(PROJECT)]
+    )
+    assert result.exit_code == 2
+    assert "the registry holds no records" in result.stderr
+    assert "umr demo load" in result.stderr
