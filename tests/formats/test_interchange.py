@@ -105,6 +105,23 @@ def test_spdx_relationships(ctx: RenderContext) -> None:
     assert kinds["chat-7b"] == "ai_AIPackage" and kinds["web-crawl"] == "dataset_DatasetPackage"
 
 
+def _round_trip(root: Path, name: str, fields: str) -> tuple[RenderContext, dict, dict]:
+    """Render record ``name`` (written from ``fields``) to SPDX and CycloneDX, both checked
+    against their schemas; return its context, SPDX package and the record imported back."""
+    kind = "dataset" if name == "d" else "model"
+    (root / f"{name}.yaml").write_text(
+        f"umr: 1\nname: {name}\nversion: 1.0.0\nkind: {kind}\n{fields}"
+    )
+    ctx = build_context(name, Workspace(root))
+    graph = json.loads(render("spdx", ctx))["@graph"]
+    spdx_check({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": graph})
+    bom = render("cyclonedx", ctx).decode()
+    assert cyclonedx_errors(bom) is None
+    (root / "bom.json").write_text(bom)
+    imported = read("cyclonedx", root / "bom.json").records[0]
+    return ctx, next(e for e in graph if e.get("name") == name), imported
+
+
 @pytest.mark.parametrize(
     ("released", "time", "comment"),
     [
@@ -116,39 +133,20 @@ def test_spdx_relationships(ctx: RenderContext) -> None:
 def test_partial_dates_map_to_timestamps(
     tmp_path: Path, released: str, time: str, comment: str | None
 ) -> None:
-    (tmp_path / "d.yaml").write_text(
-        f"umr: 1\nname: d\nversion: 1.0.0\nkind: dataset\nreleased: '{released}'\n"
-    )
-    ctx = build_context("d", Workspace(tmp_path))
-    graph = json.loads(render("spdx", ctx))["@graph"]
-    spdx_check({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": graph})
-    pkg = next(e for e in graph if e.get("name") == "d")
+    _, pkg, imported = _round_trip(tmp_path, "d", f"released: '{released}'\n")
     assert pkg["releaseTime"] == time
     assert pkg.get("comment") is None if comment is None else comment in pkg["comment"]
-    bom = render("cyclonedx", ctx).decode()
-    assert cyclonedx_errors(bom) is None
-    (tmp_path / "bom.json").write_text(bom)
-    imported = read("cyclonedx", tmp_path / "bom.json").records
-    assert imported[0]["released"] == released  # the precision survives the round trip
+    assert imported["released"] == released  # the precision survives the round trip
 
 
 ALIASES = ["hf:runwayml/stable-diffusion-v1-5", "timm:vit_base_patch16_clip_224.laion2b"]
 
 
 def test_aliases_travel_through_every_format(tmp_path: Path) -> None:
-    (tmp_path / "m.yaml").write_text(
-        f"umr: 1\nname: m\nversion: 1.0.0\nkind: model\naliases: [{', '.join(ALIASES)}]\n"
-    )
-    ctx = build_context("m", Workspace(tmp_path))
-    graph = json.loads(render("spdx", ctx))["@graph"]
-    spdx_check({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": graph})
-    pkg = next(e for e in graph if e.get("name") == "m")
+    ctx, pkg, imported = _round_trip(tmp_path, "m", f"aliases: [{', '.join(ALIASES)}]\n")
     assert [x["identifier"] for x in pkg["externalIdentifier"]] == ALIASES
     assert pkg["externalIdentifier"][0]["issuingAuthority"] == "Hugging Face Hub"
-    bom = render("cyclonedx", ctx).decode()
-    assert cyclonedx_errors(bom) is None
-    (tmp_path / "bom.json").write_text(bom)
-    assert read("cyclonedx", tmp_path / "bom.json").records[0]["aliases"] == ALIASES
+    assert imported["aliases"] == ALIASES
     for fmt, shown in (
         ("html", "<code>hf:runwayml/stable-diffusion-v1-5</code>"),
         ("markdown", "| Also known as | `hf:runwayml/stable-diffusion-v1-5`, `timm:vit_base"),

@@ -234,6 +234,24 @@ def _node_component(hit: dict[str, Any]) -> dict[str, Any]:
     return comp
 
 
+def envelope(seed: str, component: dict[str, Any]) -> dict[str, Any]:
+    """A CycloneDX 1.6 BOM about ``component``, made by umr; its serial number is derived
+    from ``seed``, so the same content gives the same BOM."""
+    serial = uuid.uuid5(uuid.NAMESPACE_URL, seed)
+    return {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": f"urn:uuid:{serial}",
+        "version": 1,
+        "metadata": {
+            "tools": {
+                "components": [{"type": "application", "name": "umr", "version": __version__}]
+            },
+            "component": component,
+        },
+    }
+
+
 def bom(ctx: RenderContext) -> dict[str, Any]:
     """The BOM as plain data."""
     main = _main_component(ctx)
@@ -252,19 +270,7 @@ def bom(ctx: RenderContext) -> dict[str, Any]:
         deps.setdefault(bom_ref(e.target), [])
         if bom_ref(e.source) not in deps[bom_ref(e.target)]:
             deps[bom_ref(e.target)].append(bom_ref(e.source))
-    serial = uuid.uuid5(uuid.NAMESPACE_URL, f"umr:{ctx.id}:{digest(ctx.to_dict())}")
-    out: dict[str, Any] = {
-        "bomFormat": "CycloneDX",
-        "specVersion": "1.6",
-        "serialNumber": f"urn:uuid:{serial}",
-        "version": 1,
-        "metadata": {
-            "tools": {
-                "components": [{"type": "application", "name": "umr", "version": __version__}]
-            },
-            "component": main,
-        },
-    }
+    out = envelope(f"umr:{ctx.id}:{digest(ctx.to_dict())}", main)
     if components:
         out["components"] = components
     out["dependencies"] = [{"ref": k, "dependsOn": v} if v else {"ref": k} for k, v in deps.items()]

@@ -10,12 +10,10 @@ record an advisory names on the way, is a component with the same ``bom-ref`` as
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
-from umr import __version__
-from umr.formats.cyclonedx import bom_ref, component_type
+from umr.formats.cyclonedx import bom_ref, component_type, envelope
 from umr.registry.lineage import path_text
 from umr.scan.report import ScanFinding, ScanReport
 
@@ -32,23 +30,12 @@ def bom(report: ScanReport, kinds: dict[str, str]) -> dict[str, Any]:
         by_advisory.setdefault(f.advisory.id, []).append(f)
     vulnerabilities = [_vulnerability(fs) for fs in by_advisory.values()]
     root_ref = f"umr:project:{project}"
-    serial = uuid.uuid5(
-        uuid.NAMESPACE_URL, f"umr-scan:{json.dumps(report.to_dict(), sort_keys=True)}"
+    out = envelope(
+        f"umr-scan:{json.dumps(report.to_dict(), sort_keys=True)}",
+        {"type": "application", "bom-ref": root_ref, "name": project},
     )
-    out: dict[str, Any] = {
-        "bomFormat": "CycloneDX",
-        "specVersion": "1.6",
-        "serialNumber": f"urn:uuid:{serial}",
-        "version": 1,
-        "metadata": {
-            "tools": {
-                "components": [{"type": "application", "name": "umr", "version": __version__}]
-            },
-            "component": {"type": "application", "bom-ref": root_ref, "name": project},
-        },
-        "components": components,
-        "dependencies": [{"ref": root_ref, "dependsOn": [bom_ref(r) for r in used]}],
-    }
+    out["components"] = components
+    out["dependencies"] = [{"ref": root_ref, "dependsOn": [bom_ref(r) for r in used]}]
     if vulnerabilities:
         out["vulnerabilities"] = vulnerabilities
     return out

@@ -309,50 +309,36 @@ class _Visitor:
             return
         if tag_arg is None or not _truthy(tag_arg):
             return  # no pretrained weights
-        tag = _string(tag_arg, self.scopes[-1])
-        if model is None or tag is None:
-            shown = ", ".join(self.text_of(a) for a in (model_arg, tag_arg) if a is not None)
-            self.found.append(
-                Unresolved(location=self.at(call), api=f"open_clip.{api}", expression=shown)
-            )
-            return
-        pair = f"{model.replace('/', '-')}/{tag}"
-        keys = alias_keys("open_clip", pair)
-        if keys:
-            self.found.append(
-                Reference(
-                    location=self.at(call),
-                    api=f"open_clip.{api}",
-                    kind="model",
-                    text=pair,
-                    keys=keys,
-                )
-            )
+        self.pair(call, f"open_clip.{api}", "open_clip", model_arg, tag_arg, _clip_pair)
 
     def torch_hub(self, call: ast.Call) -> None:
         source = _string(_arg(call, None, "source"), self.scopes[-1])
         if source == "local":
             return
         repo_arg, entry_arg = _arg(call, 0, "repo_or_dir"), _arg(call, 1, "model")
-        repo = _string(repo_arg, self.scopes[-1]) if repo_arg is not None else None
-        entry = _string(entry_arg, self.scopes[-1]) if entry_arg is not None else None
-        if repo is None or entry is None:
-            shown = ", ".join(self.text_of(a) for a in (repo_arg, entry_arg) if a is not None)
-            self.found.append(
-                Unresolved(location=self.at(call), api="torch.hub.load", expression=shown)
-            )
+        self.pair(call, "torch.hub.load", "torchhub", repo_arg, entry_arg, _hub_entry)
+
+    def pair(
+        self,
+        call: ast.Call,
+        api: str,
+        scheme: str,
+        first: ast.expr | None,
+        second: ast.expr | None,
+        join: Callable[[str, str], str],
+    ) -> None:
+        """A reference named by two arguments (model and tag, repo and entry point)."""
+        one = _string(first, self.scopes[-1]) if first is not None else None
+        two = _string(second, self.scopes[-1]) if second is not None else None
+        if one is None or two is None:
+            shown = ", ".join(self.text_of(a) for a in (first, second) if a is not None)
+            self.found.append(Unresolved(location=self.at(call), api=api, expression=shown))
             return
-        ident = f"{repo.split(':')[0]}/{entry}"
-        keys = alias_keys("torchhub", ident)
+        ident = join(one, two)
+        keys = alias_keys(scheme, ident)
         if keys:
             self.found.append(
-                Reference(
-                    location=self.at(call),
-                    api="torch.hub.load",
-                    kind="model",
-                    text=ident,
-                    keys=keys,
-                )
+                Reference(location=self.at(call), api=api, kind="model", text=ident, keys=keys)
             )
 
     def at(self, node: ast.expr | ast.Call) -> Location:
@@ -361,6 +347,14 @@ class _Visitor:
 
     def text_of(self, node: ast.expr) -> str:
         return ast.unparse(node)[:200]
+
+
+def _clip_pair(model: str, tag: str) -> str:
+    return f"{model.replace('/', '-')}/{tag}"  # open_clip reads ViT/B-32 as ViT-B-32
+
+
+def _hub_entry(repo: str, entry: str) -> str:
+    return f"{repo.split(':')[0]}/{entry}"  # owner/repo[:branch]
 
 
 def scan_source(

@@ -440,15 +440,9 @@ class _Evaluator:
 
     def _Call(self, node: ast.Call, scope: dict[str, Any]) -> Any:
         fn = self.expr(node.func, scope)
-        args: list[Any] = []
-        for arg in node.args:
-            if isinstance(arg, ast.Starred):
-                inner = self.expr(arg.value, scope)
-                if isinstance(inner, Unknown):
-                    return inner
-                args.extend(inner)
-            else:
-                args.append(self.expr(arg, scope))
+        args = self._sequence(node.args, scope)
+        if isinstance(args, Unknown):
+            return args
         kwargs: dict[str, Any] = {}
         for kw in node.keywords:
             value = self.expr(kw.value, scope)

@@ -170,6 +170,20 @@ def training_edges(reading: Reading) -> list[dict[str, Any]]:
     ]
 
 
+def family_record(name: str, title: str, summary: str, url: str, tags: list[str]) -> dict[str, Any]:
+    """The family record a zoo's weights are ``member_of``."""
+    return {
+        "umr": 1,
+        "name": name,
+        "version": "1.0.0",
+        "kind": "family",
+        "title": title,
+        "summary": summary,
+        "references": [{"url": url}],
+        "tags": tags,
+    }
+
+
 @cache
 def _dataset_records() -> dict[str, dict[str, Any]]:
     out = {}

@@ -18,6 +18,7 @@ from umr.formats.importers import ImportResult, register
 from umr.formats.importers._common import compact
 from umr.formats.importers._pystatic import module_namespace
 from umr.formats.importers._zoo import Unread, read_tag, training_edges
+from umr.formats.importers._zoo import family_record as zoo_family
 from umr.formats.importers.timm import cached, finish, package_dir
 
 PREFIX = "open-clip-"
@@ -97,16 +98,13 @@ def pair_record(
 
 
 def family_record(model: str) -> dict[str, Any]:
-    return {
-        "umr": 1,
-        "name": PREFIX + model.lower(),
-        "version": "1.0.0",
-        "kind": "family",
-        "title": f"{model} (open_clip model)",
-        "summary": f"The pretrained weights open_clip publishes for its {model} model.",
-        "references": [{"url": "https://github.com/mlfoundations/open_clip"}],
-        "tags": ["open_clip", "image-text"],
-    }
+    return zoo_family(
+        PREFIX + model.lower(),
+        f"{model} (open_clip model)",
+        f"The pretrained weights open_clip publishes for its {model} model.",
+        "https://github.com/mlfoundations/open_clip",
+        ["open_clip", "image-text"],
+    )
 
 
 def group_pairs(

@@ -24,6 +24,7 @@ from umr.formats.importers import ImportResult, register
 from umr.formats.importers._common import compact
 from umr.formats.importers._pystatic import Unknown, decorated_functions, module_namespace
 from umr.formats.importers._zoo import Unread, datasets_for, read_tag, training_edges
+from umr.formats.importers._zoo import family_record as zoo_family
 from umr.spec.aliases import Alias
 
 PREFIX = "timm-"
@@ -223,16 +224,13 @@ def _add_former_names(records: list[dict[str, Any]], renamed: dict[str, str]) ->
 
 
 def family_record(arch: str) -> dict[str, Any]:
-    return {
-        "umr": 1,
-        "name": PREFIX + arch,
-        "version": "1.0.0",
-        "kind": "family",
-        "title": f"{arch} (timm architecture)",
-        "summary": f"The pretrained weights timm publishes for its {arch} architecture.",
-        "references": [{"url": "https://github.com/huggingface/pytorch-image-models"}],
-        "tags": ["timm", "image"],
-    }
+    return zoo_family(
+        PREFIX + arch,
+        f"{arch} (timm architecture)",
+        f"The pretrained weights timm publishes for its {arch} architecture.",
+        "https://github.com/huggingface/pytorch-image-models",
+        ["timm", "image"],
+    )
 
 
 def finish(result: ImportResult, records: list[dict[str, Any]], unread: Unread, src: str) -> None:
