@@ -83,11 +83,14 @@ _SNAPSHOT: contextvars.ContextVar[tuple[Registry, Connection] | None] = contextv
 
 
 class Registry:
-    """A registry database (``sqlite:///PATH`` or ``postgresql://...``), migrated on open."""
+    """A registry database (``sqlite:///PATH`` or ``postgresql://...``), migrated on open.
 
-    def __init__(self, url: str) -> None:
+    ``lock_timeout``: seconds a write may wait for the database in all, retries included
+    (default ``UMR_LOCK_TIMEOUT``, or 60; see :mod:`umr.registry.db`)."""
+
+    def __init__(self, url: str, *, lock_timeout: float | None = None) -> None:
         self.url = normalize_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, timeout=lock_timeout)
         migrate(self.engine)
 
     def close(self) -> None:
