@@ -75,3 +75,29 @@ def test_every_format_suffix_is_served() -> None:
 
     for f in formats():
         assert "." + f.suffix.rsplit(".", 1)[-1] in SERVED_SUFFIXES, f.name
+
+
+def test_registries_from_before_the_rule_migrate(url: str) -> None:
+    import sqlalchemy as sa
+
+    from registry._helpers import advisory
+
+    with Registry(url) as reg:
+        reg.publish([rec("llama-2-7b@1.0.0")])
+        reg.add_advisory(advisory("OLD-1", "llama-2-7b"))
+        # the state a registry at schema 5 was in: no keys, no revisions, a look-alike name
+        with reg.engine.begin() as conn:
+            conn.execute(sa.text("DROP INDEX uq_names_skeleton"))
+            conn.execute(sa.text("UPDATE names SET skeleton = NULL"))
+            conn.execute(sa.text("DELETE FROM advisory_revisions"))
+            conn.execute(sa.text("UPDATE umr_schema SET version = 5"))
+        reg.publish([rec("llama_2_7b@1.0.0")])  # (no key: the rule does not see it yet)
+        with reg.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE names SET skeleton = NULL"))
+    with Registry(url) as reg:  # migrates 5 -> latest
+        (rev,) = reg.advisory_history("OLD-1")
+        assert rev.action == "create" and rev.actor.startswith("unknown")
+        assert reg.versions("llama_2_7b")  # the earlier look-alike keeps working...
+        with pytest.raises(RecordError, match="reads like 'llama-2-7b'"):
+            reg.publish([rec("llama.2.7b@1.0.0")])  # ...and no further one is registered
+        reg.publish([rec("llama_2_7b@1.1.0")])

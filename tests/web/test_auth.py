@@ -199,3 +199,15 @@ def test_server_processes_starting_at_once_all_start(pg_server: Any) -> None:
         for th in threads:
             th.join()
         assert failed == []
+
+
+def test_an_artifact_link_that_attacks_is_refused_naming_the_field(
+    fresh: Any, make_token: Any
+) -> None:
+    t = make_token(fresh, "publish:*")
+    for uri in ("javascript://alert(1)", "data://text/html,x", "vbscript://x"):
+        bad = {**NEW, "artifacts": [{"uri": "hf://a/b"}, {"uri": uri}]}
+        r = fresh.post("/api/records", json=bad, headers=auth(t))
+        assert r.status_code == 422
+        (problem,) = r.json()["error"]["problems"]
+        assert problem["path"] == "artifacts[1].uri" and "may use only https" in problem["message"]

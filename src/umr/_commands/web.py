@@ -82,15 +82,8 @@ def serve(
     )
     emit(f"umr serving {'the demo registry' if demo else url} at http://{host}:{port}/")
     sys.stdout.flush()
-    # idle keep-alive connections close after 5 s; headers are bounded at 64 KiB
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        timeout_keep_alive=5,
-        h11_max_incomplete_event_size=64 * 1024,
-    )
+    # idle keep-alive connections close after 5 s (docs/security.md lists every limit)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=5)
 
 
 @click.group()
