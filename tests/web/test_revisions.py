@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.test_auth import auth
+
 ADVISORY = {
     "id": "TEST-2024-0010",
     "summary": "Corpus X 2 mislabels",
@@ -11,10 +13,6 @@ ADVISORY = {
     "published": "2024-03-01",
     "affected": [{"name": "corpus-x", "versions": "*"}],
 }
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
 
 
 def test_history_withdraw_page_and_feeds(fresh: Any, make_token: Any) -> None:

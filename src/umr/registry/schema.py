@@ -57,13 +57,17 @@ def _v3(conn: Connection, dialect: str) -> None:
             tables.records, tables.records.c.id == tables.names.c.latest_id
         )
     ).all()
-    keys = [{"nid": nid, "key": publisher_key(pub)} for nid, pub in rows if pub]
-    if keys:
+    _set_names(conn, "publisher_key", [(nid, publisher_key(pub)) for nid, pub in rows if pub])
+
+
+def _set_names(conn: Connection, column: str, values: list[tuple[int, str | None]]) -> None:
+    """Set ``names.<column>`` row by row: (names.id, value) pairs, in one executemany."""
+    if values:
         conn.execute(
             update(tables.names)
             .where(tables.names.c.id == bindparam("nid"))
-            .values(publisher_key=bindparam("key")),
-            keys,
+            .values({column: bindparam("value")}),
+            [{"nid": nid, "value": value} for nid, value in values],
         )
 
 
@@ -151,21 +155,15 @@ def _v8(conn: Connection, dialect: str) -> None:
         .order_by(tables.names.c.id)
     ).all()
     taken = set(conn.execute(select(tables.names.c.skeleton)).scalars()) - {None}
-    keys = []
+    keys: list[tuple[int, str | None]] = []
     for nid, name in rows:
         key = name_key(name)
         if key in taken:
             log.warning("name %r reads like an earlier name (key %r); it keeps working", name, key)
             continue
         taken.add(key)
-        keys.append({"nid": nid, "key": key})
-    if keys:
-        conn.execute(
-            update(tables.names)
-            .where(tables.names.c.id == bindparam("nid"))
-            .values(skeleton=bindparam("key")),
-            keys,
-        )
+        keys.append((nid, key))
+    _set_names(conn, "skeleton", keys)
     conn.exec_driver_sql("CREATE UNIQUE INDEX IF NOT EXISTS uq_names_skeleton ON names (skeleton)")
 
 
