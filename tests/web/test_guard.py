@@ -183,3 +183,25 @@ def test_a_slow_body_times_out(server: Server) -> None:
         wait=15,
     )
     assert status == 408 and "within 1 s" in json.loads(body)["error"]["message"]
+
+
+def test_a_narrow_token_cannot_silence_an_advisory_over_http(server: Server) -> None:
+    token = _token(server, "advisory:acme-*", "publish:acme-*")
+    hijack = json.dumps(
+        {
+            "id": "TEST-2023-0001",
+            "summary": "nothing to see",
+            "severity": "low",
+            "affected": [{"name": "acme-chat", "versions": "*"}],
+        }
+    ).encode()
+    status, body = server.raw(
+        f"POST /api/advisories HTTP/1.1\nHost: 127.0.0.1\nAuthorization: Bearer {token}\n"
+        f"Content-Type: application/json\nContent-Length: {len(hijack)}\nConnection: close\n",
+        hijack,
+    )
+    assert status == 403 and "corpus-x" in json.loads(body)["error"]["message"]
+    status, body = server.raw(
+        "GET /api/advisories/TEST-2023-0001/history HTTP/1.1\nHost: 127.0.0.1\nConnection: close\n"
+    )
+    assert status == 200 and [r["action"] for r in json.loads(body)["revisions"]] == ["create"]
