@@ -36,6 +36,8 @@ def _answers(url: str) -> bool:
 
 def first_answer(commit: str, port: int, limit: float) -> tuple[float, float]:
     """Seconds to the first 200 from the home page, and the size of the venv in MB."""
+    if _answers(f"http://127.0.0.1:{port}/"):
+        raise SystemExit(f"something already answers on port {port}: stop it or pass --port")
     folder = Path(tempfile.mkdtemp(prefix="umr-demo-start-"))
     try:
         subprocess.run(["git", "clone", "-q", str(ROOT), str(folder)], check=True)
