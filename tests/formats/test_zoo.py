@@ -23,6 +23,7 @@ from umr.formats.importers.open_clip import read_pairs
 from umr.formats.importers.timm import package_dir, read_weights
 from umr.formats.importers.zoo import zoo_batch
 from umr.spec import parse_record
+from umr.spec.names import check_new_name, name_key
 
 HERE = Path(__file__).parent
 
@@ -140,12 +141,6 @@ def test_tags_name_their_data_or_are_reported(
     assert reading.unread == unread
 
 
-def _fold(name: str) -> str:
-    """Names compared as package indexes compare them: case, '-', '_' and '.' folded, and
-    the digits that look like letters read as those letters."""
-    return re.sub(r"[-_.]+", "-", name.lower()).translate(str.maketrans("01", "ol"))
-
-
 def test_every_imported_record_validates_and_names_never_fold_together(
     timm_records: ImportResult, open_clip_records: ImportResult
 ) -> None:
@@ -157,8 +152,9 @@ def test_every_imported_record_validates_and_names_never_fold_together(
     for data in records:
         parse_record(data, source=data["name"])
     folded: dict[str, str] = {}
-    for data in records:
-        assert folded.setdefault(_fold(data["name"]), data["name"]) == data["name"]
+    for data in records:  # the registry's name rules: no look-alikes, no served suffixes
+        assert check_new_name(data["name"]) is None, data["name"]
+        assert folded.setdefault(name_key(data["name"]), data["name"]) == data["name"]
     names = {r["name"] for r in records}
     assert "timm-vit_base_patch16_clip_224.laion2b_ft_in12k_in1k" in names  # tag recognisable
     assert "open-clip-vit-b-32.laion2b_s34b_b79k" in names
