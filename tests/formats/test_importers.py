@@ -241,11 +241,10 @@ def test_import_never_clobbers_an_edited_file_and_writes_all_or_nothing(tmp_path
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in files)
 
 
-def test_dataset_card_front_matter() -> None:
-    from formats._lineage import FakeRegistry
+def test_dataset_card_front_matter(registry: Any) -> None:
     from umr.formats.context import build_context
 
-    text = render("markdown", build_context("chat-data", FakeRegistry())).decode()
+    text = render("markdown", build_context("chat-data", registry)).decode()
     meta = yaml.safe_load(text.split("---\n")[1])
     assert meta == {
         "pretty_name": "Chat Data",

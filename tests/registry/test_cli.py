@@ -50,14 +50,16 @@ def test_publish_audit_exit_codes(ws: tuple[Path, str]) -> None:
     assert umr(ws, "advisory", "add", str(root / "adv.yaml"))[0] == 0
     code, out, _ = umr(ws, "audit", "acme-chat")
     assert code == 1
-    assert out.splitlines()[0] == (
-        "acme-chat@1.1.0 -finetuned_from-> llama-2-7b@1.0.0 -trained_on-> corpus-x@2.0.0 "
-        "[UMR-2024-0003 high]"
-    )
+    assert out.splitlines()[:4] == [
+        "UMR-2024-0003 high: Corpus X holds personal data",
+        "  affected: corpus-x@2.0.0",
+        "  1 route:",
+        "    acme-chat@1.1.0 -finetuned_from-> llama-2-7b@1.0.0 -trained_on-> corpus-x@2.0.0",
+    ]
     assert umr(ws, "audit", "acme-chat", "--fail-on", "high")[0] == 1
     assert umr(ws, "audit", "acme-chat", "--fail-on", "critical")[0] == 0
     code, out, _ = umr(ws, "audit", "acme-chat", "--format", "json", "--fail-on", "critical")
-    assert json.loads(out)["findings"][0]["record"] == "corpus-x@2.0.0"
+    assert json.loads(out)["findings"][0]["affected"] == ["corpus-x@2.0.0"]
     code, _, err = umr(ws, "audit", "nope")
     assert code == 2 and "no record named 'nope'" in err
 
@@ -84,7 +86,7 @@ def test_lineage_impact_search_advisories(ws: tuple[Path, str]) -> None:
     assert out.splitlines()[1] == "  -finetuned_from-> llama-2-7b@1.0.0 [model]"
     _, out, _ = umr(ws, "lineage", "corpus-x", "--down", "--format", "json")
     data = json.loads(out)
-    assert [(r["name"], r["version"]) for r in data["results"]] == [
+    assert [(r["name"], r["version"]) for r in data["hits"]] == [
         ("llama-2-7b", "1.0.0"),
         ("acme-chat", "1.1.0"),
     ]
@@ -92,7 +94,7 @@ def test_lineage_impact_search_advisories(ws: tuple[Path, str]) -> None:
     _code, out, _ = umr(ws, "impact", "corpus-x@<3")
     assert "acme-chat@1.1.0 -finetuned_from-> llama-2-7b@1.0.0 -trained_on-> corpus-x@2.0.0" in out
     assert (
-        json.loads(umr(ws, "impact", "corpus-x", "--format", "json")[1])["results"][0]["name"]
+        json.loads(umr(ws, "impact", "corpus-x", "--format", "json")[1])["hits"][0]["name"]
         == "llama-2-7b"
     )
     assert umr(ws, "search", "corpus")[1].startswith("corpus-x@2.0.0 [dataset]")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import inspect, select
+from sqlalchemy import inspect as sa_inspect
 
 from registry._helpers import rec
 from umr.errors import ConflictError, CycleError, RecordError, RefError, RegistryError
@@ -318,9 +319,12 @@ def test_every_write_moves_the_change_counter_and_nothing_else_does(chain: Regis
         assert moved()
         chain.add_advisory(advisory)
         assert not moved()
-        chain.fix_advisory("T-1", "corpus-x", "2.0.0")
+        with pytest.raises(ConflictError):  # an affected version is not its own fix
+            chain.fix_advisory("T-1", "corpus-x", "2.0.0")
+        assert not moved()
+        chain.fix_advisory("T-1", "corpus-x", "2.0.0", forced="test")
         assert moved()
-        chain.fix_advisory("T-1", "corpus-x", "2.0.0")
+        chain.fix_advisory("T-1", "corpus-x", "2.0.0", forced="test")
         assert not moved()
     finally:
         watch.close()
@@ -335,6 +339,58 @@ def test_v4_registry_gains_the_change_counter(url: str, chain: Registry) -> None
         assert again.changes() == 1  # created at 0, then bumped by the migration
         again.yank("acme-chat@1.1.0", "test")
         assert again.changes() == 2
+
+
+def test_v5_registry_gains_uncertain_edges_with_their_notes(url: str, chain: Registry) -> None:
+    """Migration 6 adds edges.uncertain and edges.note, filled from the stored records, and
+    puts uncertain into the covering indexes."""
+    chain.publish(
+        [
+            rec(
+                "guess@1.0.0",
+                upstream=[
+                    {
+                        "ref": "corpus-x@2",
+                        "relation": "trained_on",
+                        "uncertain": True,
+                        "note": "a press release says so",
+                    },
+                    {"ref": "mt-bench@1", "relation": "evaluated_on", "note": "leaderboard"},
+                ],
+            )
+        ]
+    )
+    with chain.engine.begin() as conn:  # back to schema 5: no columns, old indexes
+        for name, cols in (("src", "src_id, dst_id"), ("dst", "dst_id, src_id")):
+            conn.exec_driver_sql(f"DROP INDEX ix_edges_{name}_rel")
+            conn.exec_driver_sql(f"CREATE INDEX ix_edges_{name}_rel ON edges ({cols}, relation)")
+        conn.exec_driver_sql("ALTER TABLE edges DROP COLUMN uncertain")
+        conn.exec_driver_sql("ALTER TABLE edges DROP COLUMN note")
+        conn.execute(t.schema_version.update().values(version=5))
+    with Registry(url) as again:
+        assert _schema_version(again) == LATEST
+        edges = {
+            e.relation: e
+            for e in again.edges_among(["guess@1.0.0", "corpus-x@2.0.0", "mt-bench@1.0.0"])
+        }
+        assert (edges["trained_on"].uncertain, edges["trained_on"].note) == (
+            True,
+            "a press release says so",
+        )
+        assert (edges["evaluated_on"].uncertain, edges["evaluated_on"].note) == (
+            False,
+            "leaderboard",
+        )
+        hit = next(h for h in again.lineage("guess") if h.id == "corpus-x@2.0.0")
+        assert hit.uncertain
+        with again.engine.connect() as conn:
+            indexed = {
+                c
+                for ix in sa_inspect(conn).get_indexes("edges")
+                if ix["name"] == "ix_edges_src_rel"
+                for c in ix["column_names"]
+            }
+        assert "uncertain" in indexed
 
 
 @pytest.mark.postgres

@@ -56,6 +56,8 @@ class Affected(_Model):
 class Fixed(_Model):
     name: Name
     version: VersionField
+    # kept when the fix was forced although its lineage still reaches the affected data
+    reason: Text | None = None
 
 
 class AdvisoryReference(_Model):
@@ -87,7 +89,7 @@ class Advisory(_Model):
             "severity": self.severity,
             "published": self.published.isoformat() if self.published else None,
             "affected": [{"name": a.name, "versions": str(a.versions)} for a in self.affected],
-            "fixed": [{"name": f.name, "version": str(f.version)} for f in self.fixed],
+            "fixed": [_fixed_dict(f) for f in self.fixed],
             "references": [r.model_dump(mode="json") for r in self.references],
         }
 
@@ -102,11 +104,21 @@ class Advisory(_Model):
         if self.published:
             lines.append(f"published: {self.published.isoformat()}")
         lines += [f"affected: {a.name}@{a.versions}" for a in self.affected]
-        lines += [f"fixed: {f.name}@{f.version}" for f in self.fixed]
+        lines += [
+            f"fixed: {f.name}@{f.version}" + (f" (forced: {f.reason})" if f.reason else "")
+            for f in self.fixed
+        ]
         if self.details:
             lines += ["", self.details.rstrip()]
         lines += [f"see: {r.url}" + (f" ({r.title})" if r.title else "") for r in self.references]
         return "\n".join(lines)
+
+
+def _fixed_dict(f: Fixed) -> dict[str, str]:
+    out = {"name": f.name, "version": str(f.version)}
+    if f.reason:
+        out["reason"] = f.reason
+    return out
 
 
 def parse_advisory(

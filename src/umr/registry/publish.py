@@ -205,8 +205,10 @@ def publish_batch(conn: Connection, entries: Sequence[_Entry], label: str) -> Pu
     ids = dict(zip(order, new_ids, strict=True))
     edge_rows = []
     for rid in order:
+        upstream = todo[rid].record.edges()
         for pos, relation, ref, target in locks[rid]:
             dst = ids.get(target) or _registry_id(source, target)
+            entry = upstream[pos] if pos >= 0 else None
             edge_rows.append(
                 {
                     "src_id": ids[rid],
@@ -214,6 +216,8 @@ def publish_batch(conn: Connection, entries: Sequence[_Entry], label: str) -> Pu
                     "relation": relation,
                     "ref": str(ref),
                     "dst_id": dst,
+                    "uncertain": bool(entry is not None and entry.uncertain),
+                    "note": entry.note if entry is not None else None,
                 }
             )
     if edge_rows:

@@ -6,6 +6,7 @@ transaction, when a registry is opened. See docs/decisions.md for why not Alembi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, MetaData, bindparam, inspect, select, update
@@ -89,7 +90,46 @@ def _v5(conn: Connection, dialect: str) -> None:
         conn.execute(tables.changes.insert().values(id=1, n=0))
 
 
-MIGRATIONS: list[Callable[[Connection, str], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(conn: Connection, dialect: str) -> None:
+    # edges.uncertain and edges.note: the upstream entry's own, so that an audit can call a
+    # finding "possible" and show why without reading records; the covering indexes gain
+    # ``uncertain`` so the walks still read edges from the index alone.
+    have = {c["name"] for c in inspect(conn).get_columns("edges")}
+    if "uncertain" not in have:
+        conn.exec_driver_sql(
+            "ALTER TABLE edges ADD COLUMN uncertain BOOLEAN NOT NULL DEFAULT FALSE"
+        )
+    if "note" not in have:
+        conn.exec_driver_sql("ALTER TABLE edges ADD COLUMN note TEXT")
+    for name, cols in (("src", "src_id, dst_id"), ("dst", "dst_id, src_id")):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_edges_{name}_rel")
+        conn.exec_driver_sql(
+            f"CREATE INDEX ix_edges_{name}_rel ON edges ({cols}, relation, uncertain)"
+        )
+    # canonical JSON has no spaces: only records that may set either key are read
+    rows = conn.execute(
+        select(tables.records.c.id, tables.records.c.record_json).where(
+            tables.records.c.record_json.like('%"uncertain":%')
+            | tables.records.c.record_json.like('%"note":%')
+        )
+    ).all()
+    updates = [
+        {"sid": rid, "p": pos, "u": bool(entry.get("uncertain")), "n": entry.get("note")}
+        for rid, data in rows
+        for pos, entry in enumerate(json.loads(data).get("upstream") or ())
+        if entry.get("uncertain") or entry.get("note")
+    ]
+    if updates:
+        e = tables.edges
+        conn.execute(
+            update(e)
+            .where(e.c.src_id == bindparam("sid"), e.c.pos == bindparam("p"))
+            .values(uncertain=bindparam("u"), note=bindparam("n")),
+            updates,
+        )
+
+
+MIGRATIONS: list[Callable[[Connection, str], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 LATEST = len(MIGRATIONS)
 
 

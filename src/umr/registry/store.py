@@ -20,12 +20,13 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 
-from umr.errors import NotFoundError, RefError, RegistryError
+from umr.errors import ConflictError, NotFoundError, RefError, RegistryError
+from umr.graph import AuditReport, Direction, Edge, LineageHit, path_text
 from umr.registry import advisories as adv
 from umr.registry import tables as t
-from umr.registry._sql import refresh_latest
+from umr.registry._sql import chunked, refresh_latest
 from umr.registry.advisories import Advisory, load_advisory
-from umr.registry.audit import AuditReport, audit
+from umr.registry.audit import Page, audit, audit_records, unremediated_route
 from umr.registry.db import (
     display_url,
     make_engine,
@@ -33,7 +34,13 @@ from umr.registry.db import (
     repeatable_read,
     transaction,
 )
-from umr.registry.lineage import Direction, LineageHit, check_direction, closure_hits
+from umr.registry.lineage import (
+    BY_LEVEL,
+    WalkQuery,
+    check_direction,
+    edges_among,
+    walk,
+)
 from umr.registry.publish import Item, PublishResult, load_items, publish_batch, record_from_row
 from umr.registry.schema import migrate
 from umr.registry.search import RANK_WINDOW, SearchHit, search
@@ -335,19 +342,28 @@ class Registry:
         relations: Sequence[str] | None = None,
         depth: int | None = None,
     ) -> list[LineageHit]:
-        """Upstream or downstream closure on locked edges, each hit with its shortest path."""
+        """Upstream or downstream closure on locked edges, each hit linked to the one nearer
+        the start on a shortest path; complete at any depth unless ``depth`` stops it."""
         check_direction(direction)
+        rels = tuple(relations) if relations else None
 
         def run(conn: Connection) -> list[LineageHit]:
             start = self._find_id(conn, _as_ref(ref))
-            return closure_hits(conn, [start], direction, relations, depth)
+            return walk(
+                conn, WalkQuery(starts=(start,), direction=direction, relations=rels, depth=depth)
+            )
 
         result: list[LineageHit] = self._read(run)
         return result
 
-    def impact(self, name: str, range: str | Range = "*") -> list[LineageHit]:
-        """Every published record downstream of the versions of ``name`` in ``range``."""
+    def impact(
+        self, name: str, range: str | Range = "*", *, avoid: Iterable[str] = ()
+    ) -> list[LineageHit]:
+        """Every published record that a route reaches from the versions of ``name`` in
+        ``range``: downstream over typed relations (``inherits`` is not a route), never
+        through the records ``avoid`` names (``name@version``: an advisory's fixed versions)."""
         rng = range if isinstance(range, Range) else Range.parse(range)
+        avoided = list(avoid)
 
         def run(conn: Connection) -> list[LineageHit]:
             rows = conn.execute(
@@ -357,15 +373,54 @@ class Registry:
                 raise NotFoundError(
                     f"no record named {name!r} in {self.describe()}", hint="check the spelling"
                 )
-            starts = [rid for rid, v in rows if Version.parse(v) in rng]
+            starts = tuple(rid for rid, v in rows if Version.parse(v) in rng)
             if not starts:
                 return []
-            return closure_hits(conn, starts, "down", by_level=True)
+            query = WalkQuery(
+                starts=starts, direction="down", typed=True, avoid=self._ids(conn, avoided)
+            )
+            return walk(conn, query, BY_LEVEL)
 
         # the walk is one query per depth: one consistent read (REPEATABLE READ on PostgreSQL)
         # keeps a publish that commits mid-walk out of the answer instead of half in it
         result: list[LineageHit] = self._read(run, consistent=True)
         return result
+
+    def edges_among(self, ids: Iterable[str]) -> list[Edge]:
+        """Every locked edge whose both ends are among the records ``ids`` (``name@version``),
+        ``inherits`` included: what a lineage graph draws."""
+        wanted = list(dict.fromkeys(ids))
+
+        def run(conn: Connection) -> list[Edge]:
+            known = self._id_map(conn, wanted)
+            refs = {rid: ref for ref, rid in known.items()}
+            return [
+                Edge(src=refs[s], relation=rel, dst=refs[d], uncertain=unc, note=note)
+                for s, d, rel, _, unc, note in edges_among(conn, sorted(refs))
+            ]
+
+        result: list[Edge] = self._read(run)
+        return result
+
+    def _id_map(self, conn: Connection, refs: Sequence[str]) -> dict[str, int]:
+        """The registry ids of the published records ``refs`` (``name@version``) that exist."""
+        names = sorted({r.partition("@")[0] for r in refs})
+        wanted = set(refs)
+        out: dict[str, int] = {}
+        for part in chunked(names):
+            rows = conn.execute(
+                select(t.records.c.id, t.records.c.name, t.records.c.version).where(
+                    t.records.c.name.in_(part)
+                )
+            )
+            for rid, n, v in rows:
+                ref = f"{n}@{Version.parse(v)}"
+                if ref in wanted:
+                    out[ref] = rid
+        return out
+
+    def _ids(self, conn: Connection, refs: Sequence[str]) -> frozenset[int]:
+        return frozenset(self._id_map(conn, refs).values()) if refs else frozenset()
 
     # Advisories and audit -------------------------------------------------------------------
 
@@ -388,24 +443,63 @@ class Registry:
         result: Advisory = self._read(lambda c: adv.get(c, advisory_id))
         return result
 
-    def fix_advisory(self, advisory_id: str, name: str, version: Version | str) -> Advisory:
-        """Record that ``name@version`` carries the fix: audits through it are cleared."""
+    def fix_advisory(
+        self,
+        advisory_id: str,
+        name: str,
+        version: Version | str,
+        *,
+        forced: str | None = None,
+    ) -> Advisory:
+        """Record that ``name@version`` carries the fix: audits through it are cleared.
+
+        Refused (ConflictError) while the version's own lineage still reaches the affected data
+        by a route through no ``unlearned_from`` edge (a version retrained on the same data is
+        not a fix), unless ``forced`` gives a reason, which is kept with the fix."""
 
         def run(conn: Connection) -> tuple[Advisory, bool]:
-            self._row(conn, name, version)
+            row = self._row(conn, name, version)
             a = adv.get(conn, advisory_id)
             assert a is not None
-            fix = adv.Fixed(name=name, version=Version.parse(str(version)))
-            if fix in a.fixed:
+            fix = adv.Fixed(name=name, version=Version.parse(str(version)), reason=forced)
+            if any(f.name == fix.name and f.version == fix.version for f in a.fixed):
                 return a, False
+            route = unremediated_route(conn, row.id, a)
+            if route is not None and not forced:
+                ref = f"{row.name}@{row.version}"
+                how = f"by {path_text(route)}" if route else "itself: its version is affected"
+                raise ConflictError(
+                    f"{ref} is not a fix for {advisory_id}: it still reaches the affected data "
+                    f"{how}, through no unlearned_from edge",
+                    hint=(
+                        "name a version retrained without the affected data or unlearned from "
+                        "it, or keep this one with --force --reason TEXT (the reason is shown "
+                        "with every audit it clears)"
+                    ),
+                )
             return adv.store(conn, a.model_copy(update={"fixed": (*a.fixed, fix)}), _now())
 
         result: Advisory = self._write(run, changed=lambda r: r[1])[0]
         return result
 
-    def audit(self, ref: str | Ref) -> AuditReport:
-        """Advisories reaching ``ref`` through its locked upstream closure, with paths."""
-        result: AuditReport = self._read(lambda c: audit(c, self._find_id(c, _as_ref(ref))))
+    def audit(self, ref: str | Ref, *, offset: int = 0, limit: int | None = 1) -> AuditReport:
+        """Advisories reaching ``ref`` through its locked upstream closure: each with its
+        number of routes, routes ``offset`` to ``offset + limit`` of them (shortest first;
+        ``limit`` None for all) and the next step that clears it."""
+        page = Page(offset=offset, limit=limit)
+        result: AuditReport = self._read(lambda c: audit(c, self._find_id(c, _as_ref(ref)), page))
+        return result
+
+    def audit_records(
+        self, items: Iterable[Item], *, offset: int = 0, limit: int | None = 1
+    ) -> list[AuditReport]:
+        """The audits of records not yet published (records, files, folders or YAML text),
+        locked as publishing them together now would lock them; nothing is written."""
+        records = [e.record for e in load_items(items)]
+        page = Page(offset=offset, limit=limit)
+        result: list[AuditReport] = self._read(
+            lambda c: audit_records(c, records, self.describe(), page)
+        )
         return result
 
     # Browsing -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from umr.errors import NotFoundError, RecordError
-from umr.spec import KINDS, check_name, parse_record
+from umr.spec import KINDS, Range, check_name, parse_record
 from umr.web import views
 from umr.web._http import errors, json_response, one_snapshot
 from umr.web.auth import authorize, bearer, store
@@ -28,6 +28,8 @@ RelationQ = Annotated[str | None, Query(description="a relation, e.g. finetuned_
 READ = errors(400, 404, 422)
 WRITE = errors(400, 401, 403, 404, 409, 422)
 MAX_BATCH = 1000
+PAGE = 1000  # hits per page of a lineage or impact answer
+MAX_PAGE = 10_000
 
 
 def registry(request: Request) -> Any:
@@ -160,6 +162,28 @@ def resolved(request: Request, name: Name, version: VersionText) -> Response:
     )
 
 
+Offset = Annotated[int, Query(ge=0, le=100_000_000, description="hits to skip")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"hits per page (at most {MAX_PAGE})")]
+WithPaths = Annotated[
+    bool,
+    Query(description="add each hit's path (record first); costs its depth per hit"),
+]
+
+
+def paged(hits: list[Any], offset: int, limit: int, paths: bool) -> dict[str, Any]:
+    """One page of a walk's hits: ``total``, ``offset``, ``limit``, ``next`` (the offset of
+    the next page, or null) and ``hits``. Each hit names its parent (``via``), so a page is
+    linear in its hits at any depth; ``paths`` adds each path."""
+    page = hits[offset : offset + limit]
+    return {
+        "total": len(hits),
+        "offset": offset,
+        "limit": limit,
+        "next": offset + limit if offset + limit < len(hits) else None,
+        "hits": [h.to_dict(paths=paths) for h in page],
+    }
+
+
 @router.get("/records/{name}/{version}/lineage", responses=READ)
 @one_snapshot
 def lineage(
@@ -168,28 +192,37 @@ def lineage(
     version: VersionText,
     direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
     relation: Annotated[list[str] | None, Query()] = None,
-    depth: Annotated[int | None, Query(ge=1, le=100)] = None,
+    depth: Annotated[int | None, Query(ge=1)] = None,
+    offset: Offset = 0,
+    limit: Limit = PAGE,
+    paths: WithPaths = False,
 ) -> Response:
-    """Records upstream (``up``) or downstream (``down``), each with the path that links it."""
+    """Records upstream (``up``) or downstream (``down``), complete at any depth, a page at a
+    time; each names the record one step nearer the start (``via``)."""
     check_name(name)
     ref = f"{name}@={views.parse_version(version)}"
     rels = [r for r in (relation or []) if views.check_relation(r)] or None
     hits = registry(request).lineage(ref, direction=direction, relations=rels, depth=depth)
     return json_response(
-        {
-            "record": ref.replace("@=", "@"),
-            "direction": direction,
-            "hits": [views._plain(h) for h in hits],
-        }
+        {"record": ref.replace("@=", "@"), "direction": direction}
+        | paged(hits, offset, limit, paths)
     )
 
 
 @router.get("/records/{name}/{version}/audit", responses=READ)
 @one_snapshot
-def audit(request: Request, name: Name, version: VersionText) -> Response:
-    """Advisories that reach the record through its locked upstream closure, with paths."""
+def audit(
+    request: Request,
+    name: Name,
+    version: VersionText,
+    offset: Annotated[int, Query(ge=0, description="routes to skip in each finding")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="routes per finding")] = 1,
+) -> Response:
+    """Advisories that reach the record through its locked upstream closure: each with its
+    number of routes, a page of them (shortest first), the fixed versions and the next step."""
     check_name(name)
-    report = registry(request).audit(f"{name}@={views.parse_version(version)}")
+    ref = f"{name}@={views.parse_version(version)}"
+    report = registry(request).audit(ref, offset=offset, limit=limit)
     return json_response(report.to_dict())
 
 
@@ -216,12 +249,22 @@ def yank(
 @router.get("/impact/{name}", responses=READ)
 @one_snapshot
 def impact(
-    request: Request, name: Name, range: Annotated[str, Query(max_length=256)] = "*"
+    request: Request,
+    name: Name,
+    range: Annotated[str, Query(max_length=256)] = "*",
+    offset: Offset = 0,
+    limit: Limit = PAGE,
+    paths: WithPaths = False,
 ) -> Response:
-    """Every published record downstream of the matching versions of ``name``, with paths."""
+    """Every published record that a route reaches from the versions of ``name`` in
+    ``range``, a page at a time; each names the record one step nearer ``name`` (``via``)."""
     check_name(name)
-    hits = registry(request).impact(name, range)
-    return json_response({"name": name, "range": range, "hits": [views._plain(h) for h in hits]})
+    reg = registry(request)
+    hits = reg.impact(name, range)
+    covered = [str(v) for v in reg.versions(name, True) if v in Range.parse(range)]
+    return json_response(
+        {"name": name, "range": range, "versions": covered} | paged(hits, offset, limit, paths)
+    )
 
 
 @router.get("/search", responses=READ)
@@ -281,9 +324,15 @@ def add_advisory(
 
 @router.get("/advisories/{advisory_id}", responses=READ)
 @one_snapshot
-def advisory(request: Request, advisory_id: Annotated[str, Path(max_length=100)]) -> Response:
-    """One advisory and every published record it reaches."""
-    return json_response(views.advisory(registry(request), advisory_id))
+def advisory(
+    request: Request,
+    advisory_id: Annotated[str, Path(max_length=100)],
+    offset: Offset = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = views.ADVISORY_PAGE,
+) -> Response:
+    """One advisory and the published records it reaches (a page at a time), each with its
+    path (record first); records reached only through a fixed version listed apart."""
+    return json_response(views.advisory(registry(request), advisory_id, offset, limit))
 
 
 @router.post("/advisories/{advisory_id}/fix", responses=WRITE)
@@ -291,12 +340,25 @@ def fix_advisory(
     request: Request,
     advisory_id: Annotated[str, Path(max_length=100)],
     token: Annotated[Token, Depends(bearer)],
-    body: Annotated[dict[str, str], Body(examples=[{"name": "laion-5b", "version": "2.0.0"}])],
+    body: Annotated[
+        dict[str, Any],
+        Body(
+            examples=[
+                {"name": "laion-5b", "version": "2.0.0"},
+                {"name": "m", "version": "2.0.0", "force": True, "reason": "retrained, audited"},
+            ]
+        ),
+    ],
 ) -> Response:
-    """Name the version that fixes an advisory (scope ``advisory:GLOB`` covering the name)."""
-    name = check_name(body.get("name", ""))
+    """Name the version that fixes an advisory (scope ``advisory:GLOB`` covering the name).
+    Refused (409) while its lineage still reaches the affected data by a route through no
+    ``unlearned_from`` edge, unless ``force`` with a ``reason``, which is kept."""
+    name = check_name(str(body.get("name", "")))
     version = views.parse_version(str(body.get("version", "")))
+    reason = str(body.get("reason") or "").strip() or None
+    if bool(body.get("force")) != bool(reason):
+        raise RecordError("'force' and 'reason' go together: say why the fix is kept")
     authorize(token, "advisory", [name])
-    registry(request).fix_advisory(advisory_id, name, version)
+    registry(request).fix_advisory(advisory_id, name, version, forced=reason)
     store(request).log(token, "advisory fix", advisory_id, f"{name}@{version}")
     return json_response({"advisory": advisory_id, "fixed": f"{name}@{version}"})

@@ -103,9 +103,9 @@ def context(reg: Any, name: str, version: str, downstream_limit: int | None = No
 
     With ``downstream_limit`` the downstream lineage holds at most that many records, nearest
     first, and ``extras["downstream_truncated"]`` says whether more exist: a widely used dataset
-    has tens of thousands of descendants, too many for one page (the lineage API lists them).
+    has tens of thousands of descendants, too many for one page (the lineage API pages them).
     """
-    from umr.formats.context import build_context, make_context
+    from umr.formats.context import build_context, registry_context
 
     check_name(name)
     v = parse_version(version)
@@ -117,14 +117,9 @@ def context(reg: Any, name: str, version: str, downstream_limit: int | None = No
     if downstream_limit is None:
         return build_context(f"{name}@={v}", reg)
     resolved = reg.resolve(f"{name}@={v}")
-    exact = resolved.chain[0]
-    down, truncated = _nearest_downstream(reg, exact, downstream_limit)
-    return make_context(
-        resolved,
-        upstream=[h.to_dict() for h in reg.lineage(exact, direction="up")],
-        downstream=[h.to_dict() for h in down],
-        audit=reg.audit(exact).to_dict(),
-        extras={"mode": "registry", "downstream_truncated": truncated},
+    down, truncated = _nearest_downstream(reg, resolved.chain[0], downstream_limit)
+    return registry_context(
+        reg, resolved, downstream=down, extras={"downstream_truncated": truncated}
     )
 
 
@@ -339,47 +334,73 @@ def advisories(reg: Any, name: str | None = None) -> dict[str, Any]:
     return {"name": name, "advisories": items}
 
 
-def advisory(reg: Any, advisory_id: str) -> dict[str, Any]:
-    """One advisory and every published record it reaches (directly or downstream)."""
-    adv = reg.advisory(advisory_id).to_dict()
-    reached: list[dict[str, Any]] = []
-    from umr.spec import Range
+ADVISORY_PAGE = 200  # reached records listed per page of an advisory
 
-    for affected in adv.get("affected") or ():
-        name, rng = affected["name"], str(affected.get("versions") or "*")
+
+def advisory(
+    reg: Any, advisory_id: str, offset: int = 0, limit: int = ADVISORY_PAGE
+) -> dict[str, Any]:
+    """One advisory and the published records it reaches: the affected versions themselves
+    (depth 0) and every record a route leads from to one of them, never through a version the
+    advisory names fixed; each with its path, record first. Records reached only through a
+    fixed version are listed apart (``fixed``). Paged: ``offset``/``limit`` over ``total``."""
+
+    a = reg.advisory(advisory_id)
+    fixed = sorted(a.fixed_ids())
+    reached: dict[str, dict[str, Any]] = {}
+    everything: set[str] = set()
+    for affected in a.affected:
+        name, rng = affected.name, affected.versions
         try:
-            matching = [v for v in reg.versions(name, include_yanked=True) if v in Range.parse(rng)]
-            hits = reg.impact(name, rng)
+            matching = [v for v in reg.versions(name, include_yanked=True) if v in rng]
+            hits = reg.impact(name, rng, avoid=fixed)
+            everything.update(h.id for h in reg.impact(name, rng))
         except UmrError:
             continue
         for v in matching:  # the affected records themselves, at depth 0
+            ref = f"{name}@{v}"
+            if ref in fixed:
+                continue
             rec = reg.get(name, v)
-            reached.append(
+            reached.setdefault(
+                ref,
                 {
+                    "id": ref,
                     "name": name,
                     "version": str(v),
                     "kind": rec.kind,
                     "title": rec.title,
                     "depth": 0,
                     "relation": None,
+                    "via": None,
+                    "uncertain": False,
                     "path": [],
-                }
+                },
             )
-        reached.extend(_plain(h) for h in hits)
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for hit in reached:
-        key = (hit["name"], hit["version"])
-        if key not in seen:
-            seen.add(key)
-            hit["url"] = record_url(hit["name"], hit["version"])
-            unique.append(hit)
-    return {"advisory": adv, "reached": unique}
+        for h in hits:
+            reached.setdefault(h.id, h.to_dict(paths=True))
+    order = sorted(
+        reached.values(), key=lambda h: (h["depth"], h["name"], Version.parse(h["version"]))
+    )
+    page = order[offset : offset + limit]
+    for hit in page:
+        hit["url"] = record_url(hit["name"], hit["version"])
+    cleared = sorted((everything | set(fixed)) - set(reached), key=lambda r: r)
+    return {
+        "advisory": a.to_dict(),
+        "total": len(order),
+        "offset": offset,
+        "limit": limit,
+        "reached": page,
+        "fixed": [
+            {"id": r, "url": record_url(*r.split("@", 1)), "named": r in fixed} for r in cleared
+        ],
+    }
 
 
 def record_feed(reg: Any, name: str) -> dict[str, Any]:
-    """Advisories that reach any published version of ``name``, with the paths that carry
-    them: what a record owner subscribes to."""
+    """Advisories that reach any published version of ``name``, with the shortest route that
+    carries each (record first): what a record owner subscribes to."""
     listing = versions(reg, name)
     entries: dict[str, dict[str, Any]] = {}
     for item in listing["versions"]:
