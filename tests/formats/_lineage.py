@@ -26,9 +26,12 @@ def published(
     folder: Path, root: Path = RECORDS, advisories: list[dict[str, Any]] | None = None
 ) -> Registry:
     """A SQLite registry in ``folder`` with every record of ``root`` published and
-    ``advisories`` (by default :data:`ADVISORY`) added. The caller closes it."""
+    ``advisories`` added (by default :data:`ADVISORY` for the fixture records, none for other
+    roots). The caller closes it."""
     reg = Registry(f"sqlite:///{folder / 'registry.db'}")
     reg.publish([root])
-    for a in [ADVISORY] if advisories is None else advisories:
+    if advisories is None:
+        advisories = [ADVISORY] if root == RECORDS else []
+    for a in advisories:
         reg.add_advisory(a)
     return reg

@@ -211,3 +211,26 @@ def test_a_request_reads_in_one_transaction(uncached: Any, path: str) -> None:
     finally:
         event.remove(engine, "begin", count)
     assert len(begins) == 1, f"{path} opened {len(begins)} transactions"
+
+
+def test_typos_get_suggestions(client: Any) -> None:
+    r = client.get("/records/corpusx", headers={"accept": "application/json"})
+    assert r.status_code == 404
+    assert "did you mean 'corpus-x'?" in r.json()["error"]["message"]
+    assert "did you mean" in client.get("/records/corpusx").text
+    data = client.get("/search.json?q=corpux").json()
+    assert data["count"] == 0 and data["suggestions"] == ["corpus-x"]
+    assert 'href="/records/corpus-x"' in client.get("/search?q=corpux").text
+
+
+def test_versions_are_marked_and_withdrawn_versions_say_so(client: Any) -> None:
+    listing = client.get("/records/corpus-x.json").json()
+    marks = {v["version"]: v["marks"] for v in listing["versions"]}
+    assert marks == {
+        "2.0.0": ["latest", "fixed for TEST-2023-0001"],
+        "1.0.0": ["affected by TEST-2023-0001", "superseded by corpus-x@2.0.0"],
+    }
+    assert "affected: TEST-2023-0001" in client.get("/records/corpus-x").text
+    old = client.get("/records/corpus-x/1.0.0").text
+    assert "Withdrawn:" in old and "superseded by" in old
+    assert "Withdrawn:" not in client.get("/records/corpus-x/2.0.0").text

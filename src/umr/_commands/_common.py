@@ -34,6 +34,88 @@ def record_source(opts: Options) -> RecordSource:
     return ChainSource(workspace, registry)
 
 
+def _registry_or_none(opts: Options) -> Any:
+    """The registry in force if its database exists (closed with the command), else None."""
+    from umr.cli import registry_url
+    from umr.registry.db import sqlite_path
+
+    url = registry_url(opts)
+    path = sqlite_path(url)
+    if (path is not None and not path.exists()) or (path is None and url.startswith("sqlite")):
+        return None
+    from umr.registry import Registry
+
+    registry = Registry(url)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(registry.close)
+    return registry
+
+
+def read_ref(
+    opts: Options, text: str, choice: str = "auto", *, quiet: bool = False
+) -> tuple[Any, Any, str]:
+    """The record ``text`` names (a file path, or NAME@RANGE resolved in the workspace, the
+    registry, or the workspace then the registry with ``auto``), the source its own refs
+    resolve in, and where it was read. Unless ``quiet``, standard error says where; ``auto``
+    warns when a workspace file shadows a published record of the same version that differs."""
+    from umr.errors import NotFoundError
+    from umr.registry import ChainSource
+    from umr.spec import Workspace
+    from umr.spec.lookup import is_path, lookup
+
+    ws = Workspace(opts.workspace)
+    reg = None if choice == "workspace" else _registry_or_none(opts)
+    if choice == "registry" and reg is None:
+        from umr.cli import registry_url
+
+        existing_registry(registry_url(opts))  # raises: no registry there
+    if choice == "registry":
+        source: Any = reg
+    else:
+        source = ChainSource(ws, reg) if reg is not None else ws
+    record, where = lookup(text, source)
+    if is_path(text):
+        label = f"file {text}"
+    elif choice != "auto":
+        label = source.describe()
+    elif record.version in ws.versions(record.name):
+        label = ws.describe()
+        if reg is not None and record.version in reg.versions(record.name, include_yanked=True):
+            try:
+                published = reg.get(record.name, record.version)
+            except NotFoundError:
+                published = None
+            if published is not None and published.to_dict() != record.to_dict():
+                click.echo(
+                    f"warning: the workspace's {record.id} differs from the published one; "
+                    "'--source registry' reads the published record",
+                    err=True,
+                )
+    else:
+        label = reg.describe() if reg is not None else ws.describe()
+    if not quiet:
+        click.echo(f"# {record.id} from {label}", err=True)
+    return record, where, label
+
+
+def existing_registry(url: str) -> str:
+    """``url`` if it names a registry that exists (a PostgreSQL URL, or a SQLite file that is
+    there); reading commands never create one, so a misspelled path is an error, not an
+    empty registry."""
+    from umr.errors import NotFoundError
+    from umr.registry.db import display_url, sqlite_path
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise NotFoundError(
+            f"no registry at {display_url(url)!r}: {path} does not exist",
+            hint="check --registry (or $UMR_REGISTRY); 'umr publish FILE' or 'umr demo load' "
+            "creates a registry",
+        )
+    return url
+
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 

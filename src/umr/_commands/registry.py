@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from umr._commands._common import format_option
+from umr._commands._common import existing_registry, format_option
 from umr.cli import Options, emit, fail, registry_url
 
 if TYPE_CHECKING:
@@ -18,10 +18,13 @@ SEVERITY = click.Choice(["low", "medium", "high", "critical"])
 ROUTES_PAGE = 50  # routes per finding and page with --all-paths
 
 
-def open_registry(opts: Options) -> Registry:
+def open_registry(opts: Options, *, create: bool = False) -> Registry:
+    """The registry in force; only writing commands (``create``) may bring a new one into
+    being, so a reading command with a misspelled path fails instead of reading nothing."""
     from umr.registry import Registry
 
-    return Registry(registry_url(opts))
+    url = registry_url(opts)
+    return Registry(url if create else existing_registry(url))
 
 
 @click.command()
@@ -55,7 +58,7 @@ def publish(
     """
     from umr.graph import summary_line
 
-    with open_registry(opts) as reg:
+    with open_registry(opts, create=True) as reg:
         reports = reg.audit_records(paths)
         failing = [r for r in reports if fail_on and r.fails(fail_on, include_uncertain)]
         if failing:
@@ -120,6 +123,7 @@ def lineage(
         root = reg.get_ref(ref).id
         found = reg.lineage(root, direction, list(relations) or None, depth)  # type: ignore[arg-type]
         edges = [] if fmt == "json" else reg.edges_among([root, *(h.id for h in found)])
+        note = _other_versions(reg, root) if direction == "down" and fmt == "tree" else ""
     if relations:
         edges = [e for e in edges if e.relation in relations]
     if fmt == "json":
@@ -127,7 +131,23 @@ def lineage(
     elif fmt == "dot":
         emit(render_dot(root, edges))
     else:
-        emit(render_tree(root, found, edges, direction))  # type: ignore[arg-type]
+        emit(render_tree(root, found, edges, direction) + (f"\n{note}" if note else ""))  # type: ignore[arg-type]
+
+
+def _other_versions(reg: Registry, root: str) -> str:
+    """A note on the other versions of ``root``'s name that have downstream records, so that a
+    walk down from one version does not pass for the name's whole impact."""
+    name, _, version = root.partition("@")
+    others = []
+    for v in reg.versions(name, include_yanked=True):
+        if str(v) != version and reg.lineage(f"{name}@{v}", "down", depth=1):
+            others.append(f"{name}@{v} ({len(reg.lineage(f'{name}@{v}', 'down'))})")
+    if not others:
+        return ""
+    return (
+        f"(this is {root}; other versions have downstream records too: {', '.join(others)}; "
+        f"'umr impact {name}' covers every version)"
+    )
 
 
 def lineage_json(root: str, direction: str, found: list[Any]) -> dict[str, Any]:
@@ -259,6 +279,30 @@ def impact_json(name: str, rng: str, covered: list[str], found: list[Any]) -> di
 
 
 @click.command()
+@click.argument("name")
+@format_option("text", "json")
+@click.pass_obj
+def versions(opts: Options, name: str, fmt: str) -> None:
+    """List every published version of NAME, newest first, with its marks: latest, yanked,
+    affected by an advisory, reached by one through its lineage, fixed, superseded.
+
+    \b
+    Example:
+      umr versions laion-5b
+    """
+    with open_registry(opts) as reg:
+        found = reg.version_infos(name)
+    if fmt == "json":
+        latest = next((str(v.version) for v in found if v.latest), None)
+        emit({"name": name, "latest": latest, "versions": [v.to_dict() for v in found]}, "json")
+        return
+    width = max(len(str(v.version)) for v in found)
+    emit(
+        "\n".join(f"{name}@{v.version!s:<{width}}  {'; '.join(v.marks())}".rstrip() for v in found)
+    )
+
+
+@click.command()
 @click.argument("text")
 @click.option("--kind", type=click.Choice(["model", "dataset", "family", "system"]), default=None)
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
@@ -271,12 +315,18 @@ def search(opts: Options, text: str, kind: str | None, limit: int, fmt: str) -> 
     Example:
       umr search "stable diffusion" --kind model
     """
+    from umr.suggest import did_you_mean
+
     with open_registry(opts) as reg:
         found = reg.search(text, kind=kind, limit=limit)
+        near = "" if found else did_you_mean(text, reg.similar_names(text))
     if fmt == "json":
         emit([h.to_dict() for h in found], "json")
     else:
-        emit("\n".join(h.text() for h in found) or f"nothing matches {text!r}")
+        emit(
+            "\n".join(h.text() for h in found)
+            or f"nothing matches {text!r}" + (f"; {near}" if near else "")
+        )
 
 
 @click.group()
@@ -293,17 +343,21 @@ def advisory() -> None:
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
+@click.option(
+    "--force", is_flag=True, help="Keep it although an affected name is not published (yet)."
+)
 @click.pass_obj
-def advisory_add(opts: Options, files: tuple[Path, ...]) -> None:
-    """Store advisory files; the same content again is a no-op.
+def advisory_add(opts: Options, files: tuple[Path, ...], force: bool) -> None:
+    """Store advisory files; the same content again is a no-op. An advisory whose affected
+    names are not published is refused (it would reach nothing), with the nearest names.
 
     \b
     Example:
       umr advisory add advisories/UMR-2023-0001.yaml
     """
-    with open_registry(opts) as reg:
+    with open_registry(opts, create=True) as reg:
         for file in files:
-            a = reg.add_advisory(file)
+            a = reg.add_advisory(file, force=force)
             emit(f"added {a.id} [{a.severity}] {a.summary}")
     emit("next: run 'umr audit NAME' to see what they reach")
 
@@ -379,5 +433,5 @@ def advisory_fix(
 
 def register(app: click.Group) -> None:
     """Add this group's commands to the root app."""
-    for command in (publish, yank, lineage, audit, impact, search, advisory):
+    for command in (publish, yank, lineage, audit, impact, versions, search, advisory):
         app.add_command(command)

@@ -22,9 +22,10 @@ from umr.errors import require
     type=click.IntRange(0, 1 << 20),
     help="Memory for cached answers, emptied whenever the registry changes; 0: none.",
 )
+@click.option("--create", is_flag=True, help="Create the registry if it does not exist yet.")
 @click.pass_obj
-def serve(opts: Options, host: str, port: int, demo: bool, cache_mb: int) -> None:
-    """Serve the web pages and the JSON API for a registry.
+def serve(opts: Options, host: str, port: int, demo: bool, cache_mb: int, create: bool) -> None:
+    """Serve the web pages and the JSON API for a registry (one that exists, unless --create).
 
     \b
     Example:
@@ -34,10 +35,13 @@ def serve(opts: Options, host: str, port: int, demo: bool, cache_mb: int) -> Non
     require("fastapi", "server")
     import uvicorn
 
+    from umr._commands._common import existing_registry
     from umr.web.app import create_app
     from umr.web.demo import demo_url
 
     url = demo_url() if demo else registry_url(opts)
+    if not (demo or create):
+        existing_registry(url)
     app = create_app(url, demo=demo, cache_bytes=cache_mb * 1024 * 1024)
     emit(f"umr serving {'the demo registry' if demo else url} at http://{host}:{port}/")
     sys.stdout.flush()
@@ -98,14 +102,15 @@ def site(opts: Options, outdir: Path, formats: tuple[str, ...], demo: bool) -> N
     from umr.web.demo import demo_url, ensure_loaded
     from umr.web.site import export
 
-    registry = ensure_loaded(demo_url()) if demo else _open(registry_url(opts))
+    registry = ensure_loaded(demo_url()) if demo else _open(registry_url(opts))  # checked
     emit(export(registry, outdir, formats=list(formats) or None).text())
 
 
 def _open(url: str) -> object:
+    from umr._commands._common import existing_registry
     from umr.registry import Registry
 
-    return Registry(url)
+    return Registry(existing_registry(url))
 
 
 def register(app: click.Group) -> None:

@@ -44,7 +44,9 @@ from umr.registry.lineage import (
 from umr.registry.publish import Item, PublishResult, load_items, publish_batch, record_from_row
 from umr.registry.schema import migrate
 from umr.registry.search import RANK_WINDOW, SearchHit, search
+from umr.registry.versions import VersionInfo, version_infos
 from umr.spec import FIELDS, Range, Record, Ref, Resolved, Version
+from umr.suggest import did_you_mean, nearest
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -182,6 +184,20 @@ class Registry:
         rows = self._read(lambda c: c.execute(query).all())
         return sorted((Version.parse(v), bool(yanked)) for v, yanked in rows)
 
+    def version_infos(self, name: str, *, lineage: bool = True) -> list[VersionInfo]:
+        """Every version of ``name``, newest first, marked latest, yanked, affected (by which
+        advisories), reached through its lineage (``lineage``), fixed and superseded; a
+        NotFoundError with the nearest names when there is none."""
+
+        def run(conn: Connection) -> list[VersionInfo]:
+            found = version_infos(conn, name, lineage=lineage)
+            if not found:
+                raise self._unknown(conn, name)
+            return found
+
+        result: list[VersionInfo] = self._read(run)
+        return result
+
     def get(self, name: str, version: Version | str) -> Record:
         """One published record as written (yanked ones too: existing locks keep working)."""
         row = self._read(lambda c: self._row(c, name, version))
@@ -217,15 +233,24 @@ class Registry:
         if pinned:  # an exact ref still reaches a yanked version, like pip's ==
             return int(pinned[0])
         if not rows:
-            raise NotFoundError(
-                f"no record named {ref.name!r} in {self.describe()}",
-                hint="check the spelling, or publish it with 'umr publish FILE'",
-            )
+            raise self._unknown(conn, ref.name)
         shown = ", ".join(str(v) for v in sorted(live)[-10:]) or "none; all are yanked"
         raise NotFoundError(
             f"{str(ref)!r} matches no published version (published: {shown})",
             hint=f"widen the range, e.g. '{ref.name}@*'",
         )
+
+    def _unknown(self, conn: Connection, name: str) -> NotFoundError:
+        near = did_you_mean(name, _candidates(conn, name))
+        return NotFoundError(
+            f"no record named {name!r} in {self.describe()}" + (f"; {near}" if near else ""),
+            hint="check the spelling, or publish it with 'umr publish FILE'",
+        )
+
+    def similar_names(self, name: str) -> list[str]:
+        """Published names nearest ``name`` (a typo's likely meaning), nearest first."""
+        result: list[str] = self._read(lambda c: nearest(name, _candidates(c, name)))
+        return result
 
     def get_ref(self, ref: str | Ref) -> Record:
         """The highest published, not yanked version that ``ref`` admits."""
@@ -370,9 +395,7 @@ class Registry:
                 select(t.records.c.id, t.records.c.version).where(t.records.c.name == name)
             ).all()
             if not rows:
-                raise NotFoundError(
-                    f"no record named {name!r} in {self.describe()}", hint="check the spelling"
-                )
+                raise self._unknown(conn, name)
             starts = tuple(rid for rid, v in rows if Version.parse(v) in rng)
             if not starts:
                 return []
@@ -424,14 +447,26 @@ class Registry:
 
     # Advisories and audit -------------------------------------------------------------------
 
-    def add_advisory(self, advisory: Advisory | dict[str, Any] | Path | str) -> Advisory:
-        """Store an advisory (object, plain data or YAML file); same content again is a no-op."""
+    def add_advisory(
+        self, advisory: Advisory | dict[str, Any] | Path | str, *, force: bool = False
+    ) -> Advisory:
+        """Store an advisory (object, plain data or YAML file); same content again is a no-op.
+
+        An advisory whose affected names are not published would reach nothing (a typo such
+        as ``laion5b``): refused with the nearest names, unless ``force`` (records that will
+        be published later)."""
         if isinstance(advisory, dict):
             advisory = adv.parse_advisory(advisory)
         elif not isinstance(advisory, Advisory):
             advisory = load_advisory(advisory)
         a = advisory
-        stored: Advisory = self._write(lambda c: adv.store(c, a, _now()), changed=lambda r: r[1])[0]
+
+        def run(conn: Connection) -> tuple[Advisory, bool]:
+            if not force:
+                _check_affected(conn, a)
+            return adv.store(conn, a, _now())
+
+        stored: Advisory = self._write(run, changed=lambda r: r[1])[0]
         return stored
 
     def advisories(self, name: str | None = None) -> list[Advisory]:
@@ -563,6 +598,38 @@ class Registry:
             query = query.where(t.names.c.kind == kind)
         result: list[str] = self._read(lambda c: list(c.execute(query).scalars()))
         return result
+
+
+def _candidates(conn: Connection, name: str, cap: int = 20_000) -> list[str]:
+    """Names that may be near ``name``: those sharing its first character (an index range),
+    at most ``cap``; a typo in the first character goes unsuggested."""
+    if not name:
+        return []
+    lo, hi = name[0], chr(ord(name[0]) + 1)
+    query = (
+        select(t.names.c.name)
+        .where(t.names.c.name >= lo, t.names.c.name < hi, t.names.c.latest_id.is_not(None))
+        .limit(cap)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def _check_affected(conn: Connection, a: Advisory) -> None:
+    """Refuse an advisory whose affected names have no published version."""
+    names = sorted({x.name for x in a.affected})
+    known = set(conn.execute(select(t.records.c.name).where(t.records.c.name.in_(names))).scalars())
+    missing = [n for n in names if n not in known]
+    if missing:
+        problems = []
+        for n in missing:
+            near = did_you_mean(n, _candidates(conn, n))
+            problems.append(f"{n!r}" + (f" ({near})" if near else ""))
+        raise NotFoundError(
+            f"advisory {a.id}: no published record is named {', '.join(problems)}, so it would "
+            "reach nothing",
+            hint="fix the affected names, or add it with --force if those records will be "
+            "published later",
+        )
 
 
 _FIELD_ORDER = {k: i for i, k in enumerate(FIELDS)}

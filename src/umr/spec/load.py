@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 from umr.errors import Problem, RecordError
 from umr.spec.record import FIELDS, Record
 from umr.spec.yamlio import MAX_BYTES, Marks, load_yaml
+from umr.suggest import did_you_mean
 
 _HINTS = {
     "umr": "start the record with 'umr: 1'",
@@ -30,9 +32,10 @@ def _problem(err: Any, marks: Marks | None, source: str | None) -> Problem:
         shown = shown[:117] + "..."
     if kind == "extra_forbidden":
         if len(loc) == 1:
+            near = did_you_mean(str(loc[0]), FIELDS)
             msg = (
-                f"unknown field {loc[0]!r}; record fields are: {', '.join(FIELDS)}; put "
-                f"anything else under 'extensions: {{<namespace>: ...}}'"
+                f"unknown field {loc[0]!r}; {near + ' ' if near else ''}record fields are: "
+                f"{', '.join(FIELDS)}; put anything else under 'extensions: {{<namespace>: ...}}'"
             )
         else:
             msg = f"unknown field {loc[-1]!r} here; check the spelling (see 'umr schema')"
@@ -48,6 +51,10 @@ def _problem(err: Any, marks: Marks | None, source: str | None) -> Problem:
             msg = text.removeprefix("Value error, ")
         else:
             msg = f"{text} (got {shown})" if shown not in text else text
+        if kind == "enum" and isinstance(value, str):  # a relation, a kind, a severity
+            expected = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+            near = did_you_mean(value, expected)
+            msg += f"; {near}" if near else ""
     if marks is not None:
         return marks.locate(loc, msg)
     from umr.spec.yamlio import format_path

@@ -311,13 +311,18 @@ def add_advisory(
     request: Request,
     token: Annotated[Token, Depends(bearer)],
     body: Annotated[dict[str, Any], Body()],
+    force: Annotated[
+        bool, Query(description="keep it although an affected name is not published (yet)")
+    ] = False,
 ) -> Response:
-    """Add an advisory (needs scope ``advisory:GLOB`` covering every affected name)."""
+    """Add an advisory (needs scope ``advisory:GLOB`` covering every affected name). One whose
+    affected names are not published would reach nothing: refused (404, with the nearest
+    names) unless ``force``."""
     from umr.registry.advisories import parse_advisory
 
     adv = parse_advisory(body, source="<body>")
     authorize(token, "advisory", [a.name for a in adv.affected])
-    registry(request).add_advisory(adv)
+    registry(request).add_advisory(adv, force=force)
     store(request).log(token, "advisory add", adv.id)
     return json_response({"added": adv.id}, 201)
 

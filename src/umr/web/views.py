@@ -74,26 +74,26 @@ def _plain(item: Any) -> dict[str, Any]:
 
 
 def versions(reg: Any, name: str, *, head: bool = True) -> dict[str, Any]:
-    """Every version of ``name``, yanked ones marked, newest first; with ``head``, also the
-    kind, title and summary of the latest (a read of that record, which the record page, whose
-    record is already at hand, skips)."""
+    """Every version of ``name``, newest first, each with its marks (latest, yanked, affected
+    by or reached by an advisory, fixed, superseded); with ``head``, also the kind, title and
+    summary of the latest (a read of that record, which the record page, whose record is
+    already at hand, skips). Latest is what a bare name resolves to, as on the command line:
+    the highest release, a prerelease only when no release is live."""
     check_name(name)
-    states = reg.version_states(name)
-    if not states:
+    try:
+        infos = reg.version_infos(name)
+    except NotFoundError as exc:  # the same message, with the web's hint
         raise NotFoundError(
-            f"no record named {name!r} in the registry",
-            hint="search for it at /search, or publish it first",
-        )
-    live = [v for v, yanked in states if not yanked]
-    latest = max(live) if live else states[-1][0]
+            exc.message, hint="search for it at /search, or publish it first"
+        ) from None
+    latest = next((i.version for i in infos if i.latest), infos[0].version)
     out: dict[str, Any] = {"name": name}
     if head:
         top = reg.get(name, latest)
         out.update(kind=top.kind, title=top.title, summary=top.summary)
     out["latest"] = str(latest)
     out["versions"] = [
-        {"version": str(v), "yanked": yanked, "url": record_url(name, v)}
-        for v, yanked in reversed(states)
+        {**i.to_dict(), "marks": i.marks(), "url": record_url(name, i.version)} for i in infos
     ]
     return out
 
@@ -149,6 +149,7 @@ def record(
         {
             "id": ctx.id,
             "yanked": any(e["yanked"] for e in listing["versions"] if e["version"] == v),
+            "this_version": next(e for e in listing["versions"] if e["version"] == v),
             "versions": listing["versions"],
             "latest": listing["latest"],
             "fields": _fields(ctx),
@@ -307,7 +308,10 @@ def search(reg: Any, query: SearchQuery) -> dict[str, Any]:
         hits.append(hit)
         if len(hits) >= query.limit:
             break
-    return {"query": query.to_dict(), "count": len(hits), "hits": hits}
+    out = {"query": query.to_dict(), "count": len(hits), "hits": hits}
+    if not hits and query.q.strip():
+        out["suggestions"] = reg.similar_names(query.q.strip())
+    return out
 
 
 def facets(reg: Any) -> dict[str, Any]:
