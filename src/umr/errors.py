@@ -97,6 +97,10 @@ class AuthError(UmrError, PermissionError):
     """A write lacks a valid token, or the token's scope does not cover it."""
 
 
+class ForbiddenError(AuthError):
+    """A valid token (or user) whose scopes do not cover the write (HTTP 403)."""
+
+
 class MissingExtraError(UmrError, ImportError):
     """A command needs an optional dependency group that is not installed."""
 

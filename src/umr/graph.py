@@ -233,6 +233,7 @@ class AdvisoryInfo:
     affected: tuple[tuple[str, str], ...] = ()  # (name, range)
     fixed: tuple[str, ...] = ()  # name@version
     references: tuple[tuple[str, str | None], ...] = ()  # (url, title)
+    modified: str | None = None  # when the advisory last changed (UTC ISO 8601)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -246,6 +247,7 @@ class AdvisoryInfo:
                 {"name": n, "version": v} for n, _, v in (f.partition("@") for f in self.fixed)
             ],
             "references": [{"url": u, "title": t} for u, t in self.references],
+            "modified": self.modified,
         }
 
 

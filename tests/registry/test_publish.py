@@ -341,8 +341,8 @@ def test_v4_registry_gains_the_change_counter(url: str, chain: Registry) -> None
         assert again.changes() == 2
 
 
-def test_v5_registry_gains_uncertain_edges_with_their_notes(url: str, chain: Registry) -> None:
-    """Migration 6 adds edges.uncertain and edges.note, filled from the stored records, and
+def test_v8_registry_gains_uncertain_edges_with_their_notes(url: str, chain: Registry) -> None:
+    """Migration 9 adds edges.uncertain and edges.note, filled from the stored records, and
     puts uncertain into the covering indexes."""
     chain.publish(
         [
@@ -360,13 +360,13 @@ def test_v5_registry_gains_uncertain_edges_with_their_notes(url: str, chain: Reg
             )
         ]
     )
-    with chain.engine.begin() as conn:  # back to schema 5: no columns, old indexes
+    with chain.engine.begin() as conn:  # back to schema 8: no columns, old indexes
         for name, cols in (("src", "src_id, dst_id"), ("dst", "dst_id, src_id")):
             conn.exec_driver_sql(f"DROP INDEX ix_edges_{name}_rel")
             conn.exec_driver_sql(f"CREATE INDEX ix_edges_{name}_rel ON edges ({cols}, relation)")
         conn.exec_driver_sql("ALTER TABLE edges DROP COLUMN uncertain")
         conn.exec_driver_sql("ALTER TABLE edges DROP COLUMN note")
-        conn.execute(t.schema_version.update().values(version=5))
+        conn.execute(t.schema_version.update().values(version=8))
     with Registry(url) as again:
         assert _schema_version(again) == LATEST
         edges = {

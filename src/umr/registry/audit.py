@@ -61,6 +61,7 @@ def info(a: Advisory) -> AdvisoryInfo:
         affected=tuple((x.name, str(x.versions)) for x in a.affected),
         fixed=tuple(f"{f.name}@{f.version}" for f in a.fixed),
         references=tuple((str(r.url), r.title) for r in a.references),
+        modified=a.modified,
     )
 
 

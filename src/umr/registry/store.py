@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from umr.errors import ConflictError, NotFoundError, RefError, RegistryError
 from umr.graph import AuditReport, Direction, Edge, LineageHit, path_text
 from umr.registry import advisories as adv
+from umr.registry import revisions
 from umr.registry import tables as t
 from umr.registry._sql import chunked, refresh_latest
 from umr.registry.advisories import Advisory, load_advisory
@@ -42,8 +43,10 @@ from umr.registry.lineage import (
     walk,
 )
 from umr.registry.publish import Item, PublishResult, load_items, publish_batch, record_from_row
+from umr.registry.revisions import AdvisoryRevision
 from umr.registry.schema import migrate
 from umr.registry.search import RANK_WINDOW, SearchHit, search
+from umr.registry.tokens import Token, authorize, log_writes
 from umr.registry.versions import VersionInfo, version_infos
 from umr.spec import FIELDS, Range, Record, Ref, Resolved, Version
 from umr.suggest import did_you_mean, nearest
@@ -92,11 +95,14 @@ _SNAPSHOT: contextvars.ContextVar[tuple[Registry, Connection] | None] = contextv
 
 
 class Registry:
-    """A registry database (``sqlite:///PATH`` or ``postgresql://...``), migrated on open."""
+    """A registry database (``sqlite:///PATH`` or ``postgresql://...``), migrated on open.
 
-    def __init__(self, url: str) -> None:
+    ``lock_timeout``: seconds a write may wait for the database in all, retries included
+    (default ``UMR_LOCK_TIMEOUT``, or 60; see :mod:`umr.registry.db`)."""
+
+    def __init__(self, url: str, *, lock_timeout: float | None = None) -> None:
         self.url = normalize_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, timeout=lock_timeout)
         migrate(self.engine)
 
     def close(self) -> None:
@@ -316,12 +322,21 @@ class Registry:
 
     # Writes ---------------------------------------------------------------------------------
 
-    def publish(self, items: Iterable[Item]) -> PublishResult:
-        """Publish records, files, folders or YAML text in one transaction (all or nothing)."""
+    def publish(self, items: Iterable[Item], *, actor: Token | None = None) -> PublishResult:
+        """Publish records, files, folders or YAML text in one transaction (all or nothing).
+
+        ``actor`` (a verified token) must have ``publish:`` scope over every name; its write
+        log entries commit with the records. None: the local user, not logged."""
         entries = load_items(items)
-        result: PublishResult = self._write(
-            lambda c: publish_batch(c, entries, self.describe()), changed=lambda r: r.published
-        )
+        who = actor or Token.local()
+        authorize(who, "publish", (e.record.name for e in entries))
+
+        def run(conn: Connection) -> PublishResult:
+            result = publish_batch(conn, entries, self.describe())
+            log_writes(conn, who, (("publish", rid, "") for rid in result.published))
+            return result
+
+        result: PublishResult = self._write(run, changed=lambda r: r.published)
         if len(result.published) >= ANALYZE_AFTER and self.dialect == "postgresql":
             self._analyze()
         return result
@@ -336,9 +351,12 @@ class Registry:
         except RegistryError as exc:
             log.warning("ANALYZE after a large publish failed: %s", exc.message)
 
-    def yank(self, ref: str | Ref, reason: str) -> str:
-        """Hide ``name@version`` from new resolution; existing locks keep working."""
+    def yank(self, ref: str | Ref, reason: str, *, actor: Token | None = None) -> str:
+        """Hide ``name@version`` from new resolution; existing locks keep working. ``actor``
+        needs ``publish:`` scope over the name."""
         r = _as_ref(ref)
+        who = actor or Token.local()
+        authorize(who, "publish", [r.name])
         exact = r.range.exact()
         if exact is None:
             raise RefError(
@@ -353,6 +371,7 @@ class Registry:
                 .values(yanked=True, yank_reason=reason)
             )
             refresh_latest(conn, [r.name])
+            log_writes(conn, who, [("yank", f"{row.name}@{row.version}", reason)])
             return f"{row.name}@{row.version}"
 
         result: str = self._write(run)
@@ -448,34 +467,48 @@ class Registry:
     # Advisories and audit -------------------------------------------------------------------
 
     def add_advisory(
-        self, advisory: Advisory | dict[str, Any] | Path | str, *, force: bool = False
+        self,
+        advisory: Advisory | dict[str, Any] | Path | str,
+        *,
+        actor: Token | None = None,
+        force: bool = False,
     ) -> Advisory:
-        """Store an advisory (object, plain data or YAML file); same content again is a no-op.
-
-        An advisory whose affected names are not published would reach nothing (a typo such
-        as ``laion5b``): refused with the nearest names, unless ``force`` (records that will
-        be published later)."""
+        """Create or change an advisory (object, plain data or YAML file); the same content
+        again is a no-op. A change needs ``advisory:`` scope over its old and new affected
+        names, and is kept as a revision (see :mod:`umr.registry.revisions`). An advisory whose
+        affected names are not published would reach nothing (a typo such as ``laion5b``):
+        refused with the nearest names, unless ``force`` (records published later)."""
         if isinstance(advisory, dict):
             advisory = adv.parse_advisory(advisory)
         elif not isinstance(advisory, Advisory):
             advisory = load_advisory(advisory)
-        a = advisory
+        a, who = advisory, actor or Token.local()
 
         def run(conn: Connection) -> tuple[Advisory, bool]:
             if not force:
                 _check_affected(conn, a)
-            return adv.store(conn, a, _now())
+            out = revisions.put(conn, a, who, _now())
+            if out[1]:
+                log_writes(conn, who, [("advisory add", a.id, "")])
+            return out
 
         stored: Advisory = self._write(run, changed=lambda r: r[1])[0]
         return stored
 
     def advisories(self, name: str | None = None) -> list[Advisory]:
-        """All advisories, newest first, or those with an ``affected`` entry for ``name``."""
+        """All advisories (withdrawn ones marked), newest first, or those with an
+        ``affected`` entry for ``name``."""
         result: list[Advisory] = self._read(lambda c: adv.listing(c, name))
         return result
 
     def advisory(self, advisory_id: str) -> Advisory:
         result: Advisory = self._read(lambda c: adv.get(c, advisory_id))
+        return result
+
+    def advisory_history(self, advisory_id: str) -> list[AdvisoryRevision]:
+        """Every revision of an advisory, oldest first: who, when, what changed, and the
+        advisory after each change."""
+        result: list[AdvisoryRevision] = self._read(lambda c: revisions.history(c, advisory_id))
         return result
 
     def fix_advisory(
@@ -485,34 +518,62 @@ class Registry:
         version: Version | str,
         *,
         forced: str | None = None,
+        actor: Token | None = None,
     ) -> Advisory:
-        """Record that ``name@version`` carries the fix: audits through it are cleared.
+        """Record that ``name@version`` carries the fix: audits through it are cleared. It must
+        be a version of an affected name or of a record downstream of one; ``actor`` needs
+        ``advisory:`` scope over the affected names, or ``publish:`` scope over ``name``.
 
         Refused (ConflictError) while the version's own lineage still reaches the affected data
         by a route through no ``unlearned_from`` edge (a version retrained on the same data is
         not a fix), unless ``forced`` gives a reason, which is kept with the fix."""
+        v, who = Version.parse(str(version)), actor or Token.local()
 
-        def run(conn: Connection) -> tuple[Advisory, bool]:
-            row = self._row(conn, name, version)
-            a = adv.get(conn, advisory_id)
-            assert a is not None
-            fix = adv.Fixed(name=name, version=Version.parse(str(version)), reason=forced)
-            if any(f.name == fix.name and f.version == fix.version for f in a.fixed):
-                return a, False
-            route = unremediated_route(conn, row.id, a)
+        def remediated(conn: Connection, a: Advisory) -> None:
+            route = unremediated_route(conn, self._row(conn, name, v).id, a)
             if route is not None and not forced:
-                ref = f"{row.name}@{row.version}"
                 how = f"by {path_text(route)}" if route else "itself: its version is affected"
                 raise ConflictError(
-                    f"{ref} is not a fix for {advisory_id}: it still reaches the affected data "
-                    f"{how}, through no unlearned_from edge",
+                    f"{name}@{v} is not a fix for {advisory_id}: it still reaches the "
+                    f"affected data {how}, through no unlearned_from edge",
                     hint=(
-                        "name a version retrained without the affected data or unlearned from "
-                        "it, or keep this one with --force --reason TEXT (the reason is shown "
-                        "with every audit it clears)"
+                        "name a version retrained without the affected data or unlearned "
+                        "from it, or keep this one with --force --reason TEXT (the reason is "
+                        "shown with every audit it clears)"
                     ),
                 )
-            return adv.store(conn, a.model_copy(update={"fixed": (*a.fixed, fix)}), _now())
+
+        def run(conn: Connection) -> tuple[Advisory, bool]:
+            out = revisions.fix(
+                conn,
+                advisory_id,
+                name,
+                v,
+                who,
+                _now(),
+                reason=forced,
+                check=lambda a: remediated(conn, a),
+            )
+            if out[1]:
+                log_writes(conn, who, [("advisory fix", advisory_id, f"{name}@{v}")])
+            return out
+
+        result: Advisory = self._write(run, changed=lambda r: r[1])[0]
+        return result
+
+    def withdraw_advisory(
+        self, advisory_id: str, reason: str, *, actor: Token | None = None
+    ) -> Advisory:
+        """Withdraw an advisory, with a reason: audits no longer report it; its page and the
+        feeds show the withdrawal. ``actor`` needs ``advisory:`` scope over its affected
+        names. Withdrawing again changes nothing."""
+        who = actor or Token.local()
+
+        def run(conn: Connection) -> tuple[Advisory, bool]:
+            out = revisions.withdraw(conn, advisory_id, reason, who, _now())
+            if out[1]:
+                log_writes(conn, who, [("advisory withdraw", advisory_id, reason)])
+            return out
 
         result: Advisory = self._write(run, changed=lambda r: r[1])[0]
         return result

@@ -73,8 +73,11 @@ def version_infos(conn: Connection, name: str, *, lineage: bool = True) -> list[
         ((Version.parse(v), rid, bool(y), why) for rid, v, y, why in rows), reverse=True
     )
     latest = latest_of([(v, y) for v, _, y, _ in parsed])
-    advisories = adv.listing(conn, name)  # those with an affected entry for this name
-    fixing = [a for a in adv.listing(conn) if any(f.name == name for f in a.fixed)]
+    # in force (not withdrawn): those with an affected entry for this name, those fixing it
+    advisories = [a for a in adv.listing(conn, name) if not a.withdrawn]
+    fixing = [
+        a for a in adv.listing(conn) if not a.withdrawn and any(f.name == name for f in a.fixed)
+    ]
     out = []
     for v, rid, yanked, why in parsed:
         ref = f"{name}@{v}"

@@ -1,7 +1,8 @@
 """The JSON API under ``/api/``, described by ``/openapi.json``.
 
-Reads are public. Writes (publish, yank, advisory add and fix) need a bearer token whose scope
-covers every name they touch, call the same library functions as the CLI, and are logged.
+Reads are public. Writes (publish, yank, advisory add, fix and withdraw) need a bearer token;
+the registry checks its scope and logs the write in the write's own transaction, through the
+same library functions as the CLI.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from umr.errors import NotFoundError, RecordError
+from umr.registry.tokens import Token
 from umr.spec import KINDS, Range, check_name, parse_record
 from umr.web import views
 from umr.web._http import errors, json_response, one_snapshot
-from umr.web.auth import authorize, bearer, store
-from umr.web.tokens import Token
+from umr.web.auth import bearer
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -79,10 +80,7 @@ def publish(
             f'send a record, a list of 1 to {MAX_BATCH} records, or {{"records": [...]}}'
         )
     records = [parse_record(item, source=f"<body>[{i}]") for i, item in enumerate(items)]
-    authorize(token, "publish", (r.name for r in records))
-    result = registry(request).publish(records).to_dict()
-    for rid in result.get("published", []):
-        store(request).log(token, "publish", str(rid))
+    result = registry(request).publish(records, actor=token).to_dict()
     return json_response(result, 201 if result.get("published") else 200)
 
 
@@ -240,9 +238,7 @@ def yank(
     reason = str(body.get("reason") or "").strip()
     if not reason:
         raise RecordError("a yank needs a non-empty 'reason'")
-    authorize(token, "publish", [name])
-    registry(request).yank(ref, reason)
-    store(request).log(token, "yank", ref.replace("@=", "@"), reason)
+    registry(request).yank(ref, reason, actor=token)
     return json_response({"yanked": ref.replace("@=", "@"), "reason": reason})
 
 
@@ -315,23 +311,25 @@ def add_advisory(
         bool, Query(description="keep it although an affected name is not published (yet)")
     ] = False,
 ) -> Response:
-    """Add an advisory (needs scope ``advisory:GLOB`` covering every affected name). One whose
-    affected names are not published would reach nothing: refused (404, with the nearest
-    names) unless ``force``."""
+    """Add or change an advisory (scope ``advisory:GLOB`` covering every affected name, the
+    old ones too when it changes); each change is kept as a revision. One whose affected names
+    are not published would reach nothing: refused (404, with the nearest names) unless
+    ``force``."""
     from umr.registry.advisories import parse_advisory
 
     adv = parse_advisory(body, source="<body>")
-    authorize(token, "advisory", [a.name for a in adv.affected])
-    registry(request).add_advisory(adv, force=force)
-    store(request).log(token, "advisory add", adv.id)
+    registry(request).add_advisory(adv, actor=token, force=force)
     return json_response({"added": adv.id}, 201)
+
+
+AdvisoryId = Annotated[str, Path(max_length=100)]
 
 
 @router.get("/advisories/{advisory_id}", responses=READ)
 @one_snapshot
 def advisory(
     request: Request,
-    advisory_id: Annotated[str, Path(max_length=100)],
+    advisory_id: AdvisoryId,
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = views.ADVISORY_PAGE,
 ) -> Response:
@@ -340,10 +338,18 @@ def advisory(
     return json_response(views.advisory(registry(request), advisory_id, offset, limit))
 
 
+@router.get("/advisories/{advisory_id}/history", responses=READ)
+@one_snapshot
+def advisory_history(request: Request, advisory_id: AdvisoryId) -> Response:
+    """Every revision of an advisory, oldest first: who, when, what changed, and the advisory
+    after each change."""
+    return json_response(views.advisory_history(registry(request), advisory_id))
+
+
 @router.post("/advisories/{advisory_id}/fix", responses=WRITE)
 def fix_advisory(
     request: Request,
-    advisory_id: Annotated[str, Path(max_length=100)],
+    advisory_id: AdvisoryId,
     token: Annotated[Token, Depends(bearer)],
     body: Annotated[
         dict[str, Any],
@@ -355,15 +361,33 @@ def fix_advisory(
         ),
     ],
 ) -> Response:
-    """Name the version that fixes an advisory (scope ``advisory:GLOB`` covering the name).
-    Refused (409) while its lineage still reaches the affected data by a route through no
-    ``unlearned_from`` edge, unless ``force`` with a ``reason``, which is kept."""
+    """Name a version that fixes an advisory: a version of an affected name or of a record
+    downstream of one (scope ``advisory:`` over the affected names, or ``publish:`` over the
+    fixed record's name). Refused (409) while its lineage still reaches the affected data by a
+    route through no ``unlearned_from`` edge, unless ``force`` with a ``reason``, which is
+    kept."""
     name = check_name(str(body.get("name", "")))
     version = views.parse_version(str(body.get("version", "")))
     reason = str(body.get("reason") or "").strip() or None
     if bool(body.get("force")) != bool(reason):
         raise RecordError("'force' and 'reason' go together: say why the fix is kept")
-    authorize(token, "advisory", [name])
-    registry(request).fix_advisory(advisory_id, name, version, forced=reason)
-    store(request).log(token, "advisory fix", advisory_id, f"{name}@{version}")
+    registry(request).fix_advisory(advisory_id, name, version, forced=reason, actor=token)
     return json_response({"advisory": advisory_id, "fixed": f"{name}@{version}"})
+
+
+@router.post("/advisories/{advisory_id}/withdraw", responses=WRITE)
+def withdraw_advisory(
+    request: Request,
+    advisory_id: AdvisoryId,
+    token: Annotated[Token, Depends(bearer)],
+    body: Annotated[dict[str, str], Body(examples=[{"reason": "the files were re-checked"}])],
+) -> Response:
+    """Withdraw an advisory with a reason (scope ``advisory:`` over its affected names):
+    audits stop reporting it; its page and the feeds show the withdrawal."""
+    reason = str(body.get("reason") or "").strip()
+    if not reason:
+        raise RecordError("a withdrawal needs a non-empty 'reason'")
+    adv = registry(request).withdraw_advisory(advisory_id, reason, actor=token)
+    return json_response(
+        {"withdrawn": advisory_id, "at": adv.withdrawn, "reason": adv.withdrawn_reason}
+    )
