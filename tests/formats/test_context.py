@@ -74,3 +74,16 @@ def test_scorecards_use_own_answers_only() -> None:
     chat = build_context("chat-7b", ws)  # inherits base-7b, but answers are never inherited
     assert [s.score for s in base.scorecards] == [5]
     assert chat.scorecards == ()
+
+
+def test_inherited_text_is_marked_where_it_is_shown(ctx: RenderContext) -> None:
+    """chat-7b's description and references come from base-7b: the model card and the page
+    say so instead of presenting them as chat-7b's own."""
+    from umr.formats import render
+
+    assert ctx.origin("description") == "base-7b@1.0.0"
+    card = render("markdown", ctx).decode()
+    _, _, after = card.partition("## Description\n")
+    assert after.lstrip().startswith("*Inherited from base-7b\\@1.0.0, the base of this record:*")
+    html = render("html", ctx).decode()
+    assert "Description" in html and "from base-7b@1.0.0" in html

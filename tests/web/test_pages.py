@@ -234,3 +234,65 @@ def test_versions_are_marked_and_withdrawn_versions_say_so(client: Any) -> None:
     old = client.get("/records/corpus-x/1.0.0").text
     assert "Withdrawn:" in old and "superseded by" in old
     assert "Withdrawn:" not in client.get("/records/corpus-x/2.0.0").text
+
+
+def test_impact_page_groups_filters_and_pages(client: Any) -> None:
+    data = client.get("/impact/corpus-x.json?range=<2").json()
+    assert data["versions"] == ["1.0.0"] and data["total"] == data["direct"] + data["transitive"]
+    assert data["kinds"] == {"model": data["total"]}
+    names = {r["name"] for r in data["records"]}
+    assert {"base-7b", "acme-chat", "acme-chat-q4"} <= names
+    direct = client.get("/impact/corpus-x.json?range=<2&scope=direct").json()
+    assert direct["matching"] == data["direct"]
+    assert all(r["depth"] == 1 for r in direct["records"])
+    far = next(r for r in data["records"] if r["name"] == "acme-chat-q4")
+    assert far["path_text"].startswith("acme-chat-q4@1.0.0 -quantized_from-> ")
+    assert far["path_text"].endswith(" corpus-x@1.0.0")  # record first, back to corpus-x
+    assert client.get("/impact/corpus-x.json?kind=dataset").json()["records"] == []
+    assert client.get("/impact/corpus-x.json?scope=sideways").status_code == 422
+    html = client.get("/impact/corpus-x?range=<2").text
+    assert "acme-chat-q4" in html and 'name="scope"' in html and "through 2 records" in html
+    assert client.get("/impact/nope").status_code == 404
+
+
+def test_record_page_marks_inherited_text(tmp_path: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from umr.registry import Registry
+    from umr.spec import Record
+    from umr.web.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    with Registry(url) as reg:
+        base = {"umr": 1, "name": "sd", "version": "1.0.0", "kind": "model"}
+        reg.publish(
+            [
+                Record.from_dict(base | {"description": "Released by Runway in 2022."}),
+                Record.from_dict(
+                    {
+                        "umr": 1,
+                        "name": "lora",
+                        "version": "1.0.0",
+                        "kind": "model",
+                        "inherits": "sd@1",
+                        "upstream": [{"ref": "sd@1", "relation": "adapter_of"}],
+                    }
+                ),
+            ]
+        )
+    with TestClient(create_app(url)) as c:
+        html = c.get("/records/lora/1.0.0").text
+        description = html.split('id="description"', 1)[1].split("</section>", 1)[0]
+        assert "Inherited from" in description and 'href="/records/sd/1.0.0"' in description
+        assert "Released by Runway" in description
+        own = c.get("/records/sd/1.0.0").text.split('id="description"', 1)[1]
+        assert "Inherited from" not in own.split("</section>", 1)[0]
+
+
+def test_audit_on_the_record_page_names_each_record_of_the_route(client: Any) -> None:
+    audit = client.get("/records/acme-chat-q4/1.0.0").text.split('id="audit"', 1)[1]
+    audit = audit.split("</section>", 1)[0]
+    for ref in ("acme-chat-q4@1.0.0", "corpus-x@1.0.0"):
+        name, version = ref.split("@")
+        assert f'href="/records/{name}/{version}"' in audit, ref
+    assert "Fixed in" in audit and 'href="/records/corpus-x/2.0.0"' in audit

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from umr.errors import NotFoundError, RecordError
 from umr.registry.tokens import Token
 from umr.spec import KINDS, Range, check_name, parse_record
-from umr.web import views
+from umr.web import schemas, views
 from umr.web._http import errors, json_response, one_snapshot
 from umr.web.auth import bearer
 
@@ -84,7 +84,9 @@ def publish(
     return json_response(result, 201 if result.get("published") else 200)
 
 
-@router.get("/records/{name}", responses=READ)
+@router.get(
+    "/records/{name}", responses={**READ, **schemas.ok(schemas.VERSIONS, "every version, marked")}
+)
 @one_snapshot
 def record_versions(request: Request, name: Name) -> Response:
     """Every version of a record, newest first, yanked ones marked."""
@@ -182,7 +184,10 @@ def paged(hits: list[Any], offset: int, limit: int, paths: bool) -> dict[str, An
     }
 
 
-@router.get("/records/{name}/{version}/lineage", responses=READ)
+@router.get(
+    "/records/{name}/{version}/lineage",
+    responses={**READ, **schemas.ok(schemas.LINEAGE, "a page of lineage hits")},
+)
 @one_snapshot
 def lineage(
     request: Request,
@@ -207,7 +212,10 @@ def lineage(
     )
 
 
-@router.get("/records/{name}/{version}/audit", responses=READ)
+@router.get(
+    "/records/{name}/{version}/audit",
+    responses={**READ, **schemas.ok(schemas.AUDIT, "the audit report")},
+)
 @one_snapshot
 def audit(
     request: Request,
@@ -242,7 +250,9 @@ def yank(
     return json_response({"yanked": ref.replace("@=", "@"), "reason": reason})
 
 
-@router.get("/impact/{name}", responses=READ)
+@router.get(
+    "/impact/{name}", responses={**READ, **schemas.ok(schemas.IMPACT, "a page of impact hits")}
+)
 @one_snapshot
 def impact(
     request: Request,
@@ -325,7 +335,10 @@ def add_advisory(
 AdvisoryId = Annotated[str, Path(max_length=100)]
 
 
-@router.get("/advisories/{advisory_id}", responses=READ)
+@router.get(
+    "/advisories/{advisory_id}",
+    responses={**READ, **schemas.ok(schemas.ADVISORY_PAGE, "the advisory and what it reaches")},
+)
 @one_snapshot
 def advisory(
     request: Request,

@@ -208,7 +208,7 @@ def create_app(
         title=f"{title} registry API",
         version=__version__,
         description="Machine-readable model records: lineage, advisories, audit, formats.",
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is a page of ours (umr.web.pages): no CDN, within the CSP
         redoc_url=None,
         openapi_url="/openapi.json",
     )

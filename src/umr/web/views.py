@@ -338,6 +338,65 @@ def advisories(reg: Any, name: str | None = None) -> dict[str, Any]:
     return {"name": name, "advisories": items}
 
 
+IMPACT_PAGE = 100  # records per page of the impact page
+SCOPES = ("all", "direct", "transitive")
+
+
+def impact(
+    reg: Any,
+    name: str,
+    rng: str = "*",
+    kind: str | None = None,
+    scope: str = "all",
+    page: int = 1,
+) -> dict[str, Any]:
+    """Every published record a route reaches from ``name``'s versions in ``rng``, for the
+    impact page: counts by kind and by direct (one edge away) or transitive, then one page
+    of the records that pass the filters, nearest first, each with its path back to ``name``
+    (record first, long paths shown by their ends)."""
+    from umr.graph import hit_paths
+    from umr.spec import Range
+
+    check_name(name)
+    check_kind(kind)
+    if scope not in SCOPES:
+        raise RecordError(f"scope {scope!r} is not one of {', '.join(SCOPES)}")
+    parsed = Range.parse(rng)
+    hits = reg.impact(name, parsed)
+    covered = [str(v) for v in reg.versions(name, include_yanked=True) if v in parsed]
+    kinds: dict[str, int] = {}
+    for h in hits:
+        kinds[h.kind] = kinds.get(h.kind, 0) + 1
+    direct = sum(h.depth == 1 for h in hits)
+    chosen = [
+        h
+        for h in hits
+        if (kind is None or h.kind == kind)
+        and (scope == "all" or (h.depth == 1) == (scope == "direct"))
+    ]
+    start = (max(page, 1) - 1) * IMPACT_PAGE
+    shown = chosen[start : start + IMPACT_PAGE]
+    rows = [
+        {**h.to_dict(), "path_text": text, "url": record_url(h.name, h.version)}
+        for h, text in zip(shown, hit_paths(shown), strict=True)
+    ]
+    return {
+        "name": name,
+        "range": rng,
+        "versions": covered,
+        "total": len(hits),
+        "kinds": dict(sorted(kinds.items())),
+        "direct": direct,
+        "transitive": len(hits) - direct,
+        "filters": {"kind": kind, "scope": scope},
+        "matching": len(chosen),
+        "page": page,
+        "per_page": IMPACT_PAGE,
+        "pages": max(1, -(-len(chosen) // IMPACT_PAGE)),
+        "records": rows,
+    }
+
+
 ADVISORY_PAGE = 200  # reached records listed per page of an advisory
 
 
