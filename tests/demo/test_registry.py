@@ -161,3 +161,17 @@ def test_worked_example_is_flagged_then_fixed(registry: str) -> None:
     new = json.loads(cli(registry, "show", "mnist1d-cnn@2.0.0", "--format", "json")[1])
     forget = (artifacts / "mnist1d-labels-forget.json").read_bytes()
     assert new["extensions"]["unlearning"]["forget"]["sha256"] == hashlib.sha256(forget).hexdigest()
+
+
+def test_every_demo_advisory_round_trips_through_osv(demo: Registry, tmp_path: Path) -> None:
+    from umr.demo import records_dir
+
+    entries = demo.export_osv()
+    assert len(entries) == len(demo.advisories())
+    path = tmp_path / "all.json"
+    path.write_text(json.dumps(entries))
+    with Registry(f"sqlite:///{tmp_path / 'copy.db'}") as copy:
+        copy.publish([records_dir()])  # the records, no advisory: they come from the file
+        back = {a.id: a.content().to_dict() for a in copy.import_osv(path)}
+        assert copy.audit("stable-diffusion-v1-5").findings[0].routes == 4
+    assert back == {a.id: a.content().to_dict() for a in demo.advisories()}

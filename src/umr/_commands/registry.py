@@ -433,6 +433,64 @@ def advisory_fix(
     emit(f"{advisory_id}: {name}@{version} recorded as fixed; next: 'umr audit {name}@{version}'")
 
 
+@advisory.command("export")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@format_option("osv", default="osv")
+@click.option(
+    "--out",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write one ID.json file per advisory into this folder instead of printing.",
+)
+@click.pass_obj
+def advisory_export(opts: Options, ids: tuple[str, ...], fmt: str, outdir: Path | None) -> None:
+    """Export advisories (all, or the IDs given) in the OSV format, validated against the
+    OSV schema: one JSON object for one advisory, a list for several.
+
+    \b
+    Example:
+      umr advisory export UMR-2023-0001 --format osv > UMR-2023-0001.json
+      umr advisory export --out osv/
+    """
+    import json
+
+    with open_registry(opts) as reg:
+        entries = reg.export_osv(ids)
+    if outdir is None:
+        emit(entries[0] if len(ids) == 1 else entries, "json")
+        return
+    outdir.mkdir(parents=True, exist_ok=True)
+    for entry in entries:
+        name = entry["id"].removeprefix("x_umr:").replace("/", "_")
+        (outdir / f"{name}.json").write_text(json.dumps(entry, indent=2, ensure_ascii=False) + "\n")
+    emit(f"wrote {len(entries)} OSV file(s) to {outdir}")
+
+
+@advisory.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--force", is_flag=True, help="Keep an advisory although an affected name is not published."
+)
+@click.pass_obj
+def advisory_import(opts: Options, files: tuple[Path, ...], force: bool) -> None:
+    """Import advisories from OSV files (one entry, a list, or {"vulns": [...]}), validated
+    against the OSV schema; the same content again is a no-op.
+
+    \b
+    Example:
+      umr advisory import UMR-2023-0001.json
+    """
+    with open_registry(opts, create=True) as reg:
+        for file in files:
+            for a in reg.import_osv(file, force=force):
+                state = " (withdrawn)" if a.withdrawn else ""
+                emit(f"imported {a.id} [{a.severity}] {a.summary}{state}")
+    emit("next: run 'umr audit NAME' to see what they reach")
+
+
 @advisory.command("history")
 @click.argument("advisory_id")
 @format_option("text", "json")

@@ -10,9 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationError,
+)
 from sqlalchemy import Connection, select
 
 from umr.errors import NotFoundError, Problem, RecordError
@@ -37,6 +45,7 @@ ADVISORY_FIELDS = (
     "affected",
     "fixed",
     "references",
+    "aliases",
 )
 # Set by the registry, never by an author: when the advisory last changed after its first
 # revision, and whether (when, why) it was withdrawn (see umr.registry.revisions).
@@ -63,9 +72,43 @@ class Fixed(_Model):
     reason: Text | None = None
 
 
+REFERENCE_TYPES = (
+    "ADVISORY",
+    "ARTICLE",
+    "DETECTION",
+    "DISCUSSION",
+    "REPORT",
+    "FIX",
+    "INTRODUCED",
+    "GIT",
+    "PACKAGE",
+    "EVIDENCE",
+    "WEB",
+)
+
+
 class AdvisoryReference(_Model):
+    """A link: ``{url, title}``, OSV's ``{type, url}``, or a plain URL string."""
+
     url: Url
     title: Text | None = None
+    type: Literal[REFERENCE_TYPES] | None = None  # type: ignore[valid-type]
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{url, title}``, and ``type`` when one is set (so digests of advisories written
+        before references had a type do not change)."""
+        out = self.model_dump(mode="json")
+        if out["type"] is None:
+            del out["type"]
+        return out
+
+
+def _references(value: Any) -> Any:
+    """A plain URL in ``references`` is a reference with no title (OSV writes them as
+    ``{type, url}``, which the model takes as it is)."""
+    if isinstance(value, list | tuple):
+        return [{"url": v} if isinstance(v, str) else v for v in value]
+    return value
 
 
 class Advisory(_Model):
@@ -78,7 +121,8 @@ class Advisory(_Model):
     published: dt.date | None = None
     affected: Annotated[tuple[Affected, ...], Field(min_length=1)]
     fixed: tuple[Fixed, ...] = ()
-    references: tuple[AdvisoryReference, ...] = ()
+    references: Annotated[tuple[AdvisoryReference, ...], BeforeValidator(_references)] = ()
+    aliases: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
     modified: str | None = None  # UTC ISO 8601, set by the registry
     withdrawn: str | None = None  # UTC ISO 8601, set by the registry
     withdrawn_reason: str | None = None
@@ -88,16 +132,20 @@ class Advisory(_Model):
         return cls.model_validate(data)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "summary": self.summary,
-            "details": self.details,
-            "severity": self.severity,
-            "published": self.published.isoformat() if self.published else None,
-            "affected": [{"name": a.name, "versions": str(a.versions)} for a in self.affected],
-            "fixed": [_fixed_dict(f) for f in self.fixed],
-            "references": [r.model_dump(mode="json") for r in self.references],
-        } | {k: getattr(self, k) for k in REGISTRY_FIELDS if getattr(self, k) is not None}
+        return (
+            {
+                "id": self.id,
+                "summary": self.summary,
+                "details": self.details,
+                "severity": self.severity,
+                "published": self.published.isoformat() if self.published else None,
+                "affected": [{"name": a.name, "versions": str(a.versions)} for a in self.affected],
+                "fixed": [_fixed_dict(f) for f in self.fixed],
+                "references": [r.to_dict() for r in self.references],
+            }
+            | ({"aliases": list(self.aliases)} if self.aliases else {})
+            | {k: getattr(self, k) for k in REGISTRY_FIELDS if getattr(self, k) is not None}
+        )
 
     def content(self) -> Advisory:
         """The advisory as its author wrote it, without the registry's fields."""

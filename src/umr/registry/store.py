@@ -578,6 +578,43 @@ class Registry:
         result: Advisory = self._write(run, changed=lambda r: r[1])[0]
         return result
 
+    def export_osv(self, ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Advisories (all of them, or ``ids``) in the OSV format (:mod:`umr.registry.osv`),
+        each validated against the OSV schema."""
+        from umr.registry import osv
+
+        def run(conn: Connection) -> list[dict[str, Any]]:
+            chosen = [adv.get(conn, i) for i in ids] if ids else adv.listing(conn)
+            pairs = [(a, revisions.history(conn, a.id)[-1].at) for a in chosen if a is not None]
+            return osv.export(pairs, lambda name: self._versions_of(conn, name))
+
+        result: list[dict[str, Any]] = self._read(run)
+        return result
+
+    def _versions_of(self, conn: Connection, name: str) -> list[Version]:
+        rows = conn.execute(select(t.records.c.version).where(t.records.c.name == name))
+        return sorted(Version.parse(v) for (v,) in rows)
+
+    def import_osv(
+        self, path: Path, *, force: bool = False, actor: Token | None = None
+    ) -> list[Advisory]:
+        """Add or change the advisories of an OSV file (validated against the OSV schema,
+        then mapped as :mod:`umr.registry.osv` says); one withdrawn there is withdrawn here."""
+        from umr.registry import osv
+
+        entries = osv.read(path)
+        parsed = [(e, osv.from_osv(e, f"{path}[{i}]")) for i, e in enumerate(entries)]
+        out = []
+        for entry, a in parsed:
+            stored = self.add_advisory(a, force=force, actor=actor)
+            if entry.get("withdrawn") and not stored.withdrawn:
+                why = ((entry.get("database_specific") or {}).get("umr") or {}).get(
+                    "withdrawn_reason"
+                ) or f"withdrawn in the OSV entry {entry['id']} ({entry['withdrawn']})"
+                stored = self.withdraw_advisory(a.id, why, actor=actor)
+            out.append(stored)
+        return out
+
     def audit(self, ref: str | Ref, *, offset: int = 0, limit: int | None = 1) -> AuditReport:
         """Advisories reaching ``ref`` through its locked upstream closure: each with its
         number of routes, routes ``offset`` to ``offset + limit`` of them (shortest first;
