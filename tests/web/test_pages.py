@@ -296,3 +296,18 @@ def test_audit_on_the_record_page_names_each_record_of_the_route(client: Any) ->
         name, version = ref.split("@")
         assert f'href="/records/{name}/{version}"' in audit, ref
     assert "Fixed in" in audit and 'href="/records/corpus-x/2.0.0"' in audit
+
+
+def test_lists_carry_advisory_badges_and_sort(client: Any) -> None:
+    hits = client.get("/search.json?q=acme").json()["hits"]
+    marked = {h["name"]: [a["id"] for a in h["advisories"]] for h in hits}
+    assert marked["acme-chat-q4"] == ["TEST-2023-0001"]
+    first = client.get("/search.json?q=a&sort=advisories").json()["hits"]
+    reached = [bool(h["advisories"]) for h in first]
+    assert reached == sorted(reached, reverse=True) and reached[0]
+    by_name = [h["name"] for h in client.get("/search.json?q=a&sort=name").json()["hits"]]
+    assert by_name == sorted(by_name)
+    assert client.get("/search.json?q=a&sort=sideways").status_code == 422
+    rows = client.get("/records.json").json()["records"]
+    assert any(r["advisories"] for r in rows) and all("advisories" in r for r in rows)
+    assert 'href="/advisories/TEST-2023-0001"' in client.get("/records").text

@@ -290,8 +290,17 @@ def search(
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = views.SEARCH_LIMIT,
+    sort: Annotated[
+        str,
+        Query(
+            max_length=16,
+            description="relevance, name, or advisories (records an advisory reaches first, "
+            "worst first)",
+        ),
+    ] = "relevance",
 ) -> Response:
-    """Ranked full-text search over names, titles, summaries and publishers, with filters."""
+    """Ranked full-text search over names, titles, summaries and publishers, with filters;
+    each hit lists the advisories that reach it."""
     query = views.SearchQuery(
         q=q,
         kind=kind,
@@ -299,7 +308,8 @@ def search(
         relation=relation,
         advisory=views.parse_flag("advisory", advisory),
         limit=limit,
-    )  # checks kind and relation
+        sort=sort,
+    )  # checks kind, relation and sort
     return json_response(views.search(registry(request), query))
 
 

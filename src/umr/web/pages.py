@@ -178,6 +178,7 @@ def _search(
     relation: str | None,
     advisory: str | None,
     json_twin: bool,
+    sort: str | None = None,
 ) -> Response:
     query = views.SearchQuery(
         q=q[:200],
@@ -185,6 +186,7 @@ def _search(
         publisher=publisher or None,
         relation=relation or None,
         advisory=views.parse_flag("advisory", advisory),
+        sort=sort or "relevance",
     )
     data = views.search(_reg(request), query)
     title = f"Search: {q}" if q else "Search"
@@ -210,8 +212,9 @@ def search(
     publisher: str | None = None,
     relation: str | None = None,
     advisory: str | None = None,
+    sort: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Response:
-    return _search(request, q, kind, publisher, relation, advisory, False)
+    return _search(request, q, kind, publisher, relation, advisory, False, sort)
 
 
 @router.get("/search.json")
@@ -223,8 +226,9 @@ def search_json(
     publisher: str | None = None,
     relation: str | None = None,
     advisory: str | None = None,
+    sort: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Response:
-    return _search(request, q, kind, publisher, relation, advisory, True)
+    return _search(request, q, kind, publisher, relation, advisory, True, sort)
 
 
 @router.get("/records", response_class=HTMLResponse)

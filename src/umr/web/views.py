@@ -61,9 +61,12 @@ def formats() -> list[dict[str, str]]:
 def home(reg: Any) -> dict[str, Any]:
     stats = reg.stats()
     recent = reg.recent(12)
+    rows = [_plain(r) for r in recent]
+    for row in rows:
+        _mark(reg, row)
     return {
         "stats": stats if isinstance(stats, dict) else stats.to_dict(),
-        "recent": [_plain(r) for r in recent],
+        "recent": rows,
         "advisories": advisories(reg)["advisories"][:5],
     }
 
@@ -249,10 +252,13 @@ class SearchQuery:
     relation: str | None = None
     advisory: bool | None = None  # True: only records an advisory reaches; False: only clean
     limit: int = SEARCH_LIMIT
+    sort: str = "relevance"  # or name, or advisories (reached first, worst first)
 
     def __post_init__(self) -> None:
         check_kind(self.kind)
         check_relation(self.relation)
+        if self.sort not in SORTS:
+            raise RecordError(f"sort {self.sort!r} is not one of {', '.join(SORTS)}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -262,6 +268,7 @@ class SearchQuery:
             "relation": self.relation,
             "advisory": self.advisory,
             "limit": self.limit,
+            "sort": self.sort,
         }
 
 
@@ -300,18 +307,36 @@ def search(reg: Any, query: SearchQuery) -> dict[str, Any]:
         raw = [h for n in reg.names(kind=query.kind)[:budget] if (h := _hit_from_name(reg, n))]
     hits: list[dict[str, Any]] = []
     for hit in raw:
-        if query.advisory is not None:
-            found = len(reg.audit(f"{hit['name']}@{hit['version']}").findings) > 0
-            if found != query.advisory:
-                continue
+        _mark(reg, hit)
+        if query.advisory is not None and bool(hit["advisories"]) != query.advisory:
+            continue
         hit["url"] = record_url(hit["name"], hit["version"])
         hits.append(hit)
         if len(hits) >= query.limit:
             break
+    if query.sort == "name":
+        hits.sort(key=lambda h: h["name"])
+    elif query.sort == "advisories":  # reached first, worst first; ranked order within
+        hits.sort(
+            key=lambda h: -max((SEVERITY_ORDER[a["severity"]] for a in h["advisories"]), default=-1)
+        )
     out = {"query": query.to_dict(), "count": len(hits), "hits": hits}
     if not hits and query.q.strip():
         out["suggestions"] = reg.similar_names(query.q.strip())
     return out
+
+
+SEVERITY_ORDER = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+SORTS = ("relevance", "name", "advisories")
+
+
+def _mark(reg: Any, row: dict[str, Any]) -> None:
+    """The advisories that reach a listed record (its audit's findings), for the badges."""
+    report = reg.audit(f"{row['name']}@={row['version']}")
+    row["advisories"] = [
+        {"id": f.advisory.id, "severity": f.severity, "possible": f.possible}
+        for f in report.findings
+    ]
 
 
 def facets(reg: Any) -> dict[str, Any]:
@@ -327,6 +352,7 @@ def browse(
     rows = [h for n in names[start : start + per_page] if (h := _hit_from_name(reg, n))]
     for row in rows:
         row["url"] = record_url(row["name"], row["version"])
+        _mark(reg, row)
     return {"kind": kind, "page": page, "total": len(names), "per_page": per_page, "records": rows}
 
 
