@@ -351,3 +351,37 @@ def test_advisory_fix_refuses_a_version_that_still_reaches_the_data(reg: Registr
         "version": "3.0.0",
         "reason": "the bad rows were filtered before training",
     }
+
+
+def test_reaching_marks_lists_as_the_audits_do(reg: Registry) -> None:
+    """The one-walk marks for lists agree with each record's audit: certain findings,
+    possible ones (an uncertain edge), and records cleared by a fixed version."""
+    from registry.test_lineage import _random_dag
+
+    records = _random_dag(4, n=40)
+    records.append(
+        rec(
+            "u@1.0.0",
+            upstream=[{"ref": "d1@1", "relation": "trained_on", "uncertain": True}],
+        )
+    )
+    reg.publish(records)
+    reg.add_advisory(advisory("A-1", "d0", "1.x", severity="critical"))
+    reg.add_advisory(advisory("A-2", "d1", severity="low"))
+    reached = next(
+        r.id
+        for r in records
+        if r.kind == "model" and "A-1" in {f.advisory.id for f in reg.audit(r.id).findings}
+    )
+    reg.publish([rec("m40@1.0.0", upstream=[(reached, "unlearned_from")])])
+    reg.fix_advisory("A-1", "m40", "1.0.0")
+    refs = [r.id for r in records] + ["m40@1.0.0"]
+    marks = reg.reaching(refs)
+    assert set(marks) == set(refs)
+    for ref in refs:
+        report = reg.audit(ref)
+        want = [(f.advisory.id, f.severity, f.possible) for f in report.findings]
+        got = [(b.advisory.id, b.severity, b.possible) for b in marks[ref]]
+        assert sorted(got) == sorted(want), ref
+    assert [(b.advisory.id, b.possible) for b in marks["u@1.0.0"]] == [("A-2", True)]
+    assert all(b.advisory.id != "A-1" for b in marks["m40@1.0.0"])  # cleared by its fix

@@ -15,10 +15,11 @@ a workspace before it publishes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, select, text
 
 from umr.graph import AdvisoryInfo, AuditReport, Edge, Finding, Fix, Route
 from umr.registry import advisories as adv
@@ -116,6 +117,84 @@ def audit_records(
             )
     advisories = adv.for_names(conn, sorted(set(closure.names.values())))
     return [_report(conn, closure, virtual[rid], advisories, page or Page()) for rid in entries]
+
+
+_REACH = {
+    "sqlite": text(
+        """
+        WITH RECURSIVE walk(start, id, uncertain) AS (
+            SELECT value, value, 0 FROM json_each(:ids)
+            UNION
+            SELECT w.start, e.dst_id, e.uncertain
+            FROM walk w JOIN edges e ON e.src_id = w.id
+            WHERE e.relation <> 'inherits'
+        )
+        SELECT w.start, w.id, r.name, r.version, w.uncertain
+        FROM walk w JOIN records r ON r.id = w.id
+        """
+    ),
+    "postgresql": text(
+        """
+        WITH RECURSIVE walk(start, id, uncertain) AS (
+            SELECT s, s, false FROM unnest(CAST(:ids AS integer[])) AS s
+            UNION
+            SELECT w.start, e.dst_id, e.uncertain
+            FROM walk w JOIN edges e ON e.src_id = w.id
+            WHERE e.relation <> 'inherits'
+        )
+        SELECT w.start, w.id, r.name, r.version, w.uncertain
+        FROM walk w JOIN records r ON r.id = w.id
+        """
+    ),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Badge:
+    """An advisory that reaches a listed record, as a list shows it."""
+
+    advisory: AdvisoryInfo
+    severity: str
+    possible: bool  # every route passes through an uncertain edge
+
+
+def reaching(conn: Connection, starts: Sequence[int]) -> dict[int, list[Badge]]:
+    """The advisories that reach many published records, for lists that mark each record:
+    one walk from all of them (each row tagged with its start) and one read of the
+    advisories. A record whose closure holds an uncertain edge or a version an advisory names
+    fixed gets its full :func:`audit` instead (its routes decide); for the others any affected
+    record in the closure is reached by a certain route."""
+    if not starts:
+        return {}
+    dialect = conn.dialect.name
+    ids = json.dumps(list(starts)) if dialect == "sqlite" else list(starts)
+    closure: dict[int, dict[str, Version]] = {s: {} for s in starts}
+    shaky: set[int] = set()
+    for start, rid, name, version, uncertain in conn.execute(_REACH[dialect], {"ids": ids}).all():
+        closure[start][f"{name}@{version}"] = Version.parse(version)
+        if uncertain and rid != start:
+            shaky.add(start)
+    names = sorted({ref.partition("@")[0] for refs in closure.values() for ref in refs})
+    advisories = adv.for_names(conn, names)
+    out: dict[int, list[Badge]] = {}
+    for start, refs in closure.items():
+        found: list[Badge] = []
+        decide = False  # routes decide: the full audit
+        for a in advisories:
+            if not any(a.affects(r.partition("@")[0], v) for r, v in refs.items()):
+                continue
+            if start in shaky or a.fixed_ids() & refs.keys():
+                decide = True
+                break
+            found.append(Badge(advisory=info(a), severity=a.severity, possible=False))
+        if decide:
+            findings = audit(conn, start).findings
+            found = [
+                Badge(advisory=f.advisory, severity=f.severity, possible=f.possible)
+                for f in findings
+            ]
+        out[start] = sorted(found, key=lambda b: (-RANK[b.severity], b.advisory.id))
+    return out
 
 
 def _closure(conn: Connection, starts: list[int]) -> _Closure:

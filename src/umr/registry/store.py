@@ -27,7 +27,14 @@ from umr.registry import revisions
 from umr.registry import tables as t
 from umr.registry._sql import chunked, refresh_latest
 from umr.registry.advisories import Advisory, load_advisory
-from umr.registry.audit import Page, audit, audit_records, unremediated_route
+from umr.registry.audit import (
+    Badge,
+    Page,
+    audit,
+    audit_records,
+    reaching,
+    unremediated_route,
+)
 from umr.registry.db import (
     display_url,
     make_engine,
@@ -621,6 +628,18 @@ class Registry:
         ``limit`` None for all) and the next step that clears it."""
         page = Page(offset=offset, limit=limit)
         result: AuditReport = self._read(lambda c: audit(c, self._find_id(c, _as_ref(ref)), page))
+        return result
+
+    def reaching(self, refs: Sequence[str]) -> dict[str, list[Badge]]:
+        """For each published record ``refs`` names (``name@version``), the advisories that
+        reach it, worst first: cheaper than an audit each, for marking lists of records."""
+
+        def run(conn: Connection) -> dict[str, list[Badge]]:
+            known = self._id_map(conn, list(refs))
+            found = reaching(conn, sorted(set(known.values())))
+            return {ref: found.get(rid, []) for ref, rid in known.items()}
+
+        result: dict[str, list[Badge]] = self._read(run)
         return result
 
     def audit_records(

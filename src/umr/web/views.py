@@ -62,8 +62,7 @@ def home(reg: Any) -> dict[str, Any]:
     stats = reg.stats()
     recent = reg.recent(12)
     rows = [_plain(r) for r in recent]
-    for row in rows:
-        _mark(reg, row)
+    _mark(reg, rows)
     return {
         "stats": stats if isinstance(stats, dict) else stats.to_dict(),
         "recent": rows,
@@ -306,8 +305,8 @@ def search(reg: Any, query: SearchQuery) -> dict[str, Any]:
     else:
         raw = [h for n in reg.names(kind=query.kind)[:budget] if (h := _hit_from_name(reg, n))]
     hits: list[dict[str, Any]] = []
+    _mark(reg, raw)
     for hit in raw:
-        _mark(reg, hit)
         if query.advisory is not None and bool(hit["advisories"]) != query.advisory:
             continue
         hit["url"] = record_url(hit["name"], hit["version"])
@@ -330,13 +329,15 @@ SEVERITY_ORDER = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 SORTS = ("relevance", "name", "advisories")
 
 
-def _mark(reg: Any, row: dict[str, Any]) -> None:
-    """The advisories that reach a listed record (its audit's findings), for the badges."""
-    report = reg.audit(f"{row['name']}@={row['version']}")
-    row["advisories"] = [
-        {"id": f.advisory.id, "severity": f.severity, "possible": f.possible}
-        for f in report.findings
-    ]
+def _mark(reg: Any, rows: list[dict[str, Any]]) -> None:
+    """The advisories that reach each listed record, for its badges (one walk for them all)."""
+    refs = [f"{r['name']}@{r['version']}" for r in rows]
+    found = reg.reaching(refs)
+    for row, ref in zip(rows, refs, strict=True):
+        row["advisories"] = [
+            {"id": b.advisory.id, "severity": b.severity, "possible": b.possible}
+            for b in found.get(ref, [])
+        ]
 
 
 def facets(reg: Any) -> dict[str, Any]:
@@ -352,7 +353,7 @@ def browse(
     rows = [h for n in names[start : start + per_page] if (h := _hit_from_name(reg, n))]
     for row in rows:
         row["url"] = record_url(row["name"], row["version"])
-        _mark(reg, row)
+    _mark(reg, rows)
     return {"kind": kind, "page": page, "total": len(names), "per_page": per_page, "records": rows}
 
 
