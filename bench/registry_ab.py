@@ -51,6 +51,22 @@ print(json.dumps(out))
 """
 
 
+def parse_sides(specs: list[str], default_db: str | None) -> list[tuple[str, dict[str, str], str]]:
+    """``LABEL=SRC[,VAR=VALUE...]`` -> (label, environment with SRC first on PYTHONPATH and the
+    variables set, the side's registry: its ``db=`` or ``default_db``)."""
+    sides = []
+    for spec in specs:
+        label, _, rest = spec.partition("=")
+        src, *assignments = rest.split(",")
+        env = dict(os.environ, PYTHONPATH=os.path.abspath(src))
+        env.update(a.split("=", 1) for a in assignments)
+        db = env.pop("db", default_db)
+        if db is None:
+            raise SystemExit(f"side {label!r} names no registry: add db=PATH")
+        sides.append((label, env, db))
+    return sides
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", required=True, help="a SQLite registry built by bench/registry.py")
@@ -68,13 +84,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     queries = args.query or ["chat", "lora", "model 1234", "chat 17", "vision 5", "gguf"]
-    sides = []
-    for spec in args.side:
-        label, _, rest = spec.partition("=")
-        src, *assignments = rest.split(",")
-        env = dict(os.environ, PYTHONPATH=os.path.abspath(src))
-        env.update(a.split("=", 1) for a in assignments)
-        sides.append((label, env, env.pop("db", args.db)))
+    sides = parse_sides(args.side, args.db)
     for rnd in range(args.rounds):
         for label, env, db in sides:
             cmd = [

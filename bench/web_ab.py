@@ -14,9 +14,10 @@ and the search page, with the response cache off (what building an answer costs)
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
+
+from registry_ab import parse_sides  # bench/ is on the path when run as a script
 
 _PROBE = r"""
 import json, random, statistics, sys, time
@@ -48,13 +49,7 @@ def main() -> None:
     ap.add_argument("--side", action="append", required=True, help="LABEL=SRC,db=PATH")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    sides = []
-    for spec in args.side:
-        label, _, rest = spec.partition("=")
-        src, *assignments = rest.split(",")
-        env = dict(os.environ, PYTHONPATH=os.path.abspath(src))
-        env.update(a.split("=", 1) for a in assignments)
-        sides.append((label, env, env.pop("db")))
+    sides = parse_sides(args.side, None)
     for rnd in range(args.rounds):
         for label, env, db in sides:
             cmd = [sys.executable, "-c", _PROBE, db]

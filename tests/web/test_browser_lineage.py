@@ -4,16 +4,14 @@ page, each with no console error (a Content-Security-Policy violation is one).""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from support import need_module, need_tool
-from web.test_browser import ARGS, _free_port
+from support import need_module
+from web._live import chromium, live
 
 pytestmark = pytest.mark.browser
 
@@ -49,38 +47,19 @@ BROKEN_WORDS = """() => {
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     need_module("fastapi", "server")
-    import uvicorn
-
     from umr.registry.demo import load_demo
     from umr.web.app import create_app
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo-web') / 'registry.db'}"
     load_demo(url)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live(create_app(url)) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    chromium = need_tool("chromium")
-    need_module("playwright", "dev")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _page(browser: Any, width: int = 1280, height: int = 900) -> Any:

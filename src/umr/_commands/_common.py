@@ -15,23 +15,12 @@ if TYPE_CHECKING:
 def record_source(opts: Options) -> RecordSource:
     """Where refs resolve for CLI commands: the workspace folder, then the registry (if its
     database exists: a PostgreSQL URL, or a SQLite file that is already there)."""
-    from umr.cli import registry_url
-    from umr.registry.db import sqlite_path
+    from umr.registry import ChainSource
     from umr.spec import Workspace
 
     workspace = Workspace(opts.workspace)
-    url = registry_url(opts)
-    path = sqlite_path(url)
-    if (path is not None and not path.exists()) or (path is None and url.startswith("sqlite")):
-        # a SQLite registry that is not there yet (or in memory): reading must not create it
-        return workspace
-    from umr.registry import ChainSource, Registry
-
-    registry = Registry(url)
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None:
-        ctx.call_on_close(registry.close)
-    return ChainSource(workspace, registry)
+    registry = _registry_or_none(opts)  # reading must not create one
+    return workspace if registry is None else ChainSource(workspace, registry)
 
 
 def _registry_or_none(opts: Options) -> Any:

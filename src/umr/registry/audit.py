@@ -119,11 +119,15 @@ def audit_records(
     return [_report(conn, closure, virtual[rid], advisories, page or Page()) for rid in entries]
 
 
+_SEEDS = {  # the starts, bound as one parameter (a JSON array on SQLite, an array otherwise)
+    "sqlite": "SELECT value, value, 0 FROM json_each(:ids)",
+    "postgresql": "SELECT s, s, false FROM unnest(CAST(:ids AS integer[])) AS s",
+}
 _REACH = {
-    "sqlite": text(
-        """
+    dialect: text(
+        f"""
         WITH RECURSIVE walk(start, id, uncertain) AS (
-            SELECT value, value, 0 FROM json_each(:ids)
+            {seed}
             UNION
             SELECT w.start, e.dst_id, e.uncertain
             FROM walk w JOIN edges e ON e.src_id = w.id
@@ -132,20 +136,8 @@ _REACH = {
         SELECT w.start, w.id, r.name, r.version, w.uncertain
         FROM walk w JOIN records r ON r.id = w.id
         """
-    ),
-    "postgresql": text(
-        """
-        WITH RECURSIVE walk(start, id, uncertain) AS (
-            SELECT s, s, false FROM unnest(CAST(:ids AS integer[])) AS s
-            UNION
-            SELECT w.start, e.dst_id, e.uncertain
-            FROM walk w JOIN edges e ON e.src_id = w.id
-            WHERE e.relation <> 'inherits'
-        )
-        SELECT w.start, w.id, r.name, r.version, w.uncertain
-        FROM walk w JOIN records r ON r.id = w.id
-        """
-    ),
+    )
+    for dialect, seed in _SEEDS.items()
 }
 
 
