@@ -89,6 +89,9 @@ class Registry:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
         migrate(self.engine)
+        # How messages name this registry; the web app sets a name without the URL, so that
+        # no answer shows the server's files or hosts.
+        self.label = f"registry {display_url(self.url)!r}"
 
     def close(self) -> None:
         self.engine.dispose()
@@ -103,7 +106,7 @@ class Registry:
         return f"Registry({display_url(self.url)!r})"
 
     def describe(self) -> str:
-        return f"registry {display_url(self.url)!r}"
+        return self.label
 
     @property
     def dialect(self) -> str:

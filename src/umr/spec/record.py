@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from umr.spec.limits import text_problem
 from umr.spec.names import NAME_PATTERN, check_name
 from umr.spec.refs import Ref
 from umr.spec.versions import SEMVER_PATTERN, Version
@@ -51,15 +52,10 @@ class Relation(StrEnum):
     DEPENDS_ON = "depends_on"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _text(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError(
-            f"contains a control character ({_CONTROL.search(value).group()!r}); "  # type: ignore[union-attr]
-            "remove it: text fields hold printable text, newlines and tabs only"
-        )
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 

@@ -33,6 +33,24 @@ def one_snapshot(fn: F) -> F:
     return run  # type: ignore[return-value]
 
 
+async def json_body(request: Request) -> Any:
+    """FastAPI dependency: the request body read as JSON through the one bounded loader
+    (:func:`umr.spec.jsonio.load_json`: size, nesting, value count, finite numbers, the text
+    policy), so a body is held to the same limits as a record file. Declare it after the
+    token, so that a write without a valid token is refused before its body is read."""
+    from umr.spec.jsonio import load_json
+
+    return load_json(await request.body(), source="<body>")
+
+
+def body_doc(schema: dict[str, Any], *examples: Any) -> dict[str, Any]:
+    """``openapi_extra`` that documents a JSON request body read by :func:`json_body`."""
+    content: dict[str, Any] = {"schema": schema}
+    if examples:
+        content["examples"] = {f"example{i}": {"value": e} for i, e in enumerate(examples, 1)}
+    return {"requestBody": {"required": True, "content": {"application/json": content}}}
+
+
 class UmrJSON(JSONResponse):
     """JSON that also carries dates and versions (as text), never NaN."""
 

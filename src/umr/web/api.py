@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from umr.errors import NotFoundError, RecordError
 from umr.spec import KINDS, check_name, parse_record
 from umr.web import views
-from umr.web._http import errors, json_response, one_snapshot
+from umr.web._http import body_doc, errors, json_body, json_response, one_snapshot
 from umr.web.auth import authorize, bearer, store
 from umr.web.tokens import Token
 
@@ -28,6 +28,15 @@ RelationQ = Annotated[str | None, Query(description="a relation, e.g. finetuned_
 READ = errors(400, 404, 422)
 WRITE = errors(400, 401, 403, 404, 409, 422)
 MAX_BATCH = 1000
+Body = Annotated[Any, Depends(json_body)]  # read after the token: see json_body
+_RECORDS = {
+    "description": 'a record, a list of records, or {"records": [...]}',
+    "anyOf": [
+        {"type": "object"},
+        {"type": "array", "items": {"type": "object"}, "minItems": 1, "maxItems": MAX_BATCH},
+    ],
+}
+_STRINGS = {"type": "object", "additionalProperties": {"type": "string"}}
 
 
 def registry(request: Request) -> Any:
@@ -63,12 +72,8 @@ def list_records(
     return json_response(views.browse(registry(request), kind, page))
 
 
-@router.post("/records", responses=WRITE, status_code=201)
-def publish(
-    request: Request,
-    token: Annotated[Token, Depends(bearer)],
-    body: Annotated[Any, Body(description='a record, a list of records, or {"records": [...]}')],
-) -> Response:
+@router.post("/records", responses=WRITE, status_code=201, openapi_extra=body_doc(_RECORDS))
+def publish(request: Request, token: Annotated[Token, Depends(bearer)], body: Body) -> Response:
     """Publish records in one transaction (needs scope ``publish:GLOB`` covering each name)."""
     items = body.get("records") if isinstance(body, dict) and "umr" not in body else body
     items = [items] if isinstance(items, dict) else items
@@ -193,18 +198,22 @@ def audit(request: Request, name: Name, version: VersionText) -> Response:
     return json_response(report.to_dict())
 
 
-@router.post("/records/{name}/{version}/yank", responses=WRITE)
+@router.post(
+    "/records/{name}/{version}/yank",
+    responses=WRITE,
+    openapi_extra=body_doc(_STRINGS, {"reason": "broken weights"}),
+)
 def yank(
     request: Request,
     name: Name,
     version: VersionText,
     token: Annotated[Token, Depends(bearer)],
-    body: Annotated[dict[str, str], Body(examples=[{"reason": "broken weights"}])],
+    body: Body,
 ) -> Response:
     """Hide a version from new resolution (needs scope ``publish:GLOB`` covering the name)."""
     check_name(name)
     ref = f"{name}@={views.parse_version(version)}"
-    reason = str(body.get("reason") or "").strip()
+    reason = _text_field(body, "reason").strip()
     if not reason:
         raise RecordError("a yank needs a non-empty 'reason'")
     authorize(token, "publish", [name])
@@ -263,11 +272,11 @@ def advisories(
     return json_response(views.advisories(registry(request), name))
 
 
-@router.post("/advisories", responses=WRITE, status_code=201)
+@router.post(
+    "/advisories", responses=WRITE, status_code=201, openapi_extra=body_doc({"type": "object"})
+)
 def add_advisory(
-    request: Request,
-    token: Annotated[Token, Depends(bearer)],
-    body: Annotated[dict[str, Any], Body()],
+    request: Request, token: Annotated[Token, Depends(bearer)], body: Body
 ) -> Response:
     """Add an advisory (needs scope ``advisory:GLOB`` covering every affected name)."""
     from umr.registry.advisories import parse_advisory
@@ -286,17 +295,31 @@ def advisory(request: Request, advisory_id: Annotated[str, Path(max_length=100)]
     return json_response(views.advisory(registry(request), advisory_id))
 
 
-@router.post("/advisories/{advisory_id}/fix", responses=WRITE)
+@router.post(
+    "/advisories/{advisory_id}/fix",
+    responses=WRITE,
+    openapi_extra=body_doc(_STRINGS, {"name": "laion-5b", "version": "2.0.0"}),
+)
 def fix_advisory(
     request: Request,
     advisory_id: Annotated[str, Path(max_length=100)],
     token: Annotated[Token, Depends(bearer)],
-    body: Annotated[dict[str, str], Body(examples=[{"name": "laion-5b", "version": "2.0.0"}])],
+    body: Body,
 ) -> Response:
     """Name the version that fixes an advisory (scope ``advisory:GLOB`` covering the name)."""
-    name = check_name(body.get("name", ""))
-    version = views.parse_version(str(body.get("version", "")))
+    name = check_name(_text_field(body, "name"))
+    version = views.parse_version(_text_field(body, "version"))
     authorize(token, "advisory", [name])
     registry(request).fix_advisory(advisory_id, name, version)
     store(request).log(token, "advisory fix", advisory_id, f"{name}@{version}")
     return json_response({"advisory": advisory_id, "fixed": f"{name}@{version}"})
+
+
+def _text_field(body: Any, key: str) -> str:
+    """``body[key]`` of a JSON object body, as text ("" when absent)."""
+    if not isinstance(body, dict):
+        raise RecordError(f"send a JSON object with {key!r}")
+    value = body.get(key, "")
+    if not isinstance(value, str):
+        raise RecordError(f"{key!r} must be a string")
+    return value
