@@ -155,9 +155,16 @@ class Workspace:
 class MemorySource:
     """Records held in memory (a batch being validated or published), optionally over a fallback."""
 
-    def __init__(self, records: Iterable[Record] = (), *, fallback: RecordSource | None = None):
+    def __init__(
+        self,
+        records: Iterable[Record] = (),
+        *,
+        fallback: RecordSource | None = None,
+        label: str = "the given records",
+    ):
         self._records: dict[str, dict[Version, Record]] = {}
         self.fallback = fallback
+        self.label = label
         for rec in records:
             self.add(rec)
 
@@ -165,7 +172,7 @@ class MemorySource:
         self._records.setdefault(record.name, {})[record.version] = record
 
     def describe(self) -> str:
-        return "the given records" + (f" or {self.fallback.describe()}" if self.fallback else "")
+        return self.label + (f" or {self.fallback.describe()}" if self.fallback else "")
 
     def versions(self, name: str) -> list[Version]:
         mine = set(self._records.get(name, {}))
