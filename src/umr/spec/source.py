@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from umr._gc import gc_paused
-from umr.errors import NotFoundError, Problem, RecordError
+from umr.errors import NotFoundError, Problem, RecordError, UmrError
 from umr.spec.load import load_record
 from umr.spec.record import Record
 from umr.spec.refs import Ref
@@ -123,6 +123,9 @@ class Workspace:
                 rec = self._load(path)
             except RecordError as exc:
                 skipped.extend(exc.problems)
+                continue
+            except UmrError as exc:
+                skipped.append(Problem(source=str(path), message=exc.message))
                 continue
             if rec.version in index.setdefault(rec.name, {}):
                 skipped.append(
