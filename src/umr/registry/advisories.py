@@ -21,12 +21,14 @@ from umr.registry._sql import chunked
 from umr.spec import Range, Version, canonical_json, digest
 from umr.spec.limits import check_tree
 from umr.spec.load import field_path, read_text
-from umr.spec.record import SEVERITIES, Name, Severity, Text, Url, VersionField
+from umr.spec.record import SEVERITIES, Name, Severity, Text, Url, VersionField, require_text
 from umr.spec.yamlio import Marks, format_path, load_yaml
 
 RangeField = Annotated[
     Range,
-    PlainValidator(lambda v: v if isinstance(v, Range) else Range.parse(v)),
+    PlainValidator(
+        lambda v: v if isinstance(v, Range) else Range.parse(require_text(v, "a range"))
+    ),
     PlainSerializer(str, return_type=str),
 ]
 ADVISORY_FIELDS = (

@@ -53,7 +53,7 @@ def load_json(data: str | bytes, *, source: str = "<string>") -> Any:
                     message=f"JSON syntax: {exc.msg}",
                 )
             ],
-            hint="send one JSON document (RFC 8259), UTF-8 encoded",
+            hint="give one JSON document (RFC 8259), UTF-8 encoded",
         ) from None
     limits.check_tree(value, source=source)
     return value

@@ -35,6 +35,7 @@ MAX_NUMBER_TEXT = 100  # characters in the written form of one number
 MAX_INT = 2**63 - 1  # integers lie within the signed 64-bit range
 MIN_INT = -(2**63)
 MAX_INHERITS = 64  # `inherits` edges from a record to the root of its chain
+MAX_REF = 400  # characters in one ref: a name (100), '@' and a range (256), with room to spare
 
 Path = tuple[str | int, ...]
 
@@ -135,9 +136,8 @@ def number_problem(value: int | float, *, written: str | None = None) -> str | N
 
 
 def _short(value: object) -> str:
-    if isinstance(value, int):
-        value = f"of {value.bit_length()} bits"  # str() of a huge int costs quadratic time
-        return value
+    if isinstance(value, int):  # str() of a huge int costs quadratic time: say its size
+        return str(value) if value.bit_length() <= 256 else f"of {value.bit_length():,} bits"
     return repr(value) if len(str(value)) <= 30 else f"{str(value)[:27]!r}..."
 
 

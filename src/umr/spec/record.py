@@ -94,13 +94,27 @@ def _version(value: Any) -> Version:
         raise ValueError(
             f"{value!r} is a number; write the version as a quoted string like '1.0.0'"
         )
-    return Version.parse(value)
+    return Version.parse(require_text(value, "a version such as '1.0.0'"))
 
 
 def _ref(value: Any) -> Ref:
     if isinstance(value, Ref):
         return value
-    return Ref.parse(value)
+    return Ref.parse(require_text(value, "a ref such as 'llama-2-7b@^1.2'"))
+
+
+def require_text(value: Any, what: str) -> str:
+    """``value`` if it is text; the parsers cache by value, so nothing else may reach them."""
+    if not isinstance(value, str):
+        kind = (
+            "a list"
+            if isinstance(value, list)
+            else "a mapping"
+            if isinstance(value, dict)
+            else repr(value)[:40]
+        )
+        raise ValueError(f"expected {what}, got {kind}")
+    return value
 
 
 Text = Annotated[str, AfterValidator(_text)]

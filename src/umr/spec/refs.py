@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from umr.errors import RefError, UmrError
+from umr.spec.limits import MAX_REF
 from umr.spec.names import check_name
 from umr.spec.versions import SEMVER_PATTERN, Range
 
@@ -33,6 +34,11 @@ class Ref:
         """
         if not isinstance(text, str):
             raise RefError(f"ref must be a string like 'llama-2-7b@^1.2', got {text!r}")
+        if len(text) > MAX_REF:  # before any pattern runs on it (bounds their backtracking)
+            raise RefError(
+                f"ref {text[:40]!r}... is {len(text):,} characters; the limit is {MAX_REF}",
+                hint="write refs as NAME@RANGE, e.g. 'llama-2-7b@^1.2' or 'clip'",
+            )
         raw = text.strip()
         name, rng = raw, "*"
         if "@" in raw:
