@@ -190,3 +190,29 @@ def test_an_unexpected_fault_is_one_line_unless_debug(
     ]
     debug = CliRunner().invoke(app, ["--debug", "schema"])
     assert isinstance(debug.exception, RuntimeError)
+
+
+def test_a_failing_renderer_names_the_record_and_the_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import umr.formats as formats
+
+    def broken(ctx: object) -> bytes:
+        raise KeyError("no such template field")
+
+    formats.available()  # built-ins first, so the plug-in is added beside them
+    monkeypatch.setitem(
+        formats._FORMATS,
+        "broken",
+        formats.Format(
+            name="broken", render=broken, media_type="text/plain", suffix=".txt", description="x"
+        ),
+    )
+    record = tmp_path / "x.yaml"
+    record.write_text(RECORD.format(name="xray"))
+    result = CliRunner().invoke(app, ["render", str(record), "--format", "broken"])
+    assert result.exit_code == INTERNAL_ERROR
+    assert result.stderr.startswith(
+        "error: xray@1.0.0: the 'broken' renderer failed (KeyError: 'no such template field')"
+    )
+    assert "not in the record" in result.stderr and "Traceback" not in result.stderr

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from umr import __version__
-from umr.errors import RecordError, UmrError
+from umr.errors import RecordError, RenderError, UmrError
 
 
 @dataclass
@@ -87,11 +87,13 @@ class UmrGroup(click.Group):
             exc.show()
             raise SystemExit(exc.exit_code) from None
         except UmrError as exc:
+            if debug and isinstance(exc, RenderError):
+                raise
             label = "invalid" if isinstance(exc, RecordError) else "error"
             click.echo(f"{label}: {exc.message}", err=True)
             if exc.hint:
                 click.echo(f"hint: {exc.hint}", err=True)
-            raise SystemExit(2) from None
+            raise SystemExit(INTERNAL_ERROR if isinstance(exc, RenderError) else 2) from None
         except BrokenPipeError:
             raise SystemExit(0) from None
         except Exception as exc:

@@ -97,6 +97,10 @@ class AuthError(UmrError, PermissionError):
     """A write lacks a valid token, or the token's scope does not cover it."""
 
 
+class RenderError(UmrError, RuntimeError):
+    """A renderer failed on a valid record: a fault in umr (or a plug-in), not in the input."""
+
+
 class MissingExtraError(UmrError, ImportError):
     """A command needs an optional dependency group that is not installed."""
 

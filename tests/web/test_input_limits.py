@@ -128,3 +128,31 @@ def test_error_answers_name_no_server_internals(client: Any, path: str) -> None:
     answer = client.get(path)
     assert 400 <= answer.status_code < 500
     assert_public(answer)
+
+
+def test_a_failing_renderer_is_a_logged_500_that_names_nothing_inside(
+    uncached: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import umr.formats as formats
+
+    def broken(ctx: object) -> bytes:
+        raise KeyError("no such template field")
+
+    formats.available()
+    monkeypatch.setitem(
+        formats._FORMATS,
+        "broken",
+        formats.Format(
+            name="broken", render=broken, media_type="text/plain", suffix=".txt", description="x"
+        ),
+    )
+    answer = uncached.get("/api/records/base-7b/1.0.0.broken")
+    assert answer.status_code == 500
+    assert answer.json()["error"] == {
+        "status": 500,
+        "type": "internal",
+        "message": "internal error; see the server log",
+        "hint": None,
+        "problems": [],
+    }
+    assert "the 'broken' renderer failed (KeyError" in caplog.text  # the log has it all

@@ -27,6 +27,7 @@ from umr.errors import (
     NotFoundError,
     RecordError,
     RegistryError,
+    RenderError,
     UmrError,
 )
 from umr.web.auth import Forbidden
@@ -54,6 +55,7 @@ _STATUS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str], .
     ((RecordError, CycleError), 422, "invalid"),
     (MissingExtraError, 501, "not_available"),
     (RegistryError, 503, "unavailable"),
+    (RenderError, 500, "internal"),
     (UmrError, 400, "bad_request"),
 )
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 415: "bad_media_type"}
@@ -92,10 +94,10 @@ def error_body(status: int, exc: Exception) -> dict[str, Any]:
     if isinstance(exc, StarletteHTTPException):
         kind = _HTTP_CODES.get(status, "bad_request" if status < 500 else "internal")
         message, hint = str(exc.detail), _HTTP_HINTS.get(status)
-    elif isinstance(exc, UmrError) and not isinstance(exc, RegistryError):
+    elif isinstance(exc, UmrError) and not isinstance(exc, RegistryError | RenderError):
         message, kind, hint = exc.message, _code(exc), exc.hint
         problems = [p.to_dict() for p in getattr(exc, "problems", ())]
-    elif isinstance(exc, UmrError):  # a database error may name the server's files or hosts
+    elif isinstance(exc, RegistryError):  # it may name the server's files or hosts
         message, kind = "the registry cannot answer now; see the server log", _code(exc)
         hint = "try again later"
     else:
