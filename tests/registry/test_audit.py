@@ -129,7 +129,11 @@ def test_advisory_file_errors_are_located(tmp_path: Path) -> None:
 def test_advisory_unknown_field(tmp_path: Path) -> None:
     path = tmp_path / "adv.yaml"
     path.write_text(
-        "id: X-1\nsummary: s\nseverity: low\naffected: [{name: a, versions: '*'}]\nwithdrawn: yes\n"
+        "id: X-1\nsummary: s\nseverity: low\naffected: [{name: a, versions: '*'}]\nretired: yes\n"
     )
-    with pytest.raises(RecordError, match=r"adv.yaml:5:12 withdrawn: unknown field 'withdrawn'"):
+    with pytest.raises(RecordError, match=r"adv.yaml:5:10 retired: unknown field 'retired'"):
+        load_advisory(path)
+    # what the registry sets is never taken from a file
+    path.write_text(path.read_text().replace("retired", "withdrawn"))
+    with pytest.raises(RecordError, match=r"adv.yaml:5:12 withdrawn: field 'withdrawn' is set by"):
         load_advisory(path)

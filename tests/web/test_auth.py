@@ -128,8 +128,8 @@ def test_advisory_add_and_fix(fresh: Any, make_token: Any) -> None:
     bad = fresh.post("/api/advisories", json={**ADVISORY, "severity": "dire"}, headers=auth(t))
     assert bad.status_code == 422
     fix = fresh.post(
-        "/api/advisories/TEST-2023-0001/fix",
-        json={"name": "corpus-x", "version": "2.0.0"},
+        "/api/advisories/TEST-2024-0009/fix",
+        json={"name": "bench-qa", "version": "1.0.0"},
         headers=auth(t),
     )
     assert fix.status_code == 200
@@ -137,6 +137,13 @@ def test_advisory_add_and_fix(fresh: Any, make_token: Any) -> None:
         "advisory fix",
         "advisory add",
     ]
+    # the same fix again changes nothing, and logs nothing
+    again = fresh.post(
+        "/api/advisories/TEST-2024-0009/fix",
+        json={"name": "bench-qa", "version": "1.0.0"},
+        headers=auth(t),
+    )
+    assert again.status_code == 200 and len(fresh.app.state.tokens.writes()) == 2
 
 
 def test_tokens_are_stored_hashed(fresh: Any, make_token: Any) -> None:
@@ -166,31 +173,41 @@ def test_revoked_token_is_401(fresh: Any, make_token: Any) -> None:
 
 @pytest.mark.postgres
 def test_server_processes_starting_at_once_all_start(pg_server: Any) -> None:
-    # PostgreSQL fails one of two concurrent CREATE TABLEs of one name: the token tables must
-    # be created under a lock, or one of a multi-worker server's processes dies at start
+    # PostgreSQL fails one of two concurrent CREATE TABLEs of one name: the token tables are
+    # created by the registry's migrations, under their lock, so a multi-worker server's
+    # processes all start
     import threading
 
-    from umr.web.tokens import TokenStore
+    from umr.registry import Registry
+    from umr.registry.tokens import TokenStore
 
-    def start(engine: Any, barrier: threading.Barrier, failed: list[BaseException]) -> None:
+    def start(url: str, barrier: threading.Barrier, failed: list[BaseException]) -> None:
         barrier.wait()
         try:
-            TokenStore(engine)
+            with Registry(url) as reg:
+                TokenStore.for_registry(reg).listing()
         except Exception as exc:
             failed.append(exc)
 
     for _ in range(3):
-        url = pg_server.create_database().replace("postgresql://", "postgresql+psycopg://")
-        engines = [sa.create_engine(url) for _ in range(4)]
-        for engine in engines:
-            engine.connect().close()  # connected beforehand, so the threads start level
-        barrier = threading.Barrier(len(engines))
+        url = pg_server.create_database()
+        barrier = threading.Barrier(4)
         failed: list[BaseException] = []
-        threads = [threading.Thread(target=start, args=(e, barrier, failed)) for e in engines]
+        threads = [threading.Thread(target=start, args=(url, barrier, failed)) for _ in range(4)]
         for th in threads:
             th.start()
         for th in threads:
             th.join()
-        for engine in engines:
-            engine.dispose()
         assert failed == []
+
+
+def test_an_artifact_link_that_attacks_is_refused_naming_the_field(
+    fresh: Any, make_token: Any
+) -> None:
+    t = make_token(fresh, "publish:*")
+    for uri in ("javascript://alert(1)", "data://text/html,x", "vbscript://x"):
+        bad = {**NEW, "artifacts": [{"uri": "hf://a/b"}, {"uri": uri}]}
+        r = fresh.post("/api/records", json=bad, headers=auth(t))
+        assert r.status_code == 422
+        (problem,) = r.json()["error"]["problems"]
+        assert problem["path"] == "artifacts[1].uri" and "may use only https" in problem["message"]

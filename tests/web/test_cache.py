@@ -318,7 +318,8 @@ def test_postgresql_reads_are_shared_but_never_older_than_the_request(pg_server:
 
         async def scenario() -> tuple[list[int | None], int | None, int | None]:
             first = asyncio.ensure_future(counter.read())
-            await asyncio.sleep(0.01)  # that read has begun and is in flight
+            while not queries:  # that read has begun: its value is read, not yet handed out
+                await asyncio.sleep(0.001)
             reg.publish(["umr: 1\nname: late\nversion: 1.0.0\nkind: dataset\n"])  # a write ...
             after = await asyncio.gather(*(counter.read() for _ in range(50)))  # ... then 50
             return after, await first, await counter.read()

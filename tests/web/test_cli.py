@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -34,10 +36,36 @@ def test_token_create_prints_the_token_once(registry_url: str) -> None:
     assert token.startswith("umr_") and len(token) > 40
     assert "shown only once" in r.stderr
     from umr.registry import Registry
-    from umr.web.tokens import TokenStore
+    from umr.registry.tokens import TokenStore
 
-    tok = TokenStore.for_registry(Registry(registry_url), registry_url).verify(token)
+    with Registry(registry_url) as reg:
+        tok = TokenStore.for_registry(reg).verify(token)
     assert tok.scopes == ("publish:acme-*",) and tok.label == "ci"
+
+
+def test_token_list_expires_and_revoke(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    run = CliRunner()
+    made = run.invoke(
+        cli, ["--registry", url, "token", "create", "--scope", "advisory:x-*", "--expires", "90d"]
+    )
+    assert made.exit_code == 0, made.output
+    tid = made.stdout.strip().split("_")[1]
+    assert "it expires" in made.stderr
+    listed = run.invoke(cli, ["--registry", url, "token", "list", "--format", "json"])
+    (info,) = json.loads(listed.stdout)
+    assert info["id"] == tid and info["state"] == "active" and info["expires"]
+    assert info["last_used"] is None and "secret" not in listed.stdout
+    gone = run.invoke(cli, ["--registry", url, "token", "revoke", tid])
+    assert gone.exit_code == 0 and f"token {tid} revoked" in gone.stdout
+    text = run.invoke(cli, ["--registry", url, "token", "list"]).stdout
+    assert tid in text and "revoked" in text
+    unknown = run.invoke(cli, ["--registry", url, "token", "revoke", "0" * 16])
+    assert unknown.exit_code != 0 and "umr token list" in unknown.stderr
+    bad = run.invoke(
+        cli, ["--registry", url, "token", "create", "--scope", "publish:x", "--expires", "soon"]
+    )
+    assert bad.exit_code != 0 and "90d" in bad.stderr
 
 
 def test_token_create_refuses_a_bad_scope(registry_url: str) -> None:

@@ -1,5 +1,5 @@
-"""CLI commands: registry (publish, yank, lineage, advisory add/list/show, audit, impact,
-search)."""
+"""CLI commands: registry (publish, yank, lineage, advisory add/list/show/history/fix/withdraw,
+audit, impact, search)."""
 
 from __future__ import annotations
 
@@ -178,7 +178,8 @@ def search(opts: Options, text: str, kind: str | None, limit: int, fmt: str) -> 
 
 @click.group()
 def advisory() -> None:
-    """Add, list and show advisories (OSV-like YAML files).
+    """Add, list, show, fix and withdraw advisories (OSV-like YAML files); every change is
+    kept as a revision.
 
     \b
     Example:
@@ -192,7 +193,7 @@ def advisory() -> None:
 )
 @click.pass_obj
 def advisory_add(opts: Options, files: tuple[Path, ...]) -> None:
-    """Store advisory files; the same content again is a no-op.
+    """Store advisory files; the same content again is a no-op, a changed one a new revision.
 
     \b
     Example:
@@ -256,6 +257,41 @@ def advisory_fix(opts: Options, advisory_id: str, name: str, version: str) -> No
         reg.advisory(advisory_id)  # an unknown id is a clear NotFoundError
         reg.fix_advisory(advisory_id, name, version)
     emit(f"{advisory_id}: {name}@{version} recorded as fixed; next: 'umr audit {name}@{version}'")
+
+
+@advisory.command("history")
+@click.argument("advisory_id")
+@format_option("text", "json")
+@click.pass_obj
+def advisory_history(opts: Options, advisory_id: str, fmt: str) -> None:
+    """Show every revision of an advisory: who changed what, and when.
+
+    \b
+    Example:
+      umr advisory history UMR-2023-0001
+    """
+    with open_registry(opts) as reg:
+        revs = reg.advisory_history(advisory_id)
+    if fmt == "json":
+        emit([r.to_dict() for r in revs], "json")
+    else:
+        emit("\n".join(r.text() for r in revs))
+
+
+@advisory.command("withdraw")
+@click.argument("advisory_id")
+@click.option("--reason", required=True, help="Why it no longer holds: shown on its page.")
+@click.pass_obj
+def advisory_withdraw(opts: Options, advisory_id: str, reason: str) -> None:
+    """Withdraw an advisory: audits stop reporting it; its page and feeds say why.
+
+    \b
+    Example:
+      umr advisory withdraw UMR-2024-0007 --reason "the files were re-checked: no match"
+    """
+    with open_registry(opts) as reg:
+        a = reg.withdraw_advisory(advisory_id, reason)
+    emit(f"{a.id} withdrawn at {a.withdrawn}; next: 'umr advisory history {a.id}'")
 
 
 def register(app: click.Group) -> None:

@@ -41,6 +41,9 @@ ADVISORY_FIELDS = (
     "fixed",
     "references",
 )
+# Set by the registry, never by an author: when the advisory last changed after its first
+# revision, and whether (when, why) it was withdrawn (see umr.registry.revisions).
+REGISTRY_FIELDS = ("modified", "withdrawn", "withdrawn_reason")
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 
@@ -77,6 +80,9 @@ class Advisory(_Model):
     affected: Annotated[tuple[Affected, ...], Field(min_length=1)]
     fixed: tuple[Fixed, ...] = ()
     references: tuple[AdvisoryReference, ...] = ()
+    modified: str | None = None  # UTC ISO 8601, set by the registry
+    withdrawn: str | None = None  # UTC ISO 8601, set by the registry
+    withdrawn_reason: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Advisory:
@@ -92,7 +98,15 @@ class Advisory(_Model):
             "affected": [{"name": a.name, "versions": str(a.versions)} for a in self.affected],
             "fixed": [{"name": f.name, "version": str(f.version)} for f in self.fixed],
             "references": [r.model_dump(mode="json") for r in self.references],
-        }
+        } | {k: getattr(self, k) for k in REGISTRY_FIELDS if getattr(self, k) is not None}
+
+    def content(self) -> Advisory:
+        """The advisory as its author wrote it, without the registry's fields."""
+        return self.model_copy(update=dict.fromkeys(REGISTRY_FIELDS))
+
+    def names(self) -> set[str]:
+        """The affected names."""
+        return {a.name for a in self.affected}
 
     def affects(self, name: str, version: Version) -> bool:
         return any(a.matches(name, version) for a in self.affected)
@@ -102,8 +116,12 @@ class Advisory(_Model):
 
     def text(self) -> str:
         lines = [f"{self.id} [{self.severity}] {self.summary}"]
+        if self.withdrawn:
+            lines.append(f"WITHDRAWN {self.withdrawn}: {self.withdrawn_reason}")
         if self.published:
             lines.append(f"published: {self.published.isoformat()}")
+        if self.modified:
+            lines.append(f"modified: {self.modified} (see 'umr advisory history {self.id}')")
         lines += [f"affected: {a.name}@{a.versions}" for a in self.affected]
         lines += [f"fixed: {f.name}@{f.version}" for f in self.fixed]
         if self.details:
@@ -122,6 +140,18 @@ def parse_advisory(
         )
     if marks is None:  # a YAML file was held to the input limits as it was read
         check_tree(data, source=source)
+    kept = [k for k in REGISTRY_FIELDS if k in data]
+    if kept:
+        msg = f"field {kept[0]!r} is set by the registry; leave it out"
+        raise RecordError(
+            [
+                marks.locate((kept[0],), msg)
+                if marks
+                else Problem(source=source, path=kept[0], message=msg)
+            ],
+            hint="withdraw with 'umr advisory withdraw ID --reason TEXT'; see changes with "
+            "'umr advisory history ID'",
+        )
     try:
         return Advisory.from_dict(data)
     except ValidationError as exc:
@@ -160,20 +190,13 @@ def load_advisory(path: str | Path) -> Advisory:
     return parse_advisory(data, marks=marks, source=str(p))
 
 
-def store(conn: Connection, advisory: Advisory, now: str) -> tuple[Advisory, bool]:
-    """Insert or update; ``fixed`` entries accumulate. Returns (stored advisory, changed)."""
-    old = get(conn, advisory.id, missing_ok=True)
-    if old is not None:
-        merged = [*advisory.fixed, *(f for f in old.fixed if f not in advisory.fixed)]
-        advisory = advisory.model_copy(update={"fixed": tuple(merged)})
-    data = advisory.to_dict()
-    dig = digest(data)
-    if old is not None and digest(old.to_dict()) == dig:
-        return old, False
-    if old is not None:
-        conn.execute(t.affected.delete().where(t.affected.c.advisory_id == advisory.id))
-        conn.execute(t.fixed.delete().where(t.fixed.c.advisory_id == advisory.id))
-        conn.execute(t.advisories.delete().where(t.advisories.c.id == advisory.id))
+def store(conn: Connection, advisory: Advisory, added_at: str) -> None:
+    """Write ``advisory`` (its authored content) as the current state of its id, replacing
+    the previous one; the caller keeps the revision (:mod:`umr.registry.revisions`)."""
+    data = advisory.content().to_dict()
+    conn.execute(t.affected.delete().where(t.affected.c.advisory_id == advisory.id))
+    conn.execute(t.fixed.delete().where(t.fixed.c.advisory_id == advisory.id))
+    conn.execute(t.advisories.delete().where(t.advisories.c.id == advisory.id))
     conn.execute(
         t.advisories.insert().values(
             id=advisory.id,
@@ -181,8 +204,11 @@ def store(conn: Connection, advisory: Advisory, now: str) -> tuple[Advisory, boo
             published=data["published"],
             summary=advisory.summary,
             data_json=canonical_json(data),
-            digest=dig,
-            added_at=now,
+            digest=digest(data),
+            added_at=added_at,
+            modified=advisory.modified,
+            withdrawn=advisory.withdrawn,
+            withdrawn_reason=advisory.withdrawn_reason,
         )
     )
     conn.execute(
@@ -200,13 +226,29 @@ def store(conn: Connection, advisory: Advisory, now: str) -> tuple[Advisory, boo
                 for f in advisory.fixed
             ],
         )
-    return advisory, True
+
+
+_COLUMNS = (
+    t.advisories.c.data_json,
+    t.advisories.c.modified,
+    t.advisories.c.withdrawn,
+    t.advisories.c.withdrawn_reason,
+)
+
+
+def _from_row(row: Any) -> Advisory:
+    data = json.loads(row.data_json)
+    return Advisory.from_dict(data).model_copy(
+        update={
+            "modified": row.modified,
+            "withdrawn": row.withdrawn,
+            "withdrawn_reason": row.withdrawn_reason,
+        }
+    )
 
 
 def get(conn: Connection, advisory_id: str, *, missing_ok: bool = False) -> Advisory | None:
-    row = conn.execute(
-        select(t.advisories.c.data_json).where(t.advisories.c.id == advisory_id)
-    ).first()
+    row = conn.execute(select(*_COLUMNS).where(t.advisories.c.id == advisory_id)).first()
     if row is None:
         if missing_ok:
             return None
@@ -214,29 +256,31 @@ def get(conn: Connection, advisory_id: str, *, missing_ok: bool = False) -> Advi
             f"no advisory {advisory_id!r} in this registry",
             hint="list them with 'umr advisory list'",
         )
-    return Advisory.from_dict(json.loads(row[0]))
+    return _from_row(row)
 
 
 def listing(conn: Connection, name: str | None = None) -> list[Advisory]:
-    query = select(t.advisories.c.data_json).order_by(
-        t.advisories.c.published.desc(), t.advisories.c.id
-    )
+    """Every advisory (withdrawn ones too, marked), newest first."""
+    query = select(*_COLUMNS).order_by(t.advisories.c.published.desc(), t.advisories.c.id)
     if name is not None:
         query = query.where(
             t.advisories.c.id.in_(select(t.affected.c.advisory_id).where(t.affected.c.name == name))
         )
-    return [Advisory.from_dict(json.loads(r[0])) for r in conn.execute(query)]
+    return [_from_row(r) for r in conn.execute(query)]
 
 
 def for_names(conn: Connection, names: list[str]) -> list[Advisory]:
-    """Advisories with an ``affected`` entry for any of ``names``."""
+    """Advisories in force (not withdrawn) with an ``affected`` entry for any of ``names``:
+    what an audit reports."""
     found: dict[str, Advisory] = {}
     for part in chunked(names):
         hit = select(t.affected.c.advisory_id).where(t.affected.c.name.in_(part))
         rows = conn.execute(
-            select(t.advisories.c.id, t.advisories.c.data_json).where(t.advisories.c.id.in_(hit))
+            select(t.advisories.c.id, *_COLUMNS).where(
+                t.advisories.c.id.in_(hit), t.advisories.c.withdrawn.is_(None)
+            )
         )
-        for advisory_id, data in rows:
-            if advisory_id not in found:
-                found[advisory_id] = Advisory.from_dict(json.loads(data))
+        for row in rows:
+            if row.id not in found:
+                found[row.id] = _from_row(row)
     return [found[i] for i in sorted(found)]

@@ -1,9 +1,16 @@
 """Opening a registry database: engines, SQLite pragmas, write transactions with retries.
 
-SQLite runs in WAL mode with a busy timeout; write transactions start with ``BEGIN IMMEDIATE``
-so that concurrent writers queue at the start instead of failing on lock upgrade. Transient
-failures (a busy SQLite file, a PostgreSQL serialization failure or deadlock) are retried with
-jittered backoff, so many processes may publish into one registry at once.
+SQLite runs in WAL mode; write transactions start with ``BEGIN IMMEDIATE`` so that concurrent
+writers queue at the start instead of failing on lock upgrade. Transient failures (a busy
+SQLite file, a PostgreSQL serialization failure, deadlock or lock wait, and the unique-key
+race of two writers creating one name) are retried with jittered backoff, so many processes may
+publish into one registry at once.
+
+Every wait has one overall deadline, :func:`lock_timeout` (``UMR_LOCK_TIMEOUT``, default 60 s):
+a SQLite attempt waits for the lock at most :data:`ATTEMPT_S` (its busy timeout), and attempts
+are retried until the deadline; a PostgreSQL lock wait is bounded by the deadline itself
+(``lock_timeout``). A writer that holds the lock for longer makes the others fail with a
+message that says so, instead of waiting without end.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import functools
 import os
 import random
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,9 +32,43 @@ from umr.errors import RegistryError, require
 
 T = TypeVar("T")
 
-BUSY_TIMEOUT_S = 60.0
-ATTEMPTS = 30
-_TRANSIENT_SQLSTATES = {"40001", "40P01", "23505", "55P03"}
+DEFAULT_LOCK_TIMEOUT_S = 60.0
+ATTEMPT_S = 2.0  # one SQLite attempt's busy timeout; attempts repeat until the deadline
+# serialization failure, deadlock, lock wait timed out (lock_timeout)
+_TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03"}
+# Unique keys whose violation is the race of two writers creating the same row at once: the
+# retry then sees the other's row (same content: a no-op; a different one: a clear refusal).
+# Any other unique violation is a plain error and is not retried.
+RACE_CONSTRAINTS = frozenset(
+    {
+        "names_name_key",  # two publishes of a new name
+        "uq_names_skeleton",  # two publishes of look-alike new names
+        "uq_records_name_version",  # two publishes of one name@version
+        "advisories_pkey",  # two writers creating one advisory id
+        "uq_advisory_revisions",  # two changes to one advisory at once
+    }
+)
+
+
+# Each engine's overall deadline (make_engine), read by transaction().
+_DEADLINES: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
+
+
+def lock_timeout() -> float:
+    """Seconds a write waits for the database in all (``UMR_LOCK_TIMEOUT``, default 60)."""
+    raw = os.environ.get("UMR_LOCK_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86400:
+        raise RegistryError(
+            f"UMR_LOCK_TIMEOUT={raw!r} is not a number of seconds between 0 and 86400",
+            hint="set it to the seconds a write may wait for the database, e.g. 60",
+        )
+    return value
 
 
 def normalize_url(url: str) -> str:
@@ -57,8 +99,11 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, timeout: float | None = None) -> Engine:
+    """An engine for ``url`` whose writes wait at most ``timeout`` seconds in all for the
+    database (default :func:`lock_timeout`)."""
     url = normalize_url(url)
+    deadline = timeout if timeout is not None else lock_timeout()
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -72,13 +117,21 @@ def make_engine(url: str) -> Engine:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         mmap = mmap_bytes()  # read once per engine, so a bad value fails here, not per connect
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
-        event.listen(engine, "connect", functools.partial(_sqlite_connect, mmap=mmap))
+        busy = min(ATTEMPT_S, deadline)
+        engine = create_engine(url, connect_args={"timeout": busy})
+        event.listen(engine, "connect", functools.partial(_sqlite_connect, mmap=mmap, busy=busy))
         event.listen(engine, "begin", _sqlite_begin)
+        _DEADLINES[engine] = deadline
         return engine
     if backend == "postgresql":
         require("psycopg", "postgres")
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"options": f"-c lock_timeout={int(deadline * 1000)}"},
+        )
+        _DEADLINES[engine] = deadline
+        return engine
     raise RegistryError(
         f"unsupported registry backend {backend!r} in {display_url(url)!r}",
         hint="use sqlite:///PATH or postgresql://USER@HOST:PORT/DB",
@@ -104,10 +157,10 @@ def mmap_bytes() -> int:
     return value
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any, *, mmap: int) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any, *, mmap: int, busy: float) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
     cur = dbapi_connection.cursor()
-    cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    cur.execute(f"PRAGMA busy_timeout = {int(busy * 1000)}")
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash never corrupts
     cur.execute("PRAGMA foreign_keys = ON")
@@ -125,13 +178,17 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """A failure worth retrying: a busy/locked SQLite file, or a PostgreSQL conflict."""
+    """A failure worth retrying: a busy/locked SQLite file, a PostgreSQL conflict or lock
+    wait, or the unique-key race of :data:`RACE_CONSTRAINTS` (no other unique violation)."""
     if not isinstance(exc, DBAPIError):
         return False
     orig = exc.orig
     sqlstate = getattr(orig, "sqlstate", None)
     if sqlstate in _TRANSIENT_SQLSTATES:
         return True
+    if sqlstate == "23505":
+        diag = getattr(orig, "diag", None)
+        return getattr(diag, "constraint_name", None) in RACE_CONSTRAINTS
     text = str(orig).lower()
     return "database is locked" in text or "database is busy" in text
 
@@ -154,8 +211,10 @@ def transaction(
 
     ``consistent`` makes every statement see one state of the database
     (:func:`repeatable_read`)."""
+    limit = _DEADLINES.get(engine, DEFAULT_LOCK_TIMEOUT_S)
+    deadline = time.monotonic() + limit
     delay = 0.01
-    for attempt in range(ATTEMPTS):
+    while True:
         try:
             with engine.connect() as conn:
                 conn.execution_options(umr_write=write)
@@ -164,11 +223,19 @@ def transaction(
                 with conn.begin():
                     return fn(conn)
         except DBAPIError as exc:
-            if not is_transient(exc) or attempt == ATTEMPTS - 1:
+            where = f"registry {display_url(str(engine.url))!r}"
+            if not is_transient(exc):
                 raise RegistryError(
-                    f"registry {display_url(str(engine.url))!r}: {exc.orig}",
+                    f"{where}: {exc.orig}",
                     hint="check that the database is reachable and writable",
                 ) from exc
-            time.sleep(delay * (0.5 + random.random()))
+            pause = delay * (0.5 + random.random())
+            if time.monotonic() + pause >= deadline:
+                raise RegistryError(
+                    f"{where} stayed busy for {limit:g} s (another writer holds its lock): "
+                    f"{exc.orig}",
+                    hint="retry when the other write is done, find the process that holds the "
+                    "database open in a long transaction, or raise UMR_LOCK_TIMEOUT (seconds)",
+                ) from exc
+            time.sleep(pause)
             delay = min(delay * 2, 1.0)
-    raise AssertionError("unreachable")  # pragma: no cover

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select
 from umr.errors import ConflictError, NotFoundError, Problem, RecordError
 from umr.registry import tables as t
 from umr.registry._sql import chunked, insert_ignore, refresh_latest
+from umr.registry.naming import new_name_keys
 from umr.spec import Record, Resolver, Version, canonical_json, diff, digest
 from umr.spec.batch import BatchCheck, Lock, refs_of
 from umr.spec.check import collect_files
@@ -155,7 +156,7 @@ def publish_batch(conn: Connection, entries: Sequence[_Entry], label: str) -> Pu
     result = PublishResult()
     batch = _dedupe(entries)
     names = sorted({e.record.name for e in batch.values()})
-    _lock_names(conn, names)
+    _lock_names(conn, names, new_name_keys(conn, batch.values()))
     todo = _skip_published(conn, batch, result)
     if not todo:
         return result
@@ -248,9 +249,12 @@ def _dedupe(entries: Sequence[_Entry]) -> dict[str, _Entry]:
     return batch
 
 
-def _lock_names(conn: Connection, names: list[str]) -> None:
-    """Create the names' rows and, on PostgreSQL, lock them (sorted, so no deadlock)."""
-    insert_ignore(conn, t.names, [{"name": n} for n in names], "name")
+def _lock_names(conn: Connection, names: list[str], keys: dict[str, str]) -> None:
+    """Create the names' rows (new ones with their keys) and, on PostgreSQL, lock them
+    (sorted, so no deadlock)."""
+    insert_ignore(
+        conn, t.names, [{"name": n, "skeleton": keys[n]} for n in names if n in keys], "name"
+    )
     if conn.dialect.name == "postgresql":
         for part in chunked(names):
             conn.execute(

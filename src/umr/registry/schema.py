@@ -6,14 +6,18 @@ transaction, when a registry is opened. See docs/decisions.md for why not Alembi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, MetaData, bindparam, inspect, select, update
+from sqlalchemy import Connection, Engine, bindparam, inspect, select, update
 
 from umr.errors import RegistryError
 from umr.registry import tables
 from umr.registry._sql import publisher_key
 from umr.registry.db import display_url, transaction
+from umr.spec.names import name_key
+
+log = logging.getLogger("umr.registry")
 
 _LOCK_KEY = 0x756D72  # "umr": PostgreSQL advisory lock held while migrating
 
@@ -53,13 +57,17 @@ def _v3(conn: Connection, dialect: str) -> None:
             tables.records, tables.records.c.id == tables.names.c.latest_id
         )
     ).all()
-    keys = [{"nid": nid, "key": publisher_key(pub)} for nid, pub in rows if pub]
-    if keys:
+    _set_names(conn, "publisher_key", [(nid, publisher_key(pub)) for nid, pub in rows if pub])
+
+
+def _set_names(conn: Connection, column: str, values: list[tuple[int, str | None]]) -> None:
+    """Set ``names.<column>`` row by row: (names.id, value) pairs, in one executemany."""
+    if values:
         conn.execute(
             update(tables.names)
             .where(tables.names.c.id == bindparam("nid"))
-            .values(publisher_key=bindparam("key")),
-            keys,
+            .values({column: bindparam("value")}),
+            [{"nid": nid, "value": value} for nid, value in values],
         )
 
 
@@ -89,7 +97,86 @@ def _v5(conn: Connection, dialect: str) -> None:
         conn.execute(tables.changes.insert().values(id=1, n=0))
 
 
-MIGRATIONS: list[Callable[[Connection, str], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
+    have = {c["name"] for c in inspect(conn).get_columns(table)}
+    for name, sql_type in columns.items():
+        if name not in have:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
+
+
+def _v6(conn: Connection, dialect: str) -> None:
+    # Tokens and the write log join the migrations (the web server created them on its own
+    # before), with expiry and last use.
+    tables.tokens.create(conn, checkfirst=True)
+    tables.write_log.create(conn, checkfirst=True)
+    _add_columns(conn, "umr_web_tokens", {"expires": "VARCHAR(32)", "last_used": "VARCHAR(32)"})
+
+
+def _v7(conn: Connection, dialect: str) -> None:
+    # Advisory revisions: every advisory so far becomes revision 1 of itself.
+    tables.advisory_revisions.create(conn, checkfirst=True)
+    _add_columns(
+        conn,
+        "advisories",
+        {"modified": "VARCHAR(32)", "withdrawn": "VARCHAR(32)", "withdrawn_reason": "TEXT"},
+    )
+    a, r = tables.advisories, tables.advisory_revisions
+    kept = select(r.c.advisory_id)
+    rows = conn.execute(
+        select(a.c.id, a.c.added_at, a.c.data_json).where(a.c.id.not_in(kept))
+    ).all()
+    if rows:
+        conn.execute(
+            r.insert(),
+            [
+                {
+                    "advisory_id": aid,
+                    "rev": 1,
+                    "at": at,
+                    "actor": "unknown (added before revisions were kept)",
+                    "action": "create",
+                    "changed": "[]",
+                    "reason": None,
+                    "data_json": data,
+                }
+                for aid, at, data in rows
+            ],
+        )
+
+
+def _v8(conn: Connection, dialect: str) -> None:
+    # Name skeletons (umr.spec.names.name_key), unique: no new name may read like another.
+    # Look-alikes registered before the rule keep working; the first registered keeps the key,
+    # the later ones get none (and are logged).
+    _add_columns(conn, "names", {"skeleton": "VARCHAR(200)"})
+    rows = conn.execute(
+        select(tables.names.c.id, tables.names.c.name)
+        .where(tables.names.c.skeleton.is_(None))
+        .order_by(tables.names.c.id)
+    ).all()
+    taken = set(conn.execute(select(tables.names.c.skeleton)).scalars()) - {None}
+    keys: list[tuple[int, str | None]] = []
+    for nid, name in rows:
+        key = name_key(name)
+        if key in taken:
+            log.warning("name %r reads like an earlier name (key %r); it keeps working", name, key)
+            continue
+        taken.add(key)
+        keys.append((nid, key))
+    _set_names(conn, "skeleton", keys)
+    conn.exec_driver_sql("CREATE UNIQUE INDEX IF NOT EXISTS uq_names_skeleton ON names (skeleton)")
+
+
+MIGRATIONS: list[Callable[[Connection, str], None]] = [
+    _v1,
+    _v2,
+    _v3,
+    _v4,
+    _v5,
+    _v6,
+    _v7,
+    _v8,
+]
 LATEST = len(MIGRATIONS)
 
 
@@ -97,24 +184,6 @@ def current_version(conn: Connection) -> int:
     if not inspect(conn).has_table("umr_schema"):
         return 0
     return int(conn.execute(select(tables.schema_version.c.version)).scalar() or 0)
-
-
-def create_tables(engine: Engine, metadata: MetaData) -> None:
-    """Create the tables of ``metadata`` that do not exist yet (tables kept outside the
-    registry's migrations, such as the web server's tokens). Safe when several processes start
-    at once: on PostgreSQL two concurrent ``CREATE TABLE`` of one name fail one of them, so the
-    creation holds the migration lock (SQLite's write transaction serializes it already)."""
-    with engine.connect() as conn:
-        existing = set(inspect(conn).get_table_names())
-    if all(name in existing for name in metadata.tables):
-        return
-
-    def run(conn: Connection) -> None:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
-        metadata.create_all(conn, checkfirst=True)
-
-    transaction(engine, run)
 
 
 def migrate(engine: Engine) -> int:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from umr.errors import NotFoundError, RefError, RegistryError
 from umr.registry import advisories as adv
+from umr.registry import revisions
 from umr.registry import tables as t
 from umr.registry._sql import refresh_latest
 from umr.registry.advisories import Advisory, load_advisory
@@ -35,8 +36,10 @@ from umr.registry.db import (
 )
 from umr.registry.lineage import Direction, LineageHit, check_direction, closure_hits
 from umr.registry.publish import Item, PublishResult, load_items, publish_batch, record_from_row
+from umr.registry.revisions import AdvisoryRevision
 from umr.registry.schema import migrate
 from umr.registry.search import RANK_WINDOW, SearchHit, search
+from umr.registry.tokens import Token, authorize, log_writes
 from umr.spec import FIELDS, Range, Record, Ref, Resolved, Version
 
 
@@ -83,11 +86,14 @@ _SNAPSHOT: contextvars.ContextVar[tuple[Registry, Connection] | None] = contextv
 
 
 class Registry:
-    """A registry database (``sqlite:///PATH`` or ``postgresql://...``), migrated on open."""
+    """A registry database (``sqlite:///PATH`` or ``postgresql://...``), migrated on open.
 
-    def __init__(self, url: str) -> None:
+    ``lock_timeout``: seconds a write may wait for the database in all, retries included
+    (default ``UMR_LOCK_TIMEOUT``, or 60; see :mod:`umr.registry.db`)."""
+
+    def __init__(self, url: str, *, lock_timeout: float | None = None) -> None:
         self.url = normalize_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, timeout=lock_timeout)
         migrate(self.engine)
         # How messages name this registry; the web app sets a name without the URL, so that
         # no answer shows the server's files or hosts.
@@ -287,12 +293,21 @@ class Registry:
 
     # Writes ---------------------------------------------------------------------------------
 
-    def publish(self, items: Iterable[Item]) -> PublishResult:
-        """Publish records, files, folders or YAML text in one transaction (all or nothing)."""
+    def publish(self, items: Iterable[Item], *, actor: Token | None = None) -> PublishResult:
+        """Publish records, files, folders or YAML text in one transaction (all or nothing).
+
+        ``actor`` (a verified token) must have ``publish:`` scope over every name; its write
+        log entries commit with the records. None: the local user, not logged."""
         entries = load_items(items)
-        result: PublishResult = self._write(
-            lambda c: publish_batch(c, entries, self.describe()), changed=lambda r: r.published
-        )
+        who = actor or Token.local()
+        authorize(who, "publish", (e.record.name for e in entries))
+
+        def run(conn: Connection) -> PublishResult:
+            result = publish_batch(conn, entries, self.describe())
+            log_writes(conn, who, (("publish", rid, "") for rid in result.published))
+            return result
+
+        result: PublishResult = self._write(run, changed=lambda r: r.published)
         if len(result.published) >= ANALYZE_AFTER and self.dialect == "postgresql":
             self._analyze()
         return result
@@ -307,9 +322,12 @@ class Registry:
         except RegistryError as exc:
             log.warning("ANALYZE after a large publish failed: %s", exc.message)
 
-    def yank(self, ref: str | Ref, reason: str) -> str:
-        """Hide ``name@version`` from new resolution; existing locks keep working."""
+    def yank(self, ref: str | Ref, reason: str, *, actor: Token | None = None) -> str:
+        """Hide ``name@version`` from new resolution; existing locks keep working. ``actor``
+        needs ``publish:`` scope over the name."""
         r = _as_ref(ref)
+        who = actor or Token.local()
+        authorize(who, "publish", [r.name])
         exact = r.range.exact()
         if exact is None:
             raise RefError(
@@ -324,6 +342,7 @@ class Registry:
                 .values(yanked=True, yank_reason=reason)
             )
             refresh_latest(conn, [r.name])
+            log_writes(conn, who, [("yank", f"{row.name}@{row.version}", reason)])
             return f"{row.name}@{row.version}"
 
         result: str = self._write(run)
@@ -372,18 +391,30 @@ class Registry:
 
     # Advisories and audit -------------------------------------------------------------------
 
-    def add_advisory(self, advisory: Advisory | dict[str, Any] | Path | str) -> Advisory:
-        """Store an advisory (object, plain data or YAML file); same content again is a no-op."""
+    def add_advisory(
+        self, advisory: Advisory | dict[str, Any] | Path | str, *, actor: Token | None = None
+    ) -> Advisory:
+        """Create or change an advisory (object, plain data or YAML file); the same content
+        again is a no-op. A change needs ``advisory:`` scope over its old and new affected
+        names, and is kept as a revision (see :mod:`umr.registry.revisions`)."""
         if isinstance(advisory, dict):
             advisory = adv.parse_advisory(advisory)
         elif not isinstance(advisory, Advisory):
             advisory = load_advisory(advisory)
-        a = advisory
-        stored: Advisory = self._write(lambda c: adv.store(c, a, _now()), changed=lambda r: r[1])[0]
+        a, who = advisory, actor or Token.local()
+
+        def run(conn: Connection) -> tuple[Advisory, bool]:
+            out = revisions.put(conn, a, who, _now())
+            if out[1]:
+                log_writes(conn, who, [("advisory add", a.id, "")])
+            return out
+
+        stored: Advisory = self._write(run, changed=lambda r: r[1])[0]
         return stored
 
     def advisories(self, name: str | None = None) -> list[Advisory]:
-        """All advisories, newest first, or those with an ``affected`` entry for ``name``."""
+        """All advisories (withdrawn ones marked), newest first, or those with an
+        ``affected`` entry for ``name``."""
         result: list[Advisory] = self._read(lambda c: adv.listing(c, name))
         return result
 
@@ -391,17 +422,47 @@ class Registry:
         result: Advisory = self._read(lambda c: adv.get(c, advisory_id))
         return result
 
-    def fix_advisory(self, advisory_id: str, name: str, version: Version | str) -> Advisory:
-        """Record that ``name@version`` carries the fix: audits through it are cleared."""
+    def advisory_history(self, advisory_id: str) -> list[AdvisoryRevision]:
+        """Every revision of an advisory, oldest first: who, when, what changed, and the
+        advisory after each change."""
+        result: list[AdvisoryRevision] = self._read(lambda c: revisions.history(c, advisory_id))
+        return result
+
+    def fix_advisory(
+        self,
+        advisory_id: str,
+        name: str,
+        version: Version | str,
+        *,
+        actor: Token | None = None,
+    ) -> Advisory:
+        """Record that ``name@version`` carries the fix: audits through it are cleared. It must
+        be a version of an affected name or of a record downstream of one; ``actor`` needs
+        ``advisory:`` scope over the affected names, or ``publish:`` scope over ``name``."""
+        v, who = Version.parse(str(version)), actor or Token.local()
 
         def run(conn: Connection) -> tuple[Advisory, bool]:
-            self._row(conn, name, version)
-            a = adv.get(conn, advisory_id)
-            assert a is not None
-            fix = adv.Fixed(name=name, version=Version.parse(str(version)))
-            if fix in a.fixed:
-                return a, False
-            return adv.store(conn, a.model_copy(update={"fixed": (*a.fixed, fix)}), _now())
+            out = revisions.fix(conn, advisory_id, name, v, who, _now())
+            if out[1]:
+                log_writes(conn, who, [("advisory fix", advisory_id, f"{name}@{v}")])
+            return out
+
+        result: Advisory = self._write(run, changed=lambda r: r[1])[0]
+        return result
+
+    def withdraw_advisory(
+        self, advisory_id: str, reason: str, *, actor: Token | None = None
+    ) -> Advisory:
+        """Withdraw an advisory, with a reason: audits no longer report it; its page and the
+        feeds show the withdrawal. ``actor`` needs ``advisory:`` scope over its affected
+        names. Withdrawing again changes nothing."""
+        who = actor or Token.local()
+
+        def run(conn: Connection) -> tuple[Advisory, bool]:
+            out = revisions.withdraw(conn, advisory_id, reason, who, _now())
+            if out[1]:
+                log_writes(conn, who, [("advisory withdraw", advisory_id, reason)])
+            return out
 
         result: Advisory = self._write(run, changed=lambda r: r[1])[0]
         return result

@@ -30,8 +30,12 @@ names = Table(
     Column("kind", String(16)),
     Column("latest_id", Integer),  # records.id of the highest non-yanked version, or NULL
     Column("publisher_key", Text),  # the latest version's publisher, str.casefold()ed
+    # umr.spec.names.name_key: what a reader takes the name for; unique, so no two names read
+    # alike (NULL only for look-alikes registered before the rule, see schema._v8)
+    Column("skeleton", String(200)),
 )
 Index("ix_names_publisher_key", names.c.publisher_key)
+Index("uq_names_skeleton", names.c.skeleton, unique=True)
 
 # One row per published name@version; immutable except for the yank columns.
 records = Table(
@@ -71,6 +75,7 @@ edges = Table(
 Index("ix_edges_src_rel", edges.c.src_id, edges.c.dst_id, edges.c.relation)
 Index("ix_edges_dst_rel", edges.c.dst_id, edges.c.src_id, edges.c.relation)
 
+# The current state of each advisory; every change is also a row of advisory_revisions.
 advisories = Table(
     "advisories",
     metadata,
@@ -78,9 +83,27 @@ advisories = Table(
     Column("severity", String(16), nullable=False),
     Column("published", String(32)),
     Column("summary", Text, nullable=False),
-    Column("data_json", Text, nullable=False),  # canonical JSON of the advisory
+    Column("data_json", Text, nullable=False),  # canonical JSON of the advisory as authored
     Column("digest", String(64), nullable=False),
     Column("added_at", String(32), nullable=False),
+    Column("modified", String(32)),  # UTC ISO 8601 of the last change after the first
+    Column("withdrawn", String(32)),  # UTC ISO 8601 of the withdrawal, or NULL
+    Column("withdrawn_reason", Text),
+)
+
+# Every change to an advisory, numbered from 1: who, when, what, and the advisory after it.
+advisory_revisions = Table(
+    "advisory_revisions",
+    metadata,
+    Column("advisory_id", String(100), nullable=False),
+    Column("rev", Integer, nullable=False),
+    Column("at", String(32), nullable=False),  # UTC ISO 8601
+    Column("actor", Text, nullable=False),  # "token <id> (<label>)" or "local <user>"
+    Column("action", String(16), nullable=False),  # create, modify, fix, withdraw
+    Column("changed", Text, nullable=False),  # JSON list of the top-level fields it changed
+    Column("reason", Text),  # a withdrawal's reason
+    Column("data_json", Text, nullable=False),  # canonical JSON of the advisory after it
+    UniqueConstraint("advisory_id", "rev", name="uq_advisory_revisions"),
 )
 
 affected = Table(
@@ -109,6 +132,33 @@ changes = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("n", BigInteger, nullable=False),
+)
+
+# Bearer tokens for writes through the web API: only sha256 of the secret is kept.
+tokens = Table(
+    "umr_web_tokens",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("scopes", Text, nullable=False),  # space-separated ACTION:GLOB
+    Column("label", Text, nullable=False, default=""),
+    Column("created", String(32), nullable=False),  # UTC ISO 8601
+    Column("revoked", String(32)),
+    Column("expires", String(32)),  # UTC ISO 8601, or NULL: never
+    Column("last_used", String(32)),  # to the minute
+)
+
+# One row per write made with a token, committed in the write's own transaction.
+write_log = Table(
+    "umr_web_writes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("token", String(16), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("detail", Text, nullable=False, default=""),
 )
 
 schema_version = Table(

@@ -26,15 +26,24 @@ _EMPTY = re.compile(r"\[\s*\]|\{\s*\}")
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
-def load_json(data: str | bytes, *, source: str = "<string>") -> Any:
+def load_json(
+    data: str | bytes,
+    *,
+    source: str = "<string>",
+    max_bytes: int = MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_values: int = MAX_VALUES,
+) -> Any:
     """Parse one JSON document into plain data held to the input limits; RecordError if not.
 
-    ``source`` names the input in messages (a file name, or ``<body>`` for a request)."""
+    ``source`` names the input in messages (a file name, or ``<body>`` for a request). The
+    limits are a record file's unless given (a request body carrying a batch of records has
+    its own: see :func:`umr.web._http.json_body`)."""
     size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
-    if size > MAX_BYTES:
-        raise _fail(source, f"{size:,} bytes; the limit is {MAX_BYTES:,}: send less at once")
+    if size > max_bytes:
+        raise _fail(source, f"{size:,} bytes; the limit is {max_bytes:,}: send less at once")
     text = decode_utf8(data, source=source) if isinstance(data, bytes) else data
-    _prescan(text, source)
+    _prescan(text, source, max_depth, max_values)
     try:
         value = json.loads(
             text,
@@ -55,7 +64,7 @@ def load_json(data: str | bytes, *, source: str = "<string>") -> Any:
             ],
             hint="give one JSON document (RFC 8259), UTF-8 encoded",
         ) from None
-    limits.check_tree(value, source=source)
+    limits.check_tree(value, source=source, max_depth=max_depth, max_values=max_values)
     return value
 
 
@@ -63,21 +72,21 @@ def _fail(source: str, message: str) -> RecordError:
     return RecordError([Problem(source=source, message=message)])
 
 
-def _prescan(text: str, source: str) -> None:
+def _prescan(text: str, source: str, max_depth: int, max_values: int) -> None:
     """Refuse, before parsing, a document with too many values or nested too deep."""
     bare = _STRING.sub('""', text)
     opens = bare.count("[") + bare.count("{")
     # Every value but the first follows a comma or opens a non-empty container; keys are not
     # values. Exact for valid JSON, and invalid JSON fails in the parser anyway.
     values = 1 + bare.count(",") + opens - len(_EMPTY.findall(bare))
-    if values > MAX_VALUES:
-        raise _fail(source, limits.too_many())
+    if values > max_values:
+        raise _fail(source, limits.too_many(max_values))
     depth = 0
     for ch in _NOT_BRACKET.sub("", bare):
         if ch in "[{":
             depth += 1
-            if depth > MAX_DEPTH + 1:  # the top-level value is at depth 0
-                raise _fail(source, limits.too_deep())
+            if depth > max_depth + 1:  # the top-level value is at depth 0
+                raise _fail(source, limits.too_deep(max_depth))
         else:
             depth -= 1
 

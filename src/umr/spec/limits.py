@@ -26,16 +26,18 @@ from typing import Any
 
 from umr.errors import Problem, RecordError
 
-MAX_BYTES = 4 * 1024 * 1024  # one file or request body; larger ones are refused unread
+MAX_BYTES = 4 * 1024 * 1024  # one file; larger ones are refused unread
 MAX_DEPTH = 64  # nesting of mappings and lists; the document's top-level mapping is depth 0
 MAX_VALUES = 100_000  # values in one document, counted after YAML alias expansion
+# A request body may carry a batch of records: its bytes are bounded by the server's body
+# limit (``umr serve --max-body-mb``), its values by this, and each record in it by the above.
+MAX_BODY_VALUES = 1_000_000
 MAX_TEXT = 1024 * 1024  # characters in one string
 MAX_KEY = 1024  # characters in one mapping key
 MAX_NUMBER_TEXT = 100  # characters in the written form of one number
 MAX_INT = 2**63 - 1  # integers lie within the signed 64-bit range
 MIN_INT = -(2**63)
 MAX_INHERITS = 64  # `inherits` edges from a record to the root of its chain
-MAX_REF = 400  # characters in one ref: a name (100), '@' and a range (256), with room to spare
 
 Path = tuple[str | int, ...]
 
@@ -141,13 +143,13 @@ def _short(value: object) -> str:
     return repr(value) if len(str(value)) <= 30 else f"{str(value)[:27]!r}..."
 
 
-def too_deep() -> str:
-    return f"nested deeper than {MAX_DEPTH} levels: flatten the data"
+def too_deep(limit: int = MAX_DEPTH) -> str:
+    return f"nested deeper than {limit} levels: flatten the data"
 
 
-def too_many() -> str:
+def too_many(limit: int = MAX_VALUES) -> str:
     return (
-        f"the document has more than {MAX_VALUES:,} values: split the record, or move bulk "
+        f"the document has more than {limit:,} values: split the record, or move bulk "
         "data into an artifact file that the record points to"
     )
 
@@ -166,7 +168,13 @@ Locate = Callable[[Path, str], Problem]
 
 
 def check_tree(
-    data: Any, *, source: str | None = None, locate: Locate | None = None, path: Path = ()
+    data: Any,
+    *,
+    source: str | None = None,
+    locate: Locate | None = None,
+    path: Path = (),
+    max_depth: int = MAX_DEPTH,
+    max_values: int = MAX_VALUES,
 ) -> None:
     """Hold already-parsed plain data to the limits and the text policy.
 
@@ -183,17 +191,21 @@ def check_tree(
             return RecordError([locate(where, message)])
         return RecordError([Problem(source=source, path=format_path(where), message=message)])
 
-    _walk(data, path, 0, counter, fail)
+    _walk(data, path, 0, (counter, max_depth, max_values), fail)
+
+
+_Bounds = tuple[list[int], int, int]  # (values counted so far, max depth, max values)
 
 
 def _walk(
-    value: Any, path: Path, depth: int, counter: list[int], fail: Callable[[Path, str], Exception]
+    value: Any, path: Path, depth: int, bounds: _Bounds, fail: Callable[[Path, str], Exception]
 ) -> None:
+    counter, max_depth, max_values = bounds
     counter[0] += 1
-    if counter[0] > MAX_VALUES:
-        raise fail(path[:3], too_many())
-    if depth > MAX_DEPTH:
-        raise fail(path[:3], too_deep())
+    if counter[0] > max_values:
+        raise fail(path[:3], too_many(max_values))
+    if depth > max_depth:
+        raise fail(path[:3], too_deep(max_depth))
     if isinstance(value, str):
         problem = text_problem(value)
         if problem is not None:
@@ -211,7 +223,7 @@ def _walk(
             problem = key_problem(key)
             if problem is not None:
                 raise fail(path, problem)
-            _walk(child, (*path, key), depth + 1, counter, fail)
+            _walk(child, (*path, key), depth + 1, bounds, fail)
     elif isinstance(value, list | tuple):
         for i, child in enumerate(value):
-            _walk(child, (*path, i), depth + 1, counter, fail)
+            _walk(child, (*path, i), depth + 1, bounds, fail)

@@ -1,4 +1,13 @@
-"""Record names: slugs, never paths."""
+"""Record names: slugs, never paths, and never look-alikes of one another.
+
+Two names are the same name to a reader when their keys (:func:`name_key`) are equal: ``-``,
+``_`` and ``.`` runs fold to one ``-`` (as PyPI normalizes project names), and characters
+that read alike map to one skeleton character. The table is the part of Unicode's
+confusables data (UTS #39, ``confusables.txt``) that falls inside the name alphabet, with case
+folded: ``1`` reads as ``l``, ``0`` as ``o`` (via ``O``), and ``m`` as ``rn``. Names that differ
+in anything else stay distinct: ``llama-2-7b`` and ``llama-2-70b``, ``bloom`` and ``bloomz``,
+``clip`` and ``plip``, timm's ``resnet50.a1_in1k`` and ``resnet50.a2_in1k``.
+"""
 
 from __future__ import annotations
 
@@ -40,3 +49,45 @@ def normalize_name(value: str) -> str:
     slug = re.sub(r"[^a-z0-9._-]+", "-", value.strip().lower())
     slug = re.sub(r"\.{2,}", ".", slug).strip("-._")[:100]
     return check_name(slug)
+
+
+_SEPARATORS = re.compile(r"[-_.]+")
+_SKELETON = str.maketrans({"1": "l", "0": "o"})
+# Suffixes the web server, the static site and the downloads serve a name's files under: a name
+# ending in one would be mistaken for (or overwrite) another name's file.
+SERVED_SUFFIXES = (
+    ".json",
+    ".atom",
+    ".html",
+    ".htm",
+    ".xml",
+    ".yaml",
+    ".yml",
+    ".md",
+    ".tex",
+    ".pdf",
+    ".svg",
+    ".js",
+    ".css",
+    ".txt",
+    ".csv",
+)
+
+
+def name_key(name: str) -> str:
+    """What a reader takes ``name`` for: separators folded, look-alike characters mapped."""
+    return _SEPARATORS.sub("-", name).translate(_SKELETON).replace("m", "rn")
+
+
+def check_new_name(name: str) -> str | None:
+    """Why ``name`` may not be registered as a new name (None if it may): it ends in
+    punctuation or in a served file suffix. Names already registered keep working."""
+    if name[-1] in "-_.":
+        return f"name {name!r} ends in {name[-1]!r}; a name ends in a letter or digit"
+    suffix = next((s for s in SERVED_SUFFIXES if name.endswith(s)), None)
+    if suffix is not None:
+        return (
+            f"name {name!r} ends in {suffix!r}, a suffix the registry serves files under; "
+            "it would be mistaken for another name's file"
+        )
+    return None

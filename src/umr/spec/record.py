@@ -78,11 +78,23 @@ def _http_url(value: str) -> str:
     return value
 
 
+# The schemes an artifact URI may use: where weights and data live (the web, the Hugging Face
+# Hub, object stores, local files, the bundled demo). Anything else (``javascript:``, ``data:``,
+# ``vbscript:``) would reach SBOM viewers and pages as a link, so it is refused at load.
+ARTIFACT_SCHEMES = ("https", "http", "hf", "s3", "gs", "file", "umr-demo")
+
+
 def _uri(value: str) -> str:
     if not _URI.fullmatch(value):
         raise ValueError(
             f"{value[:120]!r} is not a URI with a scheme; write e.g. "
             "'hf://org/model/model.safetensors' or 'https://...'"
+        )
+    scheme = value.partition("://")[0]
+    if scheme not in ARTIFACT_SCHEMES:
+        raise ValueError(
+            f"{value[:120]!r} uses the scheme {scheme!r}; artifact URIs may use only "
+            f"{', '.join(ARTIFACT_SCHEMES)}"
         )
     return value
 

@@ -7,9 +7,11 @@ import re
 from dataclasses import dataclass
 
 from umr.errors import RefError, UmrError
-from umr.spec.limits import MAX_REF
 from umr.spec.names import check_name
+from umr.spec.rangetext import MAX_RANGE
 from umr.spec.versions import SEMVER_PATTERN, Range
+
+MAX_REF = 100 + 1 + MAX_RANGE  # a name, '@', a range
 
 # The reference UMR format wrote constraints straight after the name: name>=1.0.0, name==1.0.0.
 _LEGACY_OP = re.compile(r"(?P<name>[^<>=!~^\s]+)\s*(?P<range>(?:==|>=|<=|>|<|=).+)")
@@ -34,12 +36,12 @@ class Ref:
         """
         if not isinstance(text, str):
             raise RefError(f"ref must be a string like 'llama-2-7b@^1.2', got {text!r}")
-        if len(text) > MAX_REF:  # before any pattern runs on it (bounds their backtracking)
-            raise RefError(
-                f"ref {text[:40]!r}... is {len(text):,} characters; the limit is {MAX_REF}",
-                hint="write refs as NAME@RANGE, e.g. 'llama-2-7b@^1.2' or 'clip'",
-            )
         raw = text.strip()
+        if len(raw) > MAX_REF:  # before any pattern looks at it
+            raise RefError(
+                f"ref {raw[:60]!r}... is {len(raw)} characters; the limit is {MAX_REF}",
+                hint="a ref is NAME@RANGE: a name of at most 100 characters and a short range",
+            )
         name, rng = raw, "*"
         if "@" in raw:
             name, _, rng = raw.partition("@")

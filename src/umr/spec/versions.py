@@ -3,7 +3,9 @@
 :class:`Version` is our own small immutable type (parsing is strict SemVer 2.0.0, ordering is
 SemVer precedence with build metadata as a final tie-break so that the order is total). Range
 semantics are npm's, delegated to the ``node-semver`` package (a port of npm's ``semver``), and
-pinned by the table of npm's documented cases in ``tests/spec/test_versions.py``.
+pinned by the table of npm's documented cases in ``tests/spec/test_versions.py``. Range text is
+checked and respelled by :mod:`umr.spec.rangetext` in linear time before ``node-semver`` sees it
+(its own whitespace handling backtracks cubically).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 import nodesemver
 
 from umr.errors import VersionError
+from umr.spec.rangetext import MAX_RANGE, canonical_range
 
 # The regular expression recommended by semver.org, split for reading.
 SEMVER_PATTERN = (
@@ -122,10 +125,12 @@ class Range:
             norm = norm.replace(old, new)
         if norm in ("", "latest"):
             norm = "*"
-        if len(norm) > _MAX_TEXT or "\x00" in norm:
+        if len(norm) > MAX_RANGE or "\x00" in norm:
             raise VersionError(f"version range {text[:80]!r}... is too long or has a NUL byte")
         try:
             _compile(norm)  # cached: the first match reuses it
+        except VersionError:
+            raise
         except (ValueError, TypeError) as exc:
             raise VersionError(
                 f"{text!r} is not a version range ({exc}); expected npm range syntax such as "
@@ -160,7 +165,7 @@ class Range:
 
 @functools.lru_cache(maxsize=16384)
 def _compile(text: str) -> nodesemver.Range:
-    return nodesemver.make_range(text, loose=False)
+    return nodesemver.make_range(canonical_range(text), loose=False)
 
 
 @functools.lru_cache(maxsize=262144)

@@ -1,7 +1,8 @@
 """The JSON API under ``/api/``, described by ``/openapi.json``.
 
-Reads are public. Writes (publish, yank, advisory add and fix) need a bearer token whose scope
-covers every name they touch, call the same library functions as the CLI, and are logged.
+Reads are public. Writes (publish, yank, advisory add, fix and withdraw) need a bearer token;
+the registry checks its scope and logs the write in the write's own transaction, through the
+same library functions as the CLI.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from umr.errors import NotFoundError, RecordError
+from umr.registry.tokens import Token
 from umr.spec import KINDS, check_name, parse_record
 from umr.web import views
 from umr.web._http import body_doc, errors, json_body, json_response, one_snapshot
-from umr.web.auth import authorize, bearer, store
-from umr.web.tokens import Token
+from umr.web.auth import bearer
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -82,10 +83,7 @@ def publish(request: Request, token: Annotated[Token, Depends(bearer)], body: Bo
             f'send a record, a list of 1 to {MAX_BATCH} records, or {{"records": [...]}}'
         )
     records = [parse_record(item, source=f"<body>[{i}]") for i, item in enumerate(items)]
-    authorize(token, "publish", (r.name for r in records))
-    result = registry(request).publish(records).to_dict()
-    for rid in result.get("published", []):
-        store(request).log(token, "publish", str(rid))
+    result = registry(request).publish(records, actor=token).to_dict()
     return json_response(result, 201 if result.get("published") else 200)
 
 
@@ -216,9 +214,7 @@ def yank(
     reason = _text_field(body, "reason").strip()
     if not reason:
         raise RecordError("a yank needs a non-empty 'reason'")
-    authorize(token, "publish", [name])
-    registry(request).yank(ref, reason)
-    store(request).log(token, "yank", ref.replace("@=", "@"), reason)
+    registry(request).yank(ref, reason, actor=token)
     return json_response({"yanked": ref.replace("@=", "@"), "reason": reason})
 
 
@@ -278,21 +274,31 @@ def advisories(
 def add_advisory(
     request: Request, token: Annotated[Token, Depends(bearer)], body: Body
 ) -> Response:
-    """Add an advisory (needs scope ``advisory:GLOB`` covering every affected name)."""
+    """Add or change an advisory (scope ``advisory:GLOB`` covering every affected name, the
+    old ones too when it changes); each change is kept as a revision."""
     from umr.registry.advisories import parse_advisory
 
     adv = parse_advisory(body, source="<body>")
-    authorize(token, "advisory", [a.name for a in adv.affected])
-    registry(request).add_advisory(adv)
-    store(request).log(token, "advisory add", adv.id)
+    registry(request).add_advisory(adv, actor=token)
     return json_response({"added": adv.id}, 201)
+
+
+AdvisoryId = Annotated[str, Path(max_length=100)]
 
 
 @router.get("/advisories/{advisory_id}", responses=READ)
 @one_snapshot
-def advisory(request: Request, advisory_id: Annotated[str, Path(max_length=100)]) -> Response:
+def advisory(request: Request, advisory_id: AdvisoryId) -> Response:
     """One advisory and every published record it reaches."""
     return json_response(views.advisory(registry(request), advisory_id))
+
+
+@router.get("/advisories/{advisory_id}/history", responses=READ)
+@one_snapshot
+def advisory_history(request: Request, advisory_id: AdvisoryId) -> Response:
+    """Every revision of an advisory, oldest first: who, when, what changed, and the advisory
+    after each change."""
+    return json_response(views.advisory_history(registry(request), advisory_id))
 
 
 @router.post(
@@ -302,17 +308,39 @@ def advisory(request: Request, advisory_id: Annotated[str, Path(max_length=100)]
 )
 def fix_advisory(
     request: Request,
-    advisory_id: Annotated[str, Path(max_length=100)],
+    advisory_id: AdvisoryId,
     token: Annotated[Token, Depends(bearer)],
     body: Body,
 ) -> Response:
-    """Name the version that fixes an advisory (scope ``advisory:GLOB`` covering the name)."""
+    """Name a version that fixes an advisory: a version of an affected name or of a record
+    downstream of one (scope ``advisory:`` over the affected names, or ``publish:`` over the
+    fixed record's name)."""
     name = check_name(_text_field(body, "name"))
     version = views.parse_version(_text_field(body, "version"))
-    authorize(token, "advisory", [name])
-    registry(request).fix_advisory(advisory_id, name, version)
-    store(request).log(token, "advisory fix", advisory_id, f"{name}@{version}")
+    registry(request).fix_advisory(advisory_id, name, version, actor=token)
     return json_response({"advisory": advisory_id, "fixed": f"{name}@{version}"})
+
+
+@router.post(
+    "/advisories/{advisory_id}/withdraw",
+    responses=WRITE,
+    openapi_extra=body_doc(_STRINGS, {"reason": "the files were re-checked"}),
+)
+def withdraw_advisory(
+    request: Request,
+    advisory_id: AdvisoryId,
+    token: Annotated[Token, Depends(bearer)],
+    body: Body,
+) -> Response:
+    """Withdraw an advisory with a reason (scope ``advisory:`` over its affected names):
+    audits stop reporting it; its page and the feeds show the withdrawal."""
+    reason = _text_field(body, "reason").strip()
+    if not reason:
+        raise RecordError("a withdrawal needs a non-empty 'reason'")
+    adv = registry(request).withdraw_advisory(advisory_id, reason, actor=token)
+    return json_response(
+        {"withdrawn": advisory_id, "at": adv.withdrawn, "reason": adv.withdrawn_reason}
+    )
 
 
 def _text_field(body: Any, key: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import urllib.parse
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -23,6 +24,7 @@ from umr.errors import (
     AuthError,
     ConflictError,
     CycleError,
+    ForbiddenError,
     MissingExtraError,
     NotFoundError,
     RecordError,
@@ -30,8 +32,8 @@ from umr.errors import (
     RenderError,
     UmrError,
 )
-from umr.web.auth import Forbidden
 from umr.web.cache import DEFAULT_BYTES, ResponseCache
+from umr.web.guard import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY, RequestGuard, write_routes
 from umr.web.templating import STATIC, render
 
 log = logging.getLogger("umr.web")
@@ -45,10 +47,10 @@ PAGE_CSP = (
 DOWNLOAD_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
-# Most specific first: Forbidden is an AuthError, every umr error a UmrError. Each error
+# Most specific first: ForbiddenError is an AuthError, every umr error a UmrError. Each error
 # answers with its status and a stable code in the API's own terms (never a class name).
 _STATUS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str], ...] = (
-    (Forbidden, 403, "forbidden"),
+    (ForbiddenError, 403, "forbidden"),
     (AuthError, 401, "unauthorized"),
     (NotFoundError, 404, "not_found"),
     (ConflictError, 409, "conflict"),
@@ -178,19 +180,30 @@ class SecurityHeaders:
 
 
 def create_app(
-    registry_url: str, *, demo: bool = False, title: str = "umr", cache_bytes: int = DEFAULT_BYTES
+    registry_url: str,
+    *,
+    demo: bool = False,
+    title: str = "umr",
+    cache_bytes: int = DEFAULT_BYTES,
+    base_url: str | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
 ) -> FastAPI:
     """The web app over the registry at ``registry_url``.
 
     With ``demo=True`` the bundled demo registry is loaded into it first when it is empty.
-    Browsing is public; writes need a bearer token (see :mod:`umr.web.tokens`). CORS stays
-    closed: no cross-origin headers are sent. Answers are cached in memory, up to
-    ``cache_bytes`` (0: no cache), until the registry changes (see :mod:`umr.web.cache`).
+    Browsing is public; writes need a bearer token (see :mod:`umr.registry.tokens`), checked
+    before the body is read; bodies are bounded by ``max_body`` bytes and ``body_timeout``
+    seconds (see :mod:`umr.web.guard`). Absolute links (the feeds') start with ``base_url``
+    when it is given, else with the request's own scheme and host. CORS stays closed: no
+    cross-origin headers are sent. Answers are cached in memory, up to ``cache_bytes`` (0: no
+    cache), until the registry changes (see :mod:`umr.web.cache`).
     """
+    base_url = check_base_url(base_url)
     from umr.registry import Registry
     from umr.registry.changes import change_counter
+    from umr.registry.tokens import TokenStore
     from umr.web import api, feeds, pages
-    from umr.web.tokens import TokenStore
 
     if demo:
         from umr.web.demo import ensure_loaded
@@ -216,9 +229,11 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.registry = registry
-    app.state.tokens = TokenStore.for_registry(registry, registry_url)
+    app.state.tokens = TokenStore.for_registry(registry)
     app.state.demo = demo
+    app.state.base_url = base_url
     app.state.title = title
+    app.state.max_body = max_body  # the body loader reads the same bound (web._http.json_body)
     app.add_exception_handler(Exception, handle_error)
     app.add_exception_handler(StarletteHTTPException, handle_error)
     app.add_exception_handler(RequestValidationError, handle_error)
@@ -228,6 +243,29 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
-    if cache_bytes > 0:  # outermost of ours, so a hit skips the rest (its headers are kept)
-        app.add_middleware(ResponseCache, counter=counter.read, max_bytes=cache_bytes)
+    if cache_bytes > 0:  # a hit skips the rest (its headers are kept)
+        app.add_middleware(
+            ResponseCache, counter=counter.read, max_bytes=cache_bytes, base_url=base_url
+        )
+    # outermost of ours: a refused request costs nothing else
+    app.add_middleware(
+        RequestGuard,
+        verify=app.state.tokens.verify,
+        writes=write_routes(api.router.routes),
+        max_body=max_body,
+        body_timeout=body_timeout,
+    )
     return app
+
+
+def check_base_url(base_url: str | None) -> str | None:
+    """``base_url`` without a trailing slash, if it is a plain http(s) origin and path."""
+    if not base_url:
+        return None
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise UmrError(
+            f"base URL {base_url!r} is not an http(s) address without query or fragment",
+            hint="e.g. --base-url https://models.example.org",
+        )
+    return base_url.rstrip("/")

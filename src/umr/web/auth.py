@@ -1,18 +1,13 @@
-"""Who may write: a bearer token (401 without a valid one) whose scope covers every name the
-write touches (403 otherwise)."""
+"""Who may write: a bearer token (401 without a valid one). Whether its scope covers the write
+(403 otherwise) is checked by the registry, in the write's own transaction."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from fastapi import Request
 
 from umr.errors import AuthError
-from umr.web.tokens import Token, TokenStore
-
-
-class Forbidden(AuthError):
-    """A valid token whose scopes do not cover the write (HTTP 403)."""
+from umr.registry.tokens import Token, TokenStore
+from umr.web.guard import TOKEN_KEY
 
 
 def store(request: Request) -> TokenStore:
@@ -21,7 +16,11 @@ def store(request: Request) -> TokenStore:
 
 
 def bearer(request: Request) -> Token:
-    """FastAPI dependency: the verified token of the request (AuthError, 401, otherwise)."""
+    """FastAPI dependency: the verified token of the request (AuthError, 401, otherwise).
+    :class:`umr.web.guard.RequestGuard` verifies it before the body is read and hands it on."""
+    checked = request.scope.get("state", {}).get(TOKEN_KEY)
+    if isinstance(checked, Token):
+        return checked
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
@@ -30,13 +29,3 @@ def bearer(request: Request) -> Token:
             hint="create one with 'umr token create --scope publish:NAME*'",
         )
     return store(request).verify(value)
-
-
-def authorize(token: Token, action: str, names: Iterable[str]) -> None:
-    """Raise Forbidden unless ``token`` may do ``action`` to every one of ``names``."""
-    refused = sorted({n for n in names if not token.allows(action, n)})
-    if refused:
-        raise Forbidden(
-            f"token {token.id} ({' '.join(token.scopes)}) may not {action} {', '.join(refused)}",
-            hint=f"use a token with scope '{action}:{refused[0]}' or a glob covering it",
-        )

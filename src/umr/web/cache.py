@@ -1,8 +1,10 @@
 """A response cache in front of the app, emptied whenever the registry changes.
 
-Every answer the cache keeps is a function of the registry's contents and of the request's
-scheme, host, path and query (the Atom feeds write absolute links from the scheme and host;
-``Accept`` changes only error answers, which are never kept). Writes bump a counter in the
+Every answer the cache keeps is a function of the registry's contents, of the public origin
+its absolute links are built from (:func:`umr.web.guard.public_origin`: the configured base URL,
+or the request's one ``Host``; the cache and the link builder read that same value, and a
+request with two ``Host`` headers never gets here) and of the path and query (``Accept``
+changes only error answers, which are never kept). Writes bump a counter in the
 database (``umr_changes``, see :mod:`umr.registry.changes`) in the same transaction as the
 write; before answering a GET from memory the cache reads the counter (one indexed single-row
 SELECT on a connection of its own) and drops everything when it moved. A publish from the
@@ -24,6 +26,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from umr.web.guard import public_origin
+
 # Requests with any of these are answered by the app: they may change what the answer is.
 _BYPASS_HEADERS = frozenset(
     {
@@ -39,10 +43,10 @@ _BYPASS_HEADERS = frozenset(
 )
 
 DEFAULT_BYTES = 64 * 1024 * 1024
-MAX_KEY = 2048  # bytes of scheme, host, path and query; longer addresses are answered afresh
+MAX_KEY = 2048  # bytes of origin, path and query; longer addresses are answered afresh
 ENTRY_OVERHEAD = 256  # bytes an entry costs besides its body, key and headers (estimated)
 
-Key = tuple[str, bytes, bytes, bytes, bytes]  # scheme, host, root path + path, query string
+Key = tuple[str, bytes, bytes]  # public origin, path, query string
 
 
 class ResponseCache:
@@ -57,8 +61,10 @@ class ResponseCache:
         app: ASGIApp,
         counter: Callable[[], Awaitable[int | None]],
         max_bytes: int = DEFAULT_BYTES,
+        base_url: str | None = None,
     ) -> None:
         self.app = app
+        self.base_url = base_url
         self.counter = counter
         self.max_bytes = max_bytes
         self.max_item = max_bytes // 8
@@ -114,17 +120,11 @@ class ResponseCache:
         path: str = scope["path"]
         if path.startswith("/static/"):
             return None
-        host = b""
-        for name, value in scope["headers"]:
+        for name, _ in scope["headers"]:
             if name in _BYPASS_HEADERS:
                 return None
-            if name == b"host":
-                host = value
-        root = scope.get("root_path", "").encode()
         key = (
-            scope.get("scheme", "http"),
-            host,
-            root,
+            public_origin(scope, self.base_url),
             scope.get("raw_path") or path.encode(),
             scope["query_string"],
         )

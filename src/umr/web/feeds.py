@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from umr import __version__
 from umr.web import views
 from umr.web._http import one_snapshot
+from umr.web.guard import public_origin
 
 router = APIRouter(include_in_schema=False)
 ATOM = "http://www.w3.org/2005/Atom"
@@ -66,10 +67,16 @@ def atom(
 def _advisory_entry(
     adv: dict[str, Any], href: str, content: str, suffix: str = ""
 ) -> dict[str, Any]:
+    """One entry; a withdrawn advisory says so first, with its reason, and a change moves the
+    entry's ``updated`` so that readers see it again."""
+    title = f"[{adv.get('severity', '?')}] {adv['id']}: {adv.get('summary', '')}"
+    if adv.get("withdrawn"):
+        title = f"[withdrawn] {title}"
+        content = f"Withdrawn {adv['withdrawn']}: {adv.get('withdrawn_reason')}\n\n{content}"
     return {
         "id": f"urn:umr:advisory:{adv['id']}{suffix}",
-        "title": f"[{adv.get('severity', '?')}] {adv['id']}: {adv.get('summary', '')}",
-        "updated": _stamp(adv.get("published")),
+        "title": title,
+        "updated": _stamp(adv.get("modified") or adv.get("published")),
         "href": href,
         "summary": str(adv.get("summary", "")),
         "content": content,
@@ -108,6 +115,13 @@ def record_feed(reg: Any, name: str, link: Any) -> bytes:
                 adv, link(f"/advisories/{adv['id']}"), "\n".join(lines), suffix=f":{name}"
             )
         )
+    for adv in data["withdrawn"]:
+        lines = [f"{adv['id']} was withdrawn; it had reached {name} through its upstream."]
+        entries.append(
+            _advisory_entry(
+                adv, link(f"/advisories/{adv['id']}"), "\n".join(lines), suffix=f":{name}"
+            )
+        )
     entries.sort(key=lambda e: e["updated"], reverse=True)
     return atom(
         feed_id=f"urn:umr:feed:record:{name}",
@@ -119,7 +133,8 @@ def record_feed(reg: Any, name: str, link: Any) -> bytes:
 
 
 def _linker(request: Request) -> Any:
-    base = str(request.base_url).rstrip("/")
+    """Absolute links from the one public origin the response cache also keys on."""
+    base = public_origin(request.scope, request.app.state.base_url)
     return lambda path: base + path
 
 

@@ -374,7 +374,16 @@ def advisory(reg: Any, advisory_id: str) -> dict[str, Any]:
             seen.add(key)
             hit["url"] = record_url(hit["name"], hit["version"])
             unique.append(hit)
-    return {"advisory": adv, "reached": unique}
+    history = [r.to_dict() for r in reg.advisory_history(advisory_id)]
+    for r in history:
+        del r["advisory"]  # the page lists who changed what, not every full copy
+    return {"advisory": adv, "reached": unique, "revisions": history}
+
+
+def advisory_history(reg: Any, advisory_id: str) -> dict[str, Any]:
+    """Every revision of an advisory, oldest first, each with the advisory after it."""
+    revisions = [r.to_dict() for r in reg.advisory_history(advisory_id)]
+    return {"advisory": advisory_id, "revisions": revisions}
 
 
 def record_feed(reg: Any, name: str) -> dict[str, Any]:
@@ -388,4 +397,23 @@ def record_feed(reg: Any, name: str) -> dict[str, Any]:
             adv = finding["advisory"]
             entry = entries.setdefault(adv["id"], {"advisory": adv, "findings": []})
             entry["findings"].append({"version": item["version"], **finding})
-    return {"name": name, "title": listing["title"], "entries": list(entries.values())}
+    return {
+        "name": name,
+        "title": listing["title"],
+        "entries": list(entries.values()),
+        "withdrawn": _withdrawn_reaching(reg, name, listing),
+    }
+
+
+def _withdrawn_reaching(reg: Any, name: str, listing: dict[str, Any]) -> list[dict[str, Any]]:
+    """Withdrawn advisories that would reach a version of ``name`` (its subscribers saw the
+    advisory, so they see its withdrawal too)."""
+    withdrawn = [a for a in reg.advisories() if a.withdrawn]
+    if not withdrawn:
+        return []
+    upstream: set[tuple[str, Any]] = set()
+    for item in listing["versions"]:
+        v = parse_version(item["version"])
+        upstream.add((name, v))
+        upstream |= {(h.name, h.version) for h in reg.lineage(f"{name}@={v}", direction="up")}
+    return [a.to_dict() for a in withdrawn if any(a.affects(n, v) for n, v in upstream)]

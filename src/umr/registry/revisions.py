@@ -1,0 +1,232 @@
+"""Changes to advisories: who may make them, and the revision each one leaves.
+
+An advisory is never overwritten in place. Creating, changing, marking a version fixed and
+withdrawing each append one :class:`AdvisoryRevision` (who, when, what changed, and the
+advisory as it stood after), in the same transaction as the change itself.
+
+Who may change what:
+
+- **create or change**: ``advisory:`` scope over every affected name of the old advisory and
+  of the new one (narrowing an advisory to names one owns cannot silence the others);
+- **fixed**: an entry names a version of an affected name, or of a record some version of which
+  is downstream of an affected version; it is added by someone with ``advisory:`` scope over
+  the advisory's affected names, or by the owner of the fixed record (``publish:`` scope over
+  its name): a model owner may declare their own remediated version fixed, nobody else's;
+- **withdraw**: ``advisory:`` scope over the affected names, with a reason. A withdrawn
+  advisory no longer reaches audits, and stays listed (marked, with its reason) on its page and
+  in the feeds; it cannot be changed after.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Connection, func, select
+
+from umr.errors import ConflictError, ForbiddenError, NotFoundError, RecordError
+from umr.registry import advisories as adv
+from umr.registry import tables as t
+from umr.registry.advisories import ADVISORY_FIELDS, Advisory, Fixed
+from umr.registry.lineage import closure
+from umr.registry.tokens import Token, authorize
+from umr.spec import Version, canonical_json
+
+Action = Literal["create", "modify", "fix", "withdraw"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AdvisoryRevision:
+    """One change to an advisory, numbered from 1 per advisory."""
+
+    advisory_id: str
+    rev: int
+    at: str  # UTC ISO 8601
+    actor: str  # "token <id> (<label>)" or "local <user>"
+    action: Action
+    changed: tuple[str, ...]  # the top-level advisory fields it changed (or set, on create)
+    reason: str | None  # a withdrawal's reason
+    advisory: Advisory  # the advisory as it stood after this change
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "advisory_id": self.advisory_id,
+            "rev": self.rev,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "changed": list(self.changed),
+            "reason": self.reason,
+            "advisory": self.advisory.to_dict(),
+        }
+
+    def text(self) -> str:
+        what = f"{self.action} {', '.join(self.changed)}".rstrip()
+        line = f"rev {self.rev}  {self.at}  {self.actor}  {what}"
+        return line + (f"  reason: {self.reason}" if self.reason else "")
+
+
+def history(conn: Connection, advisory_id: str) -> list[AdvisoryRevision]:
+    """Every revision of ``advisory_id``, oldest first; NotFoundError if it has none."""
+    r = t.advisory_revisions
+    rows = conn.execute(select(r).where(r.c.advisory_id == advisory_id).order_by(r.c.rev)).all()
+    if not rows:
+        raise NotFoundError(
+            f"no advisory {advisory_id!r} in this registry",
+            hint="list them with 'umr advisory list'",
+        )
+    out = []
+    for row in rows:
+        data = json.loads(row.data_json)
+        state = {k: data.pop(k, None) for k in adv.REGISTRY_FIELDS}
+        out.append(
+            AdvisoryRevision(
+                advisory_id=row.advisory_id,
+                rev=row.rev,
+                at=row.at,
+                actor=row.actor,
+                action=row.action,
+                changed=tuple(json.loads(row.changed)),
+                reason=row.reason,
+                advisory=Advisory.from_dict(data).model_copy(update=state),
+            )
+        )
+    return out
+
+
+def put(conn: Connection, new: Advisory, actor: Token, now: str) -> tuple[Advisory, bool]:
+    """Create ``new`` or change the advisory of its id; ``fixed`` entries accumulate (adding
+    the same file again keeps the fixes recorded since). Returns (stored, changed)."""
+    new = new.content()
+    old = adv.get(conn, new.id, missing_ok=True)
+    if old is None:
+        authorize(actor, "advisory", new.names())
+        _check_fixed(conn, new, new.fixed)
+        set_fields = tuple(k for k, v in new.to_dict().items() if v not in (None, [], ""))
+        _commit(conn, new, actor, "create", set_fields, None, now)
+        return new, True
+    _refuse_withdrawn(old)
+    authorize(
+        actor,
+        "advisory",
+        old.names() | new.names(),
+        " (changing an advisory needs scope over its old and its new affected names)",
+    )
+    fixed = (*new.fixed, *(f for f in old.fixed if f not in new.fixed))
+    merged = new.model_copy(update={"fixed": fixed})
+    if merged.to_dict() == old.content().to_dict():
+        return old, False
+    _check_fixed(conn, merged, [f for f in fixed if f not in old.fixed])
+    before, after = old.content().to_dict(), merged.to_dict()
+    changed = tuple(k for k in ADVISORY_FIELDS if before.get(k) != after.get(k))
+    stored = merged.model_copy(update={"modified": now})
+    _commit(conn, stored, actor, "modify", changed, None, now)
+    return stored, True
+
+
+def fix(
+    conn: Connection, advisory_id: str, name: str, version: Version, actor: Token, now: str
+) -> tuple[Advisory, bool]:
+    """Record ``name@version`` as fixed for the advisory (see the module docstring for who
+    may). Returns (stored, changed)."""
+    a = adv.get(conn, advisory_id)
+    assert a is not None
+    _refuse_withdrawn(a)
+    entry = Fixed(name=name, version=version)
+    names = a.names()
+    owner = actor.allows("publish", name)
+    if not owner and not all(actor.allows("advisory", n) for n in names):
+        raise ForbiddenError(
+            f"token {actor.id} ({' '.join(actor.scopes)}) may not mark {name}@{version} fixed "
+            f"for {advisory_id}: that needs scope 'advisory:' over {', '.join(sorted(names))}, "
+            f"or 'publish:{name}' (the owner of the fixed record)",
+            hint=f"ask the advisory's author, or the owner of {name}",
+        )
+    if entry in a.fixed:
+        return a, False
+    published = select(t.records.c.id).where(
+        t.records.c.name == name, t.records.c.version == str(version)
+    )
+    if conn.execute(published).first() is None:
+        raise NotFoundError(
+            f"{name}@{version} is not published", hint="publish the fixed version first"
+        )
+    _check_fixed(conn, a, [entry])
+    stored = a.model_copy(update={"fixed": (*a.fixed, entry), "modified": now})
+    _commit(conn, stored, actor, "fix", ("fixed",), None, now)
+    return stored, True
+
+
+def withdraw(
+    conn: Connection, advisory_id: str, reason: str, actor: Token, now: str
+) -> tuple[Advisory, bool]:
+    """Withdraw the advisory with ``reason``; withdrawing again changes nothing."""
+    a = adv.get(conn, advisory_id)
+    assert a is not None
+    authorize(actor, "advisory", a.names(), " (withdrawing needs scope over its affected names)")
+    if a.withdrawn:
+        return a, False
+    reason = " ".join(reason.split())
+    if not reason:
+        raise RecordError(
+            f"withdrawing {advisory_id} needs a reason",
+            hint=f"umr advisory withdraw {advisory_id} --reason 'why it no longer holds'",
+        )
+    stored = a.model_copy(update={"withdrawn": now, "withdrawn_reason": reason, "modified": now})
+    _commit(conn, stored, actor, "withdraw", ("withdrawn",), reason, now)
+    return stored, True
+
+
+def _refuse_withdrawn(a: Advisory) -> None:
+    if a.withdrawn:
+        raise ConflictError(
+            f"advisory {a.id} was withdrawn at {a.withdrawn} ({a.withdrawn_reason}); "
+            "a withdrawn advisory is not changed",
+            hint="publish a new advisory with its own id",
+        )
+
+
+def _check_fixed(conn: Connection, a: Advisory, entries: Any) -> None:
+    """Each fixed entry names a version of an affected name, or of a record some published
+    version of which is downstream of an affected version."""
+    for f in entries:
+        if f.name in a.names():
+            continue
+        ids = list(conn.execute(select(t.records.c.id).where(t.records.c.name == f.name)).scalars())
+        nodes, _ = closure(conn, ids, "up") if ids else ({}, {})
+        if not any(a.affects(n.name, Version.parse(n.version)) for n in nodes.values()):
+            raise RecordError(
+                f"{a.id}: fixed {f.name}@{f.version} is neither a version of an affected name "
+                f"({', '.join(sorted(a.names()))}) nor of a record downstream of one",
+                hint="a fixed entry names the remediated version of something the advisory "
+                "reaches; see 'umr impact NAME' for what it reaches",
+            )
+
+
+def _commit(
+    conn: Connection,
+    stored: Advisory,
+    actor: Token,
+    action: Action,
+    changed: tuple[str, ...],
+    reason: str | None,
+    now: str,
+) -> None:
+    r = t.advisory_revisions
+    last = conn.execute(
+        select(func.max(r.c.rev), func.min(r.c.at)).where(r.c.advisory_id == stored.id)
+    ).one()
+    adv.store(conn, stored, added_at=last[1] or now)
+    conn.execute(
+        r.insert().values(
+            advisory_id=stored.id,
+            rev=(last[0] or 0) + 1,
+            at=now,
+            actor=actor.describe(),
+            action=action,
+            changed=json.dumps(list(changed)),
+            reason=reason,
+            data_json=canonical_json(stored.to_dict()),
+        )
+    )

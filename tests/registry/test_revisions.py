@@ -1,0 +1,90 @@
+"""Advisory ownership and revisions: a change needs scope over the old and the new affected
+names, fixes are someone's own or the author's, and every change is kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry._helpers import advisory
+from umr.errors import ConflictError, ForbiddenError, RecordError
+from umr.registry import Registry
+from umr.registry.tokens import Token
+
+
+def _token(*scopes: str) -> Token:
+    return Token(id="0123456789abcdef", label="acme", scopes=scopes)
+
+
+ACME = _token("publish:acme-*", "advisory:acme-*")
+
+
+def test_a_narrow_token_cannot_silence_an_advisory(chain: Registry) -> None:
+    chain.add_advisory(advisory("UMR-1", "corpus-x", "^2"))
+    assert not chain.audit("acme-chat@1.1.0").ok
+    # the same id, now affecting only a record the token's owner publishes
+    with pytest.raises(ForbiddenError, match="may not advisory corpus-x"):
+        chain.add_advisory(advisory("UMR-1", "acme-chat", "*"), actor=ACME)
+    assert not chain.audit("acme-chat@1.1.0").ok
+    assert [r.action for r in chain.advisory_history("UMR-1")] == ["create"]
+    with pytest.raises(ForbiddenError, match="may not advisory corpus-x"):
+        chain.withdraw_advisory("UMR-1", "not ours", actor=ACME)
+    # a token over both the old and the new names may change it
+    both = _token("advisory:corpus-*", "advisory:acme-*")
+    chain.add_advisory(advisory("UMR-1", "acme-chat", "*"), actor=both)
+    assert chain.advisory("UMR-1").names() == {"acme-chat"}
+
+
+def test_fixed_is_the_owners_or_the_authors(chain: Registry) -> None:
+    chain.add_advisory(advisory("UMR-2", "corpus-x", "^2"))
+    chain.add_advisory(advisory("UMR-3", "mt-bench", "*"))
+    # acme-chat is downstream of corpus-x: its owner may declare it fixed
+    owner = _token("publish:acme-chat")
+    chain.fix_advisory("UMR-2", "acme-chat", "1.1.0", actor=owner)
+    assert "acme-chat@1.1.0" in chain.advisory("UMR-2").fixed_ids()
+    # ...but not someone else's record, nor for an advisory that does not reach it
+    with pytest.raises(ForbiddenError, match=r"may not mark llama-2-7b@1\.0\.0 fixed for UMR-2"):
+        chain.fix_advisory("UMR-2", "llama-2-7b", "1.0.0", actor=owner)
+    with pytest.raises(RecordError, match="neither a version of an affected name"):
+        chain.fix_advisory("UMR-3", "corpus-x", "2.0.0")  # even for the author
+    with pytest.raises(ForbiddenError):
+        chain.fix_advisory("UMR-3", "mt-bench", "1.0.0", actor=ACME)
+    # an author with scope over the affected names may name any version that it reaches
+    chain.fix_advisory("UMR-2", "llama-2-7b", "1.0.0", actor=_token("advisory:corpus-*"))
+
+
+def test_every_change_is_a_revision_and_withdrawal_is_its_own(chain: Registry) -> None:
+    author = _token("advisory:corpus-*")
+    chain.add_advisory(advisory("UMR-4", "corpus-x", "^2", severity="low"), actor=author)
+    assert chain.advisory("UMR-4").modified is None
+    chain.add_advisory(advisory("UMR-4", "corpus-x", "^2", severity="low"), actor=author)  # same
+    chain.add_advisory(advisory("UMR-4", "corpus-x", "^2", severity="high"), actor=author)
+    chain.fix_advisory("UMR-4", "corpus-x", "2.0.0", actor=author)
+    assert chain.audit("acme-chat@1.1.0").ok  # cleared through the fixed version
+    chain.withdraw_advisory("UMR-4", "  re-checked:   no match ", actor=author)
+    revs = chain.advisory_history("UMR-4")
+    assert [(r.rev, r.action, r.changed) for r in revs] == [
+        (1, "create", ("id", "summary", "severity", "published", "affected")),
+        (2, "modify", ("severity",)),
+        (3, "fix", ("fixed",)),
+        (4, "withdraw", ("withdrawn",)),
+    ]
+    assert {r.actor for r in revs} == {"token 0123456789abcdef (acme)"}
+    assert revs[0].advisory.severity == "low" and revs[1].advisory.severity == "high"
+    assert revs[3].reason == "re-checked: no match"
+    now = chain.advisory("UMR-4")
+    assert now.withdrawn and now.modified and now.withdrawn_reason == "re-checked: no match"
+    assert "UMR-4" not in {f.advisory.id for f in chain.audit("acme-chat@1.1.0").cleared}
+    assert [a.id for a in chain.advisories() if a.withdrawn] == ["UMR-4"]
+    with pytest.raises(ConflictError, match="was withdrawn"):
+        chain.add_advisory(advisory("UMR-4", "corpus-x", "*"), actor=author)
+    with pytest.raises(RecordError, match="needs a reason"):
+        chain.add_advisory(advisory("UMR-5", "corpus-x"))
+        chain.withdraw_advisory("UMR-5", "   ")
+    assert chain.withdraw_advisory("UMR-4", "again").withdrawn_reason == "re-checked: no match"
+    assert len(chain.advisory_history("UMR-4")) == 4
+
+
+def test_local_writes_name_the_local_user(chain: Registry) -> None:
+    chain.add_advisory(advisory("UMR-6", "corpus-x"))
+    (rev,) = chain.advisory_history("UMR-6")
+    assert rev.actor.startswith("local ") and rev.to_dict()["advisory"]["id"] == "UMR-6"
