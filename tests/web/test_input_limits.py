@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-CODES = {"invalid", "not_found", "bad_request", "unauthorized", "forbidden", "conflict"}
+CODES = {
+    "invalid",
+    "not_found",
+    "bad_request",
+    "unauthorized",
+    "forbidden",
+    "conflict",
+    "too_large",
+}
 INTERNALS = ("Error:", "Error'", "Exception", "Traceback", "sqlite", ".db", "/tmp", "site-packages")
 
 
@@ -45,7 +53,8 @@ BAD_BODIES = [
         "extensions.lab.x",
         "'Infinity' is not a finite number",
     ),
-    (DEEP + "[" * 900 + "]" * 900 + "}}", "", "nested deeper than 64 levels"),
+    # a body may nest two levels more than a record ({"records": [...]} around each)
+    (DEEP + "[" * 900 + "]" * 900 + "}}", "", "nested deeper than 66 levels"),
     (json.dumps(record(title="a\u202eb")), "title", "bidirectional control U+202E"),
     ('{"umr": 1, "name": "probe", "title": "\\ud800"}', "title", "lone surrogate"),
     (
@@ -156,3 +165,22 @@ def test_a_failing_renderer_is_a_logged_500_that_names_nothing_inside(
         "problems": [],
     }
     assert "the 'broken' renderer failed (KeyError" in caplog.text  # the log has it all
+
+
+def test_a_batch_body_holds_each_record_to_the_record_limits(fresh: Any, make_token: Any) -> None:
+    def nested(depth: int) -> Any:
+        value: Any = "leaf"
+        for _ in range(depth):
+            value = [value]
+        return value
+
+    # 63 levels under 'extensions.x' is the deepest a record file may go; two more levels of
+    # '{"records": [...]}' around it are the batch's, not the record's
+    deepest = record(name="deepest", extensions={"x": nested(62)})
+    answer = post(fresh, make_token, "/api/records", json.dumps({"records": [deepest]}))
+    assert answer.status_code == 201, answer.text
+    too_deep = record(name="too-deep", extensions={"x": nested(63)})
+    answer = post(fresh, make_token, "/api/records", json.dumps(too_deep))  # the body allows it
+    assert answer.status_code == 422
+    (problem,) = assert_public(answer)["problems"]
+    assert problem["source"] == "<body>[0]" and "nested deeper than 64" in problem["message"]
