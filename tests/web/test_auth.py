@@ -42,7 +42,7 @@ def test_no_token_is_401(client: Any, method: str, path: str, body: Any) -> None
     r = client.request(method, path, json=body)
     assert r.status_code == 401
     assert r.headers["www-authenticate"] == "Bearer"
-    assert r.json()["error"]["type"] == "AuthError"
+    assert r.json()["error"]["type"] == "unauthorized"
 
 
 @pytest.mark.parametrize(("method", "path", "body"), WRITES)

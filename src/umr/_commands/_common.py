@@ -9,18 +9,65 @@ import click
 
 if TYPE_CHECKING:
     from umr.cli import Options
-    from umr.spec import RecordSource
+    from umr.spec import RecordSource, Workspace
+
+
+MAX_WARNINGS = 10  # skipped workspace files listed one by one; the rest are counted
 
 
 def record_source(opts: Options) -> RecordSource:
-    """Where refs resolve for CLI commands: the workspace folder, then the registry (if its
-    database exists: a PostgreSQL URL, or a SQLite file that is already there)."""
+    """Where refs resolve for CLI commands: the workspace folder, if there is one (see
+    :func:`umr.cli.workspace_folder`), then the registry (if its database exists: a PostgreSQL
+    URL, or a SQLite file that is already there). Workspace files that do not load are
+    skipped, each with a warning on stderr, and change nothing else."""
+    from umr.spec.source import MemorySource
+
+    sources: list[RecordSource] = []
+    workspace = _workspace_or_none(opts)
+    if workspace is not None:
+        sources.append(workspace)
+    registry = _registry_or_none(opts)  # reading must not create one
+    if registry is not None:
+        sources.append(registry)
+    if not sources:
+        return MemorySource(
+            label="any workspace or registry (the current folder has no .umr/ and no registry "
+            "was named: pass --workspace DIR or --registry URL)"
+        )
+    if len(sources) == 1:
+        return sources[0]
     from umr.registry import ChainSource
+
+    return ChainSource(*sources)
+
+
+def _workspace_or_none(opts: Options) -> Workspace | None:
+    """The workspace in force (see :func:`umr.cli.workspace_folder`), warning about the files
+    it skipped when the command ends, or None when there is none."""
+    from umr.cli import workspace_folder
     from umr.spec import Workspace
 
-    workspace = Workspace(opts.workspace)
-    registry = _registry_or_none(opts)  # reading must not create one
-    return workspace if registry is None else ChainSource(workspace, registry)
+    folder = workspace_folder(opts)
+    if folder is None:
+        return None
+    workspace = Workspace(folder)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(lambda: _warn_skipped(workspace))
+    return workspace
+
+
+def _warn_skipped(workspace: Workspace) -> None:
+    """One line per workspace file that did not load (only if the workspace was read)."""
+    skipped = workspace.skipped
+    for problem in skipped[:MAX_WARNINGS]:
+        click.echo(f"warning: skipped {problem}", err=True)
+    if len(skipped) > MAX_WARNINGS:
+        click.echo(
+            f"warning: {len(skipped) - MAX_WARNINGS} more workspace file(s) skipped; run "
+            f"'umr validate {workspace.root}' to list them",
+            err=True,
+        )
 
 
 def _registry_or_none(opts: Options) -> Any:
@@ -50,25 +97,30 @@ def read_ref(
     warns when a workspace file shadows a published record of the same version that differs."""
     from umr.errors import NotFoundError
     from umr.registry import ChainSource
-    from umr.spec import Workspace
     from umr.spec.lookup import is_path, lookup
+    from umr.spec.source import MemorySource
 
-    ws = Workspace(opts.workspace)
+    ws = None if choice == "registry" else _workspace_or_none(opts)
     reg = None if choice == "workspace" else _registry_or_none(opts)
     if choice == "registry" and reg is None:
         from umr.cli import registry_url
 
         existing_registry(registry_url(opts))  # raises: no registry there
-    if choice == "registry":
-        source: Any = reg
+    parts = [s for s in (ws, reg) if s is not None]
+    if not parts:
+        source: Any = MemorySource(
+            label="any workspace (the current folder has no .umr/: pass --workspace DIR)"
+        )
+    elif len(parts) == 1:
+        source = parts[0]
     else:
-        source = ChainSource(ws, reg) if reg is not None else ws
+        source = ChainSource(*parts)
     record, where = lookup(text, source)
     if is_path(text):
         label = f"file {text}"
     elif choice != "auto":
         label = source.describe()
-    elif record.version in ws.versions(record.name):
+    elif ws is not None and record.version in ws.versions(record.name):
         label = ws.describe()
         if reg is not None and record.version in reg.versions(record.name, include_yanked=True):
             try:
@@ -82,7 +134,7 @@ def read_ref(
                     err=True,
                 )
     else:
-        label = reg.describe() if reg is not None else ws.describe()
+        label = reg.describe() if reg is not None else source.describe()
     if not quiet:
         click.echo(f"# {record.id} from {label}", err=True)
     return record, where, label

@@ -27,13 +27,16 @@ from umr.errors import NotFoundError, Problem, RecordError
 from umr.registry import tables as t
 from umr.registry._sql import chunked
 from umr.spec import Range, Version, canonical_json, digest
-from umr.spec.load import read_text
-from umr.spec.record import SEVERITIES, Name, Severity, Text, Url, VersionField
+from umr.spec.limits import check_tree
+from umr.spec.load import field_path, read_text
+from umr.spec.record import SEVERITIES, Name, Severity, Text, Url, VersionField, require_text
 from umr.spec.yamlio import Marks, format_path, load_yaml
 
 RangeField = Annotated[
     Range,
-    PlainValidator(lambda v: v if isinstance(v, Range) else Range.parse(v)),
+    PlainValidator(
+        lambda v: v if isinstance(v, Range) else Range.parse(require_text(v, "a range"))
+    ),
     PlainSerializer(str, return_type=str),
 ]
 ADVISORY_FIELDS = (
@@ -195,6 +198,8 @@ def parse_advisory(
         raise RecordError(
             [Problem(source=source, line=1, message="an advisory is a mapping with 'id:'")]
         )
+    if marks is None:  # a YAML file was held to the input limits as it was read
+        check_tree(data, source=source)
     kept = [k for k in REGISTRY_FIELDS if k in data]
     if kept:
         msg = f"field {kept[0]!r} is set by the registry; leave it out"
@@ -217,9 +222,7 @@ def parse_advisory(
                 e is not err and e["loc"][: len(err["loc"])] == err["loc"] for e in errors
             ):
                 continue  # a list whose items all failed: the items' errors say it
-            loc = tuple(
-                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))
-            )
+            loc = field_path(tuple(err["loc"]), data)
             if err["type"] == "extra_forbidden":
                 msg = (
                     f"unknown field {loc[-1]!r}; advisory fields are: {', '.join(ADVISORY_FIELDS)}"

@@ -21,14 +21,17 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, select, text
 
+from umr.errors import RecordError
 from umr.graph import AdvisoryInfo, AuditReport, Edge, Finding, Fix, Route
 from umr.registry import advisories as adv
 from umr.registry import tables as t
 from umr.registry.advisories import RANK, Advisory
 from umr.registry.lineage import STATEMENT, WalkQuery, notes
-from umr.registry.publish import _entry, _lock_and_order, _refs, _TxSource
+from umr.registry.publish import _entry, _problem, _TxSource
 from umr.registry.routes import Dag, Routes
 from umr.spec import Record, Version
+from umr.spec.batch import BatchCheck, refs_of
+from umr.spec.source import MemorySource
 
 UPGRADE_CANDIDATES = 5  # newer versions of an audited record checked for an upgrade that clears
 
@@ -81,8 +84,20 @@ def audit_records(
     published); nothing is written."""
     entries = {r.id: _entry(r, None, f"<{r.id}>") for r in records}
     source = _TxSource(conn, label)
-    source.prefetch({ref.name for r in records for _, _, ref in _refs(r)})
-    locks, _ = _lock_and_order(entries, source)
+    source.prefetch({ref.name for r in records for _, _, ref in refs_of(r)})
+    # the refs locked by the checks publishing runs (umr.spec.batch), so the two agree
+    check = BatchCheck(
+        MemorySource(list(records), fallback=source, label="this batch"),
+        lambda r, path, message: _problem(entries[r.id], path, message),
+    )
+    check.lock(list(records))
+    if check.problems:
+        raise RecordError(
+            check.problems,
+            hint="publish the upstream records first (or audit them in the same batch), or "
+            "fix the refs",
+        )
+    locks = check.locks
     virtual = {rid: -(i + 1) for i, rid in enumerate(entries)}
     targets: dict[str, int] = {}
     for locked in locks.values():

@@ -111,6 +111,9 @@ class Registry:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url, timeout=lock_timeout)
         migrate(self.engine)
+        # How messages name this registry; the web app sets a name without the URL, so that
+        # no answer shows the server's files or hosts.
+        self.label = f"registry {display_url(self.url)!r}"
 
     def close(self) -> None:
         self.engine.dispose()
@@ -125,7 +128,7 @@ class Registry:
         return f"Registry({display_url(self.url)!r})"
 
     def describe(self) -> str:
-        return f"registry {display_url(self.url)!r}"
+        return self.label
 
     @property
     def dialect(self) -> str:

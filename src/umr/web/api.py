@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from umr.errors import NotFoundError, RecordError
 from umr.registry.tokens import Token
 from umr.spec import KINDS, Range, check_name, parse_record
 from umr.web import schemas, views
-from umr.web._http import errors, json_response, one_snapshot
+from umr.web._http import body_doc, errors, json_body, json_response, one_snapshot
 from umr.web.auth import bearer
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -31,6 +31,25 @@ WRITE = errors(400, 401, 403, 404, 409, 422)
 MAX_BATCH = 1000
 PAGE = 1000  # hits per page of a lineage or impact answer
 MAX_PAGE = 10_000
+Body = Annotated[Any, Depends(json_body)]  # read after the token: see json_body
+_RECORDS = {
+    "description": 'a record, a list of records, or {"records": [...]}',
+    "anyOf": [
+        {"type": "object"},
+        {"type": "array", "items": {"type": "object"}, "minItems": 1, "maxItems": MAX_BATCH},
+    ],
+}
+_STRINGS = {"type": "object", "additionalProperties": {"type": "string"}}
+_FIX = {
+    "type": "object",
+    "required": ["name", "version"],
+    "properties": {
+        "name": {"type": "string"},
+        "version": {"type": "string"},
+        "force": {"type": "boolean"},
+        "reason": {"type": "string"},
+    },
+}
 
 
 def registry(request: Request) -> Any:
@@ -66,12 +85,8 @@ def list_records(
     return json_response(views.browse(registry(request), kind, page))
 
 
-@router.post("/records", responses=WRITE, status_code=201)
-def publish(
-    request: Request,
-    token: Annotated[Token, Depends(bearer)],
-    body: Annotated[Any, Body(description='a record, a list of records, or {"records": [...]}')],
-) -> Response:
+@router.post("/records", responses=WRITE, status_code=201, openapi_extra=body_doc(_RECORDS))
+def publish(request: Request, token: Annotated[Token, Depends(bearer)], body: Body) -> Response:
     """Publish records in one transaction (needs scope ``publish:GLOB`` covering each name)."""
     items = body.get("records") if isinstance(body, dict) and "umr" not in body else body
     items = [items] if isinstance(items, dict) else items
@@ -232,18 +247,22 @@ def audit(
     return json_response(report.to_dict())
 
 
-@router.post("/records/{name}/{version}/yank", responses=WRITE)
+@router.post(
+    "/records/{name}/{version}/yank",
+    responses=WRITE,
+    openapi_extra=body_doc(_STRINGS, {"reason": "broken weights"}),
+)
 def yank(
     request: Request,
     name: Name,
     version: VersionText,
     token: Annotated[Token, Depends(bearer)],
-    body: Annotated[dict[str, str], Body(examples=[{"reason": "broken weights"}])],
+    body: Body,
 ) -> Response:
     """Hide a version from new resolution (needs scope ``publish:GLOB`` covering the name)."""
     check_name(name)
     ref = f"{name}@={views.parse_version(version)}"
-    reason = str(body.get("reason") or "").strip()
+    reason = _text_field(body, "reason").strip()
     if not reason:
         raise RecordError("a yank needs a non-empty 'reason'")
     registry(request).yank(ref, reason, actor=token)
@@ -322,11 +341,13 @@ def advisories(
     return json_response(views.advisories(registry(request), name))
 
 
-@router.post("/advisories", responses=WRITE, status_code=201)
+@router.post(
+    "/advisories", responses=WRITE, status_code=201, openapi_extra=body_doc({"type": "object"})
+)
 def add_advisory(
     request: Request,
     token: Annotated[Token, Depends(bearer)],
-    body: Annotated[dict[str, Any], Body()],
+    body: Body,
     force: Annotated[
         bool, Query(description="keep it although an affected name is not published (yet)")
     ] = False,
@@ -369,48 +390,65 @@ def advisory_history(request: Request, advisory_id: AdvisoryId) -> Response:
     return json_response(views.advisory_history(registry(request), advisory_id))
 
 
-@router.post("/advisories/{advisory_id}/fix", responses=WRITE)
+@router.post(
+    "/advisories/{advisory_id}/fix",
+    responses=WRITE,
+    openapi_extra=body_doc(
+        _FIX,
+        {"name": "laion-5b", "version": "2.0.0"},
+        {"name": "m", "version": "2.0.0", "force": True, "reason": "retrained, audited"},
+    ),
+)
 def fix_advisory(
     request: Request,
     advisory_id: AdvisoryId,
     token: Annotated[Token, Depends(bearer)],
-    body: Annotated[
-        dict[str, Any],
-        Body(
-            examples=[
-                {"name": "laion-5b", "version": "2.0.0"},
-                {"name": "m", "version": "2.0.0", "force": True, "reason": "retrained, audited"},
-            ]
-        ),
-    ],
+    body: Body,
 ) -> Response:
     """Name a version that fixes an advisory: a version of an affected name or of a record
     downstream of one (scope ``advisory:`` over the affected names, or ``publish:`` over the
     fixed record's name). Refused (409) while its lineage still reaches the affected data by a
     route through no ``unlearned_from`` edge, unless ``force`` with a ``reason``, which is
     kept."""
-    name = check_name(str(body.get("name", "")))
-    version = views.parse_version(str(body.get("version", "")))
-    reason = str(body.get("reason") or "").strip() or None
-    if bool(body.get("force")) != bool(reason):
+    name = check_name(_text_field(body, "name"))
+    version = views.parse_version(_text_field(body, "version"))
+    reason = _text_field(body, "reason").strip() or None
+    force = body.get("force", False)
+    if not isinstance(force, bool):
+        raise RecordError("'force' must be true or false")
+    if force != bool(reason):
         raise RecordError("'force' and 'reason' go together: say why the fix is kept")
     registry(request).fix_advisory(advisory_id, name, version, forced=reason, actor=token)
     return json_response({"advisory": advisory_id, "fixed": f"{name}@{version}"})
 
 
-@router.post("/advisories/{advisory_id}/withdraw", responses=WRITE)
+@router.post(
+    "/advisories/{advisory_id}/withdraw",
+    responses=WRITE,
+    openapi_extra=body_doc(_STRINGS, {"reason": "the files were re-checked"}),
+)
 def withdraw_advisory(
     request: Request,
     advisory_id: AdvisoryId,
     token: Annotated[Token, Depends(bearer)],
-    body: Annotated[dict[str, str], Body(examples=[{"reason": "the files were re-checked"}])],
+    body: Body,
 ) -> Response:
     """Withdraw an advisory with a reason (scope ``advisory:`` over its affected names):
     audits stop reporting it; its page and the feeds show the withdrawal."""
-    reason = str(body.get("reason") or "").strip()
+    reason = _text_field(body, "reason").strip()
     if not reason:
         raise RecordError("a withdrawal needs a non-empty 'reason'")
     adv = registry(request).withdraw_advisory(advisory_id, reason, actor=token)
     return json_response(
         {"withdrawn": advisory_id, "at": adv.withdrawn, "reason": adv.withdrawn_reason}
     )
+
+
+def _text_field(body: Any, key: str) -> str:
+    """``body[key]`` of a JSON object body, as text ("" when absent)."""
+    if not isinstance(body, dict):
+        raise RecordError(f"send a JSON object with {key!r}")
+    value = body.get(key, "")
+    if not isinstance(value, str):
+        raise RecordError(f"{key!r} must be a string")
+    return value

@@ -7,13 +7,24 @@ under model, upstream and downstream}``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
 from umr.errors import UmrError
 from umr.formats.importers import ImportResult, register
-from umr.formats.importers._common import compact, http, slug, version
+from umr.formats.importers._common import (
+    compact,
+    http,
+    items,
+    mapping,
+    shown,
+    slug,
+    slug_or_none,
+    text,
+    version,
+)
 from umr.spec.load import read_text
 from umr.spec.refs import Ref
 from umr.spec.yamlio import load_yaml
@@ -28,26 +39,25 @@ def _record(path: Path, data: dict[str, Any], lost: list[str]) -> dict[str, Any]
     if not isinstance(mr, dict):
         lost.append(f"{where}: no 'mr:' mapping; skipped")
         return None
-    meta = mr.get("metadata") or {}
+    meta = mapping(mr.get("metadata"))
     pkg = path.parent.name
     match = re.fullmatch(rf"{re.escape(pkg)}-(.+)\.ya?ml", path.name)
     raw_version = match.group(1) if match else None
-    name, renamed = slug(str(meta.get("name") or pkg), lost, where)
-    kind = KINDS.get(str(mr.get("type", "model")), "model")
-    if str(mr.get("type", "model")) not in KINDS:
+    name, renamed = slug_or_none(text(meta.get("name")) or pkg, lost, where)
+    if name is None:
+        lost.append(f"{where}: no usable name; skipped")
+        return None
+    kind = KINDS.get(text(mr.get("type")) or "model", "model")
+    if (text(mr.get("type")) or "model") not in KINDS:
         lost.append(
-            f"{where}: type {mr.get('type')!r} is not model, family or dataset; imported as a model"
+            f"{where}: type {shown(mr.get('type'))} is not model, family or dataset; imported "
+            "as a model"
         )
     upstream = []
-    for text in (mr.get("relations") or {}).get("upstream") or ():
-        try:
-            ref = Ref.parse(str(text), legacy=True)
-            ref_name = ref.name
-        except UmrError:
-            ref_name, _ = slug(re.split(r"[<>=!~^@]", str(text))[0], lost, f"{where} upstream")
-            ref = Ref.parse(ref_name)
-        relation = "derived_from" if kind == "dataset" else "depends_on"
-        if kind == "model" and ref_name == name:
+    relation = "derived_from" if kind == "dataset" else "depends_on"
+    for item in items(mapping(mr.get("relations")).get("upstream")):
+        ref = _ref(item, lost, where)
+        if ref is None or (kind == "model" and ref.name == name):
             continue
         upstream.append({"ref": str(ref), "relation": relation})
     if upstream:
@@ -57,11 +67,11 @@ def _record(path: Path, data: dict[str, Any], lost: list[str]) -> dict[str, Any]
         )
     risks = [
         {
-            "category": str(flag),
+            "category": flag,
             "severity": "medium",
             "summary": f"flagged {flag!r} in the reference UMR repository",
         }
-        for flag, on in (mr.get("risk") or {}).items()
+        for flag, on in mapping(mr.get("risk")).items()
         if on
     ]
     if risks:
@@ -69,14 +79,14 @@ def _record(path: Path, data: dict[str, Any], lost: list[str]) -> dict[str, Any]
     answers: dict[str, Any] = {}
     fmti: dict[str, Any] = mr["fmti"] if isinstance(mr.get("fmti"), dict) else mr
     for domain in FMTI_DOMAINS:
-        for indicator, value in (fmti.get(domain) or {}).items():
+        for indicator, value in mapping(fmti.get(domain)).items():
             try:
-                answers[slug(str(indicator), [], "")[0]] = {"answer": bool(int(value))}
+                answers[slug(indicator, [], "")[0]] = {"answer": bool(int(value))}
             except (TypeError, ValueError, UmrError):
-                lost.append(f"{where}: FMTI {domain}.{indicator} = {value!r} is not 0 or 1")
+                lost.append(f"{where}: FMTI {domain}.{indicator} = {shown(value)} is not 0 or 1")
     if answers:
         lost.append(f"{where}: {len(answers)} FMTI answers have no evidence; kept, not scored")
-    refs = [{"url": u} for u in (meta.get("refs") or ()) if http(u)]
+    refs = [{"url": u} for u in items(meta.get("refs")) if http(u)]
     return compact(
         {
             "umr": 1,
@@ -86,13 +96,41 @@ def _record(path: Path, data: dict[str, Any], lost: list[str]) -> dict[str, Any]
             "title": renamed,
             "publisher": meta.get("publisher"),
             "description": meta.get("description"),
-            "released": str(meta["release_date"]) if meta.get("release_date") else None,
+            "released": _date(meta.get("release_date"), lost, where),
             "upstream": upstream,
             "risks": risks,
             "transparency": {"fmti-2023": answers} if answers else None,
             "references": refs,
         }
     )
+
+
+def _ref(item: Any, lost: list[str], where: str) -> Ref | None:
+    """An upstream entry as a ref (``name``, ``name>=1.0.0``, ``name-1.0.0``), or None."""
+    value = text(item)
+    if value is None:
+        lost.append(f"{where} upstream: {shown(item)} is not a name; skipped")
+        return None
+    try:
+        return Ref.parse(value, legacy=True)
+    except UmrError:
+        pass
+    ref_name, _ = slug_or_none(
+        re.split(r"[<>=!~^@]", value, maxsplit=1)[0], lost, f"{where} upstream"
+    )
+    return None if ref_name is None else Ref.parse(ref_name)
+
+
+def _date(value: Any, lost: list[str], where: str) -> str | None:
+    """``release_date`` as ``YYYY-MM-DD``, or None (noted) when it is not a date."""
+    if not value:
+        return None
+    written = text(value) or ""
+    try:
+        return dt.date.fromisoformat(written[:10]).isoformat()
+    except ValueError:
+        lost.append(f"{where}: release_date {shown(value)} is not a date; left out")
+        return None
 
 
 @register("umr-legacy")
