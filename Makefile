@@ -9,7 +9,7 @@ STAMP := $(VENV)/.umr-installed
 DEMO_STAMP := $(VENV)/.umr-demo-installed
 DEMO_PORT ?= 8000
 
-.PHONY: demo test lint bench venv constraints clean
+.PHONY: demo test lint fuzz bench venv constraints clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,18 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy --strict src/umr
 	$(VENV)/bin/mypy tests
+
+# The long fuzzing run (docs/guide/records.md#fuzzing, results in docs/benchmarks.md): every
+# target in tests/fuzz runs rounds of fresh examples for its share of FUZZ_SECONDS; hypothesis'
+# example database lives outside the repository (~/.cache/umr/hypothesis, or
+# $UMR_HYPOTHESIS_HOME).
+# `make test` runs the same targets once, with a few hundred examples each.
+FUZZ_SECONDS ?= 600
+FUZZ_REPORT ?= out/fuzz.json
+fuzz: $(STAMP)
+	@mkdir -p $(dir $(FUZZ_REPORT))
+	UMR_FUZZ_SECONDS=$(FUZZ_SECONDS) UMR_FUZZ_REPORT=$(FUZZ_REPORT) \
+		$(PY) -m pytest tests/fuzz -q -p no:cacheprovider --timeout=0
 
 # Re-pin what CI installs after changing dependencies in pyproject.toml (run it on a fresh .venv,
 # so nothing that pyproject no longer asks for stays pinned).

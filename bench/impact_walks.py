@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from umr.registry import Registry
-from umr.registry.lineage import closure_hits
+from umr.registry.lineage import BY_LEVEL, STATEMENT, WalkQuery, walk
 from web import postgres_registry
 
 
@@ -54,8 +54,9 @@ def main() -> None:
                 else "SELECT id FROM records WHERE name = ?",
                 (args.dataset,),
             ).one()
-            a = closure_hits(conn, [start], "down")
-            b = closure_hits(conn, [start], "down", by_level=True)
+            query = WalkQuery(starts=(start,), direction="down", typed=True)
+            a = walk(conn, query, STATEMENT)
+            b = walk(conn, query, BY_LEVEL)
             same = [(h.id, h.depth, h.path) for h in a] == [(h.id, h.depth, h.path) for h in b]
             print(
                 f"{reg.dialect}, impact of {args.dataset}: {len(a)} descendants; "
@@ -68,7 +69,7 @@ def main() -> None:
                 for by_level in (False, True):
                     gc.collect()
                     t0 = time.perf_counter()
-                    closure_hits(conn, [start], "down", by_level=by_level)
+                    walk(conn, query, BY_LEVEL if by_level else STATEMENT)
                     times[by_level].append(time.perf_counter() - t0)
         for by_level, label in ((False, "statement"), (True, "by level")):
             print(

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from umr.registry import Registry
-from umr.registry.lineage import _statement, closure_rows, hits, level_rows
+from umr.registry.lineage import BY_LEVEL, STATEMENT, WalkQuery, _statement, hits
 
 
 def best(fn: Callable[[], Any], repeat: int = 3) -> float:
@@ -54,17 +54,18 @@ def main() -> None:
     print(f"  Registry.search   {best(lambda: reg.search(args.word, limit=20)) * 1000:8.1f} ms")
 
     (rid,) = con.execute("SELECT id FROM records WHERE name = ?", (args.dataset,)).fetchone()
+    query = WalkQuery(starts=(rid,), direction="down", typed=True)
     with reg.engine.connect() as conn:
-        rows = closure_rows(conn, [rid], "down")
-        walk = best(lambda: closure_rows(conn, [rid], "down"))
+        rows = STATEMENT.rows(conn, query)
+        walk = best(lambda: STATEMENT.rows(conn, query))
     build = best(lambda: hits(rows, "down"))
     total = best(lambda: reg.impact(args.dataset))
     print(f"impact {args.dataset}: {len(rows) - 1} descendants")
-    print(f"  closure statement {walk:8.2f} s (lineage.closure_rows: lineage's and audit's walk)")
+    print(f"  closure statement {walk:8.2f} s (lineage.STATEMENT: lineage's and audit's walk)")
     print(f"  hits in Python    {build:8.2f} s")
     print(f"  Registry.impact   {total:8.2f} s (level by level, hits included)")
 
-    sql = _statement("down", False).text.replace(":maxdepth", "1000")
+    sql = _statement("down", False, False, True, False).text
     sql = sql.replace("IN (__[POSTCOMPILE_starts])", f"IN ({rid})").replace(":starts", f"({rid})")
     plain = best(lambda: con.execute(sql).fetchall())
     con.execute("BEGIN")
@@ -86,11 +87,9 @@ def main() -> None:
         f"joined to a narrow heads table {with_heads:.2f} s"
     )
     with reg.engine.connect() as conn:
-        walked = best(lambda: level_rows(conn, [rid], "down"))
-        n = len(level_rows(conn, [rid], "down")) - 1
-    print(
-        f"  level by level    {walked:8.2f} s ({n} descendants; lineage.level_rows, impact's walk)"
-    )
+        walked = best(lambda: BY_LEVEL.rows(conn, query))
+        n = len(BY_LEVEL.rows(conn, query)) - 1
+    print(f"  level by level    {walked:8.2f} s ({n} descendants; lineage.BY_LEVEL, impact's walk)")
 
 
 if __name__ == "__main__":

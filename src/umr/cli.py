@@ -9,6 +9,7 @@ No YAML, Jinja or torch imports here: the bare install must start without the ex
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +18,28 @@ from typing import Any
 import click
 
 from umr import __version__
-from umr.errors import RecordError, UmrError
+from umr.errors import RecordError, RenderError, UmrError
 
 
 @dataclass
 class Options:
     """Global options shared by every command."""
 
-    workspace: Path
+    workspace: Path  # where the default registry lives and imports write ("." by default)
     registry: str | None  # URL; None means the workspace default
+    workspace_given: bool = False  # named by --workspace or $UMR_WORKSPACE
+
+
+def workspace_folder(opts: Options) -> Path | None:
+    """The folder whose record files refs resolve in, or None.
+
+    A folder named by ``--workspace`` (or ``$UMR_WORKSPACE``) always is one; otherwise the
+    current folder is one only when it holds ``.umr/`` (made by ``umr init`` and by the first
+    publish into the default registry). So running umr from a large or foreign folder reads
+    nothing there."""
+    if opts.workspace_given or (opts.workspace / ".umr").is_dir():
+        return opts.workspace
+    return None
 
 
 def registry_url(opts: Options) -> str:
@@ -53,27 +67,45 @@ def fail(message: str, *, code: int = 1) -> None:
     raise SystemExit(code)
 
 
+INTERNAL_ERROR = 70  # exit status of a fault in umr itself (sysexits' EX_SOFTWARE)
+
+
 class UmrGroup(click.Group):
-    """The root group: turns every UmrError into a message with a hint, exit status 2."""
+    """The root group: turns every UmrError into a message with a hint, exit status 2, and any
+    other exception into one line that asks for a report (the traceback only with --debug)."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        argv = kwargs.get("args") if kwargs.get("args") is not None else sys.argv[1:]
+        debug = "--debug" in (argv or ()) or os.environ.get("UMR_DEBUG", "") not in ("", "0")
         try:
             return super().main(*args, **kwargs)
-        except click.exceptions.Abort:
+        except (click.exceptions.Abort, KeyboardInterrupt):
             click.echo("aborted", err=True)
             raise SystemExit(130) from None
         except click.ClickException as exc:
             exc.show()
             raise SystemExit(exc.exit_code) from None
         except UmrError as exc:
+            if debug and isinstance(exc, RenderError):
+                raise
             label = "invalid" if isinstance(exc, RecordError) else "error"
             click.echo(f"{label}: {exc.message}", err=True)
             if exc.hint:
                 click.echo(f"hint: {exc.hint}", err=True)
-            raise SystemExit(2) from None
+            raise SystemExit(INTERNAL_ERROR if isinstance(exc, RenderError) else 2) from None
         except BrokenPipeError:
             raise SystemExit(0) from None
+        except Exception as exc:
+            if debug:
+                raise
+            click.echo(f"error: umr failed unexpectedly ({type(exc).__name__}: {exc})", err=True)
+            click.echo(
+                "hint: this is a fault in umr, not in your input: run the command again with "
+                "--debug to see where, and report it",
+                err=True,
+            )
+            raise SystemExit(INTERNAL_ERROR) from None
 
 
 @click.group(cls=UmrGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,10 +113,11 @@ class UmrGroup(click.Group):
 @click.option(
     "--workspace",
     "-w",
+    envvar="UMR_WORKSPACE",
     type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Folder of record YAML files (scanned recursively).",
+    default=None,
+    help="Folder of record YAML files that refs resolve in (scanned recursively) "
+    "[default: the current folder if it holds .umr/, else none; $UMR_WORKSPACE]",
 )
 @click.option(
     "--registry",
@@ -93,8 +126,13 @@ class UmrGroup(click.Group):
     help="Registry URL: sqlite:///PATH or postgresql://... "
     "[default: $UMR_REGISTRY, else WORKSPACE/.umr/registry.db]",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show the traceback of an unexpected failure [$UMR_DEBUG=1].",
+)
 @click.pass_context
-def app(ctx: click.Context, workspace: Path, registry: str | None) -> None:
+def app(ctx: click.Context, workspace: Path | None, registry: str | None, debug: bool) -> None:
     """umr: machine-readable model records, lineage, advisories and audit.
 
     \b
@@ -103,7 +141,9 @@ def app(ctx: click.Context, workspace: Path, registry: str | None) -> None:
       umr show acme-chat-7b@^1 --resolved
       umr audit acme-chat-7b --fail-on high
     """
-    ctx.obj = Options(workspace=workspace, registry=registry)
+    ctx.obj = Options(
+        workspace=workspace or Path("."), registry=registry, workspace_given=workspace is not None
+    )
 
 
 def _register() -> None:

@@ -101,6 +101,10 @@ class AuthError(UmrError, PermissionError):
     """A write lacks a valid token, or the token's scope does not cover it."""
 
 
+class RenderError(UmrError, RuntimeError):
+    """A renderer failed on a valid record: a fault in umr (or a plug-in), not in the input."""
+
+
 class ForbiddenError(AuthError):
     """A valid token (or user) whose scopes do not cover the write (HTTP 403)."""
 

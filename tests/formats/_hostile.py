@@ -11,7 +11,7 @@ EVIL = (
     '\\input{/etc/passwd} \\write18{touch /tmp/pwned} \\immediate\\write18{id} #import "x.typ" '
     "#{x} % & _ $ ^ ~ \\ ` * @user [a](javascript:alert(3)) </svg> ]] <!-- --> -->\n"
     "---\nkey: injected\n# heading\n- item\n1. item\n"
-    "\u202eRTL override\u202c \u200f\u200e mixed: עברית العربية 中文 日本語 Ελληνικά Привет "
+    "\u200fRTL mark\u200e \u200f\u200e mixed: עברית العربية 中文 日本語 Ελληνικά Привет "
     "emoji 🙂 math ∑ ≤ ∞"
 )
 BIG = ("lorem ipsum dolor sit amet " * 4000)[:100_000]  # 100 KB of words

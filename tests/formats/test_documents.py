@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from formats._hostile import write_workspace
-from formats._lineage import FakeRegistry
+from formats._lineage import published
 from support import need_module, need_tool
 from umr.formats import render
 from umr.formats.context import RenderContext, build_context
@@ -20,7 +20,9 @@ from umr.formats.context import RenderContext, build_context
 
 @pytest.fixture(scope="module")
 def evil(tmp_path_factory: pytest.TempPathFactory) -> RenderContext:
-    return build_context("evil-model", FakeRegistry(write_workspace(tmp_path_factory.mktemp("e"))))
+    where = tmp_path_factory.mktemp("e")
+    with published(where, write_workspace(where)) as hostile:
+        return build_context("evil-model", hostile)
 
 
 def pdflatex(tex: bytes, where: Path) -> Path:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from formats._hostile import EVIL, write_workspace
-from formats._lineage import FakeRegistry
+from formats._lineage import published
 from umr.formats import available, render
 from umr.formats.context import RenderContext, build_context
 
@@ -60,25 +60,22 @@ HTML_TAGS = {
 
 @pytest.fixture(scope="module")
 def evil(tmp_path_factory: pytest.TempPathFactory) -> RenderContext:
-    root = write_workspace(tmp_path_factory.mktemp("evil"))
-    return build_context(
-        "evil-model",
-        FakeRegistry(
-            root,
-            advisories=[
-                {
-                    "id": "EVIL-1",
-                    "summary": EVIL,
-                    "details": EVIL,
-                    "severity": "critical",
-                    "published": "2024-01-01",
-                    "affected": [{"name": "evil-data", "versions": "*"}],
-                    "fixed": [],
-                    "references": [{"url": "https://e.org/x", "title": EVIL}],
-                }
-            ],
-        ),
-    )
+    where = tmp_path_factory.mktemp("evil")
+    root = write_workspace(where)
+    advisories = [
+        {
+            "id": "EVIL-1",
+            "summary": EVIL,
+            "details": EVIL,
+            "severity": "critical",
+            "published": "2024-01-01",
+            "affected": [{"name": "evil-data", "versions": "*"}],
+            "fixed": [],
+            "references": [{"url": "https://e.org/x", "title": EVIL}],
+        }
+    ]
+    with published(where, root, advisories) as hostile:
+        return build_context("evil-model", hostile)
 
 
 @pytest.fixture(scope="module")

@@ -148,7 +148,7 @@ def test_import_errors_are_located(tmp_path: Path) -> None:
     bad.write_text("{not json")
     result = CliRunner().invoke(app, ["import", "cyclonedx", str(bad), "-w", str(tmp_path)])
     assert result.exit_code == 2
-    assert f"{bad}:1:2: not JSON" in result.stderr
+    assert f"{bad}:1:2: JSON syntax: Expecting property name" in result.stderr
 
 
 def _invoke(*args: str) -> Any:
@@ -241,11 +241,10 @@ def test_import_never_clobbers_an_edited_file_and_writes_all_or_nothing(tmp_path
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in files)
 
 
-def test_dataset_card_front_matter() -> None:
-    from formats._lineage import FakeRegistry
+def test_dataset_card_front_matter(registry: Any) -> None:
     from umr.formats.context import build_context
 
-    text = render("markdown", build_context("chat-data", FakeRegistry())).decode()
+    text = render("markdown", build_context("chat-data", registry)).decode()
     meta = yaml.safe_load(text.split("---\n")[1])
     assert meta == {
         "pretty_name": "Chat Data",
@@ -260,3 +259,61 @@ def test_every_importer_is_registered(name: str) -> None:
     from umr.formats.importers import available
 
     assert name in available()
+
+
+def test_a_64_kb_upstream_entry_is_skipped_without_running_the_ref_patterns(
+    tmp_path: Path,
+) -> None:
+    # 64 KB of 'name-1.0.0-1.0.0...' made the legacy ref pattern backtrack for seconds; refs are
+    # refused by length (357 characters) before any pattern runs on them
+    from umr.errors import RefError
+    from umr.spec import Ref
+
+    entry = "a-1.0.0" + "-1.0.0" * 10_900 + "!"
+    assert len(entry) > 64_000
+    with pytest.raises(RefError, match="the limit is 357"):
+        Ref.parse(entry, legacy=True)
+    pkg = tmp_path / "repo" / "pkg"
+    pkg.mkdir(parents=True)
+    (pkg / "pkg-1.0.0.yaml").write_text(
+        yaml.safe_dump({"mr": {"metadata": {"name": "pkg"}, "relations": {"upstream": [entry]}}})
+    )
+    result = _invoke("umr-legacy", str(tmp_path / "repo"), "-w", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    (record,) = Workspace(tmp_path / "out").records()
+    assert str(record.name) == "pkg" and all(len(str(e.ref)) < 120 for e in record.edges())
+    assert "..." in result.stdout and len(result.stdout) < 5_000  # long values are cut
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "content", "lost"),
+    [
+        ("hf-card", "README.md", "---\nbase_model: [{}, [], 1, '---']\n---\n# T\n", "skipped"),
+        (
+            "hf-card",
+            "README.md",
+            "---\nmodel-index: [1, {results: [2, {dataset: x, metrics: [{value: {a: 1}}]}]}]\n"
+            "license: [mit]\n---\n# T\n",
+            "is not a number or text",
+        ),
+        (
+            "cyclonedx",
+            "bom.json",
+            '{"bomFormat": "CycloneDX", "metadata": {"component": {"name": "m", "type": '
+            '"machine-learning-model", "externalReferences": [1, {"type": "distribution"}],'
+            ' "licenses": "mit", "properties": [{"name": "umr:kind", "value": 5}]}},'
+            ' "components": [7, "x", {"type": "data", "name": []}]}',
+            "is not a model or dataset",
+        ),
+    ],
+    ids=["hf-odd-ids", "hf-odd-index", "cyclonedx-odd-shapes"],
+)
+def test_odd_shapes_import_what_they_can_and_say_what_they_skip(
+    tmp_path: Path, kind: str, name: str, content: str, lost: str
+) -> None:
+    source = tmp_path / name
+    source.write_text(content)
+    result = _invoke(kind, str(source), "-w", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert lost in result.stdout
+    assert list(Workspace(tmp_path / "out").records())

@@ -13,18 +13,23 @@ from pathlib import Path
 import pytest
 
 from formats._hostile import write_workspace
-from formats._lineage import FakeRegistry
+from formats._lineage import published
 from support import need_module
 from umr.formats import render
 from umr.formats.context import RenderContext, build_context
 from umr.formats.importers import read
+from umr.registry import Registry
 from umr.spec import Workspace
 
 
 @pytest.fixture(scope="module")
-def contexts(ctx: RenderContext, tmp_path_factory: pytest.TempPathFactory) -> list:
-    evil = build_context("evil-model", FakeRegistry(write_workspace(tmp_path_factory.mktemp("e"))))
-    return [ctx, build_context("web-crawl", FakeRegistry()), evil]
+def contexts(
+    ctx: RenderContext, registry: Registry, tmp_path_factory: pytest.TempPathFactory
+) -> list:
+    where = tmp_path_factory.mktemp("e")
+    with published(where, write_workspace(where)) as hostile:
+        evil = build_context("evil-model", hostile)
+    return [ctx, build_context("web-crawl", registry), evil]
 
 
 @functools.cache

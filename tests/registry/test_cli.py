@@ -50,14 +50,16 @@ def test_publish_audit_exit_codes(ws: tuple[Path, str]) -> None:
     assert umr(ws, "advisory", "add", str(root / "adv.yaml"))[0] == 0
     code, out, _ = umr(ws, "audit", "acme-chat")
     assert code == 1
-    assert out.splitlines()[0] == (
-        "acme-chat@1.1.0 -finetuned_from-> llama-2-7b@1.0.0 -trained_on-> corpus-x@2.0.0 "
-        "[UMR-2024-0003 high]"
-    )
+    assert out.splitlines()[:4] == [
+        "UMR-2024-0003 high: Corpus X holds personal data",
+        "  affected: corpus-x@2.0.0",
+        "  1 route:",
+        "    acme-chat@1.1.0 -finetuned_from-> llama-2-7b@1.0.0 -trained_on-> corpus-x@2.0.0",
+    ]
     assert umr(ws, "audit", "acme-chat", "--fail-on", "high")[0] == 1
     assert umr(ws, "audit", "acme-chat", "--fail-on", "critical")[0] == 0
     code, out, _ = umr(ws, "audit", "acme-chat", "--format", "json", "--fail-on", "critical")
-    assert json.loads(out)["findings"][0]["record"] == "corpus-x@2.0.0"
+    assert json.loads(out)["findings"][0]["affected"] == ["corpus-x@2.0.0"]
     code, _, err = umr(ws, "audit", "nope")
     assert code == 2 and "no record named 'nope'" in err
 
@@ -84,7 +86,7 @@ def test_lineage_impact_search_advisories(ws: tuple[Path, str]) -> None:
     assert out.splitlines()[1] == "  -finetuned_from-> llama-2-7b@1.0.0 [model]"
     _, out, _ = umr(ws, "lineage", "corpus-x", "--down", "--format", "json")
     data = json.loads(out)
-    assert [(r["name"], r["version"]) for r in data["results"]] == [
+    assert [(r["name"], r["version"]) for r in data["hits"]] == [
         ("llama-2-7b", "1.0.0"),
         ("acme-chat", "1.1.0"),
     ]
@@ -92,7 +94,7 @@ def test_lineage_impact_search_advisories(ws: tuple[Path, str]) -> None:
     _code, out, _ = umr(ws, "impact", "corpus-x@<3")
     assert "acme-chat@1.1.0 -finetuned_from-> llama-2-7b@1.0.0 -trained_on-> corpus-x@2.0.0" in out
     assert (
-        json.loads(umr(ws, "impact", "corpus-x", "--format", "json")[1])["results"][0]["name"]
+        json.loads(umr(ws, "impact", "corpus-x", "--format", "json")[1])["hits"][0]["name"]
         == "llama-2-7b"
     )
     assert umr(ws, "search", "corpus")[1].startswith("corpus-x@2.0.0 [dataset]")
@@ -138,3 +140,120 @@ def test_demo_load_is_idempotent(url: str, tmp_path: Path) -> None:
         app, ["--registry", url, "audit", "stable-diffusion-v1-5", "--fail-on", "critical"]
     ).exit_code
     assert code == 1
+
+
+def test_reading_commands_never_create_a_registry(tmp_path: Path) -> None:
+    typo = tmp_path / "regsitry.db"
+    for args in (
+        ["audit", "x"],
+        ["lineage", "x"],
+        ["impact", "x"],
+        ["versions", "x"],
+        ["search", "x"],
+        ["advisory", "list"],
+        ["serve"],
+        ["site", str(tmp_path / "out")],
+    ):
+        result = CliRunner().invoke(
+            app, ["--workspace", str(tmp_path), "--registry", f"sqlite:///{typo}", *args]
+        )
+        assert result.exit_code == 2, (args, result.output)
+        assert f"no registry at 'sqlite:///{typo}'" in result.stderr, args
+        assert "umr publish FILE" in result.stderr
+        assert not typo.exists(), args
+
+
+def test_did_you_mean_names_fields_relations_and_commands(ws: tuple[Path, str]) -> None:
+    root = ws[0]
+    umr(ws, "publish", str(root / "records"))
+    code, _, err = umr(ws, "audit", "corpusx")
+    assert code == 2 and "no record named 'corpusx'" in err and "did you mean 'corpus-x'?" in err
+    code, _, err = umr(ws, "versions", "lama-2-7b")
+    assert code == 2 and "did you mean 'llama-2-7b'?" in err
+    _, out, _ = umr(ws, "search", "corpux")
+    assert out.strip() == "nothing matches 'corpux'; did you mean 'corpus-x'?"
+    # an advisory for a name nobody published would reach nothing: refused, unless forced
+    (root / "typo.yaml").write_text(
+        "id: T-1\nsummary: s\nseverity: high\naffected: [{name: corpusx, versions: '*'}]\n"
+    )
+    code, _, err = umr(ws, "advisory", "add", str(root / "typo.yaml"))
+    assert code == 2
+    assert "no published record is named 'corpusx' (did you mean 'corpus-x'?)" in err
+    assert "--force" in err
+    assert umr(ws, "advisory", "list")[1].strip() == "no advisories"
+    assert umr(ws, "advisory", "add", str(root / "typo.yaml"), "--force")[0] == 0
+    # fields and relations in a record, and commands
+    (root / "bad.yaml").write_text(
+        "umr: 1\nname: b\nversion: 1.0.0\nkind: model\ntitel: B\n"
+        "upstream: [{ref: corpus-x, relation: trainedon}]\n"
+    )
+    _, _, err = umr(ws, "validate", str(root / "bad.yaml"))
+    assert "unknown field 'titel'; did you mean 'title'?" in err
+    assert "(got 'trainedon'); did you mean 'trained_on'?" in err
+    code, _, err = umr(ws, "publsh", "x")
+    assert code == 2 and "Did you mean 'publish'?" in err
+
+
+def test_versions_lists_marks(ws: tuple[Path, str]) -> None:
+    root = ws[0]
+    umr(ws, "publish", str(root / "records"))
+    (root / "v3.yaml").write_text("umr: 1\nname: corpus-x\nversion: 3.0.0\nkind: dataset\n")
+    (root / "rc.yaml").write_text("umr: 1\nname: corpus-x\nversion: 4.0.0-rc.1\nkind: dataset\n")
+    umr(ws, "publish", str(root / "v3.yaml"), str(root / "rc.yaml"))
+    (root / "adv.yaml").write_text(
+        "id: A-1\nsummary: s\nseverity: high\naffected: [{name: corpus-x, versions: '<3'}]\n"
+        "fixed: [{name: corpus-x, version: 3.0.0}]\n"
+    )
+    umr(ws, "advisory", "add", str(root / "adv.yaml"))
+    umr(ws, "yank", "corpus-x@2.0.0", "--reason", "pulled")
+    _, out, _ = umr(ws, "versions", "corpus-x")
+    assert out.splitlines() == [
+        "corpus-x@4.0.0-rc.1",
+        "corpus-x@3.0.0       latest; fixed for A-1",
+        "corpus-x@2.0.0       yanked (pulled); affected by A-1; superseded by corpus-x@3.0.0",
+    ]
+    _, out, _ = umr(ws, "versions", "acme-chat")
+    assert out.strip() == "acme-chat@1.1.0  latest; reached by A-1"
+    data = json.loads(umr(ws, "versions", "corpus-x", "--format", "json")[1])
+    assert data["latest"] == "3.0.0"  # a prerelease is not latest while a release is live
+    assert data["versions"][2]["superseded_by"] == "corpus-x@3.0.0"
+
+
+def test_lineage_down_names_the_other_versions(ws: tuple[Path, str]) -> None:
+    root = ws[0]
+    umr(ws, "publish", str(root / "records"))
+    (root / "v3.yaml").write_text("umr: 1\nname: corpus-x\nversion: 3.0.0\nkind: dataset\n")
+    umr(ws, "publish", str(root / "v3.yaml"))
+    _, out, _ = umr(ws, "lineage", "corpus-x", "--down")
+    assert out.splitlines() == [
+        "corpus-x@3.0.0",
+        "  (nothing downstream)",
+        "(this is corpus-x@3.0.0; other versions have downstream records too: corpus-x@2.0.0 "
+        "(2); 'umr impact corpus-x' covers every version)",
+    ]
+
+
+def test_bump_diff_and_show_against_the_published_record(ws: tuple[Path, str]) -> None:
+    """A published file edited in place: publish refuses it, bump compares it with the
+    published record and proposes the next free version, diff and show say what they read."""
+    root = ws[0]
+    umr(ws, "publish", str(root / "records"))
+    corpus = root / "records" / "corpus.yaml"
+    corpus.write_text(corpus.read_text().replace("Corpus X", "Corpus X, cleaned"))
+    code, _, err = umr(ws, "publish", str(corpus))
+    assert code == 2 and f"run 'umr bump {corpus} --write'" in err
+    code, out, _ = umr(ws, "bump", str(corpus))
+    assert code == 1
+    assert "patch change from the published 2.0.0 (published versions are immutable)" in out
+    assert "next version 2.0.1" in out
+    code, out, err = umr(ws, "diff", "corpus-x@2.0.0", str(corpus))
+    assert out.splitlines()[-1] == "no changes"  # the workspace file shadows the record...
+    assert "the workspace's corpus-x@2.0.0 differs from the published one" in err  # ...loudly
+    code, out, _ = umr(ws, "diff", "corpus-x@2.0.0", str(corpus), "--source", "registry")
+    lines = out.splitlines()
+    assert lines[0].startswith("--- corpus-x@2.0.0 (registry ") and "cleaned" in lines[-1]
+    _, out, err = umr(ws, "show", "corpus-x@2.0.0", "--source", "registry")
+    assert "title: Corpus X\n" in out and err.startswith("# corpus-x@2.0.0 from registry")
+    assert umr(ws, "bump", str(corpus), "--write")[0] == 0
+    code, out, _ = umr(ws, "publish", str(corpus))
+    assert code == 0 and "published corpus-x@2.0.1" in out

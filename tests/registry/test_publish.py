@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import inspect, select
+from sqlalchemy import inspect as sa_inspect
 
 from registry._helpers import rec
-from umr.errors import ConflictError, CycleError, RecordError, RefError, RegistryError
+from umr.errors import ConflictError, RecordError, RefError, RegistryError
 from umr.registry import Registry
 from umr.registry import tables as t
 from umr.registry.schema import LATEST
@@ -99,8 +100,9 @@ def test_one_bad_ref_publishes_nothing_and_is_located(reg: Registry, tmp_path: P
     with pytest.raises(RecordError) as exc:
         reg.publish([good, bad])
     assert str(exc.value.problems[0]) == (
-        f"{bad}:7:11 upstream[1].ref: 'llama-2@^9' matches no published version "
-        "(published: 1.0.0, 1.1.0)"
+        f"{bad}:7:11 upstream[1].ref: 'llama-2@^9' matches no version of 'llama-2' in this "
+        f"batch or the published, not yanked versions in {reg.describe()} "
+        "(available: 1.0.0, 1.1.0)"
     )
     assert reg.versions("good") == []
 
@@ -116,28 +118,29 @@ def test_invalid_file_publishes_nothing(reg: Registry, tmp_path: Path) -> None:
 
 def test_unknown_name_says_so(reg: Registry) -> None:
     with pytest.raises(
-        RecordError, match=r"'nope@1' matches no published record: 'nope' has no version"
+        RecordError,
+        match=r"upstream\[0\].ref: a@1.0.0: no record named 'nope' in this batch or the",
     ):
         reg.publish([rec("a@1.0.0", upstream=[("nope@1", "trained_on")])])
 
 
 def test_lineage_cycle_in_a_batch_is_refused(reg: Registry) -> None:
-    with pytest.raises(CycleError) as exc:
+    with pytest.raises(RecordError) as exc:
         reg.publish(
             [
                 rec("a@1.0.0", upstream=[("b@1", "derived_from")]),
                 rec("b@1.0.0", upstream=[("a@1", "derived_from")]),
             ]
         )
-    assert exc.value.message in (
-        "lineage cycle: a@1.0.0 -> b@1.0.0 -> a@1.0.0",
-        "lineage cycle: b@1.0.0 -> a@1.0.0 -> b@1.0.0",
-    )
+    assert [(p.path, p.message) for p in exc.value.problems] == [
+        ("upstream[0].ref", "a@1.0.0: lineage cycle: a@1.0.0 -> b@1.0.0 -> a@1.0.0"),
+        ("upstream[0].ref", "b@1.0.0: lineage cycle: b@1.0.0 -> a@1.0.0 -> b@1.0.0"),
+    ]
     assert reg.stats()["records"] == 0
 
 
 def test_self_reference_is_a_cycle(reg: Registry) -> None:
-    with pytest.raises(CycleError, match=r"x@2.0.0 -> x@2.0.0"):
+    with pytest.raises(RecordError, match=r"lineage cycle: x@2.0.0 -> x@2.0.0"):
         reg.publish([rec("x@2.0.0", upstream=[("x@*", "unlearned_from")])])
 
 
@@ -176,7 +179,7 @@ def test_yank_hides_from_resolution_but_keeps_locks(chain: Registry) -> None:
         "corpus-x@2.0.0"
     ]
     with pytest.raises(
-        RecordError, match="'corpus-x' has no version that is published and not yanked"
+        RecordError, match="no record named 'corpus-x' in this batch or the published, not yanked"
     ):
         chain.publish([rec("n@1.0.0", upstream=[("corpus-x@^2", "trained_on")])])
     with pytest.raises(RefError, match="yank needs an exact version"):
@@ -318,9 +321,12 @@ def test_every_write_moves_the_change_counter_and_nothing_else_does(chain: Regis
         assert moved()
         chain.add_advisory(advisory)
         assert not moved()
-        chain.fix_advisory("T-1", "corpus-x", "2.0.0")
+        with pytest.raises(ConflictError):  # an affected version is not its own fix
+            chain.fix_advisory("T-1", "corpus-x", "2.0.0")
+        assert not moved()
+        chain.fix_advisory("T-1", "corpus-x", "2.0.0", forced="test")
         assert moved()
-        chain.fix_advisory("T-1", "corpus-x", "2.0.0")
+        chain.fix_advisory("T-1", "corpus-x", "2.0.0", forced="test")
         assert not moved()
     finally:
         watch.close()
@@ -335,6 +341,58 @@ def test_v4_registry_gains_the_change_counter(url: str, chain: Registry) -> None
         assert again.changes() == 1  # created at 0, then bumped by the migration
         again.yank("acme-chat@1.1.0", "test")
         assert again.changes() == 2
+
+
+def test_v8_registry_gains_uncertain_edges_with_their_notes(url: str, chain: Registry) -> None:
+    """Migration 9 adds edges.uncertain and edges.note, filled from the stored records, and
+    puts uncertain into the covering indexes."""
+    chain.publish(
+        [
+            rec(
+                "guess@1.0.0",
+                upstream=[
+                    {
+                        "ref": "corpus-x@2",
+                        "relation": "trained_on",
+                        "uncertain": True,
+                        "note": "a press release says so",
+                    },
+                    {"ref": "mt-bench@1", "relation": "evaluated_on", "note": "leaderboard"},
+                ],
+            )
+        ]
+    )
+    with chain.engine.begin() as conn:  # back to schema 8: no columns, old indexes
+        for name, cols in (("src", "src_id, dst_id"), ("dst", "dst_id, src_id")):
+            conn.exec_driver_sql(f"DROP INDEX ix_edges_{name}_rel")
+            conn.exec_driver_sql(f"CREATE INDEX ix_edges_{name}_rel ON edges ({cols}, relation)")
+        conn.exec_driver_sql("ALTER TABLE edges DROP COLUMN uncertain")
+        conn.exec_driver_sql("ALTER TABLE edges DROP COLUMN note")
+        conn.execute(t.schema_version.update().values(version=8))
+    with Registry(url) as again:
+        assert _schema_version(again) == LATEST
+        edges = {
+            e.relation: e
+            for e in again.edges_among(["guess@1.0.0", "corpus-x@2.0.0", "mt-bench@1.0.0"])
+        }
+        assert (edges["trained_on"].uncertain, edges["trained_on"].note) == (
+            True,
+            "a press release says so",
+        )
+        assert (edges["evaluated_on"].uncertain, edges["evaluated_on"].note) == (
+            False,
+            "leaderboard",
+        )
+        hit = next(h for h in again.lineage("guess") if h.id == "corpus-x@2.0.0")
+        assert hit.uncertain
+        with again.engine.connect() as conn:
+            indexed = {
+                c
+                for ix in sa_inspect(conn).get_indexes("edges")
+                if ix["name"] == "ix_edges_src_rel"
+                for c in ix["column_names"]
+            }
+        assert "uncertain" in indexed
 
 
 @pytest.mark.postgres

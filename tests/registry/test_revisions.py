@@ -39,7 +39,8 @@ def test_fixed_is_the_owners_or_the_authors(chain: Registry) -> None:
     chain.add_advisory(advisory("UMR-3", "mt-bench", "*"))
     # acme-chat is downstream of corpus-x: its owner may declare it fixed
     owner = _token("publish:acme-chat")
-    chain.fix_advisory("UMR-2", "acme-chat", "1.1.0", actor=owner)
+    # (forced: acme-chat@1.1.0 still trains on corpus-x; who may fix is the point here)
+    chain.fix_advisory("UMR-2", "acme-chat", "1.1.0", actor=owner, forced="test")
     assert "acme-chat@1.1.0" in chain.advisory("UMR-2").fixed_ids()
     # ...but not someone else's record, nor for an advisory that does not reach it
     with pytest.raises(ForbiddenError, match=r"may not mark llama-2-7b@1\.0\.0 fixed for UMR-2"):
@@ -49,7 +50,9 @@ def test_fixed_is_the_owners_or_the_authors(chain: Registry) -> None:
     with pytest.raises(ForbiddenError):
         chain.fix_advisory("UMR-3", "mt-bench", "1.0.0", actor=ACME)
     # an author with scope over the affected names may name any version that it reaches
-    chain.fix_advisory("UMR-2", "llama-2-7b", "1.0.0", actor=_token("advisory:corpus-*"))
+    chain.fix_advisory(
+        "UMR-2", "llama-2-7b", "1.0.0", actor=_token("advisory:corpus-*"), forced="test"
+    )
 
 
 def test_every_change_is_a_revision_and_withdrawal_is_its_own(chain: Registry) -> None:
@@ -58,7 +61,7 @@ def test_every_change_is_a_revision_and_withdrawal_is_its_own(chain: Registry) -
     assert chain.advisory("UMR-4").modified is None
     chain.add_advisory(advisory("UMR-4", "corpus-x", "^2", severity="low"), actor=author)  # same
     chain.add_advisory(advisory("UMR-4", "corpus-x", "^2", severity="high"), actor=author)
-    chain.fix_advisory("UMR-4", "corpus-x", "2.0.0", actor=author)
+    chain.fix_advisory("UMR-4", "corpus-x", "2.0.0", actor=author, forced="re-released")
     assert chain.audit("acme-chat@1.1.0").ok  # cleared through the fixed version
     chain.withdraw_advisory("UMR-4", "  re-checked:   no match ", actor=author)
     revs = chain.advisory_history("UMR-4")

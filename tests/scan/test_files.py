@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from umr.scan import extract
@@ -108,7 +109,62 @@ def test_what_is_not_read_is_listed(tmp_path: Path) -> None:
     assert reasons["bad.py"].startswith("line 2: does not parse as Python")
     assert "unrelated.py" not in reasons
     assert reasons["latin1.py"] == "not UTF-8 (byte 5)"
-    assert reasons["big.py"].endswith(f"files over {MAX_FILE_BYTES:,} are not read")
+    assert reasons["big.py"] == f"over {MAX_FILE_BYTES:,} bytes; larger files are not read"
+
+
+def test_hostile_files_are_listed_within_the_input_limits(tmp_path: Path) -> None:
+    """Each of these crashed the scan or grew without bound before the readers were held to
+    the input limits: nesting past Python's stack in a notebook or a TOML file, a string that
+    doubles at each assignment, a FIFO that blocks a reader."""
+    (tmp_path / "deep.ipynb").write_text('{"cells": ' + "[" * 50_000 + "]" * 50_000 + "}")
+    (tmp_path / "deep.toml").write_text('model_id = "x"\na = ' + "[" * 50_000 + "]" * 50_000)
+    (tmp_path / "pyproject.toml").write_text("[tool.umr]\nmodels = " + "[" * 5_000 + "]" * 5_000)
+    doubling = ["from transformers import AutoModel", "A0 = 'x'"]
+    doubling += [f"A{i} = A{i - 1} + A{i - 1}" for i in range(1, 64)]
+    (tmp_path / "bomb.py").write_text("\n".join([*doubling, "AutoModel.from_pretrained(A63)\n"]))
+    (tmp_path / "bidi.ipynb").write_text(
+        json.dumps({"cells": [{"cell_type": "code", "source": ["x = 'a\u202eb'\n"]}]})
+    )
+    os.mkfifo(tmp_path / "pipe.py")
+    report = extract([tmp_path])
+    reasons = {Path(p).name: why for p, why in report.skipped}
+    assert reasons == {
+        "deep.ipynb": "does not parse: nested deeper than 64 levels: flatten the data",
+        "deep.toml": "nested too deeply to read",
+        "pyproject.toml": "nested too deeply to read",
+        "bidi.ipynb": "cell 1: contains the bidirectional control U+202E (RIGHT-TO-LEFT "
+        "OVERRIDE) at character 7, " + reasons["bidi.ipynb"].split(" at character 7, ", 1)[1],
+        "pipe.py": "not a regular file",
+    }
+    # a name longer than any model id is not one: the call is reported, not evaluated
+    (unresolved,) = report.unresolved
+    assert (Path(unresolved.location.path).name, unresolved.expression) == ("bomb.py", "A63")
+
+
+def test_notebook_outputs_may_hold_terminal_escapes_and_sources_may_be_one_string(
+    tmp_path: Path,
+) -> None:
+    cells = [
+        {
+            "cell_type": "code",
+            "source": [
+                "import timm\n",
+                "m = timm.create_model('resnet50.a1_in1k', pretrained=True)",
+            ],
+            "outputs": [{"output_type": "error", "traceback": ["\x1b[0;31mValueError\x1b[0m"]}],
+        },
+        {
+            "cell_type": "code",
+            "source": "from transformers import AutoModel\nAutoModel.from_pretrained('a/b')\n",
+        },
+    ]
+    (tmp_path / "run.ipynb").write_text(json.dumps({"cells": cells}, indent=1))
+    report = extract([tmp_path])
+    assert report.skipped == []
+    assert [(r.text, r.location.line, r.location.cell) for r in report.unknown] == [
+        ("resnet50.a1_in1k", 7, 1),
+        ("a/b", 20, 2),  # a source written as one string: the line of that string
+    ]
 
 
 def test_the_walk_skips_environments_and_hidden_folders(tmp_path: Path) -> None:

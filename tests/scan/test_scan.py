@@ -34,7 +34,7 @@ def report(zoo_registry: str) -> dict[str, Any]:
 
 
 def test_laion_trained_models_are_flagged_with_routes_to_laion_5b(report: dict[str, Any]) -> None:
-    laion = {f["used"]: f for f in report["findings"] if f["advisory"] == "UMR-2023-0001"}
+    laion = {f["record"]: f for f in report["findings"] if f["advisory"]["id"] == "UMR-2023-0001"}
     assert sorted(laion) == [
         "openclip-vit-b-32-laion2b@1.1.0",  # open_clip ViT-B-32 / laion2b_s34b_b79k
         "openclip-vit-h-14-laion2b@1.1.0",  # the notebook's open_clip call
@@ -44,9 +44,15 @@ def test_laion_trained_models_are_flagged_with_routes_to_laion_5b(report: dict[s
         "timm-vit_base_patch16_clip_224.laion2b_ft_in12k_in1k@1.0.0",  # the timm import
     ]
     for finding in laion.values():
-        assert finding["route"][-1]["to"] == "laion-5b@1.0.0"
-        assert finding["route"][0]["from"] == finding["used"]
-        assert finding["locations"] and "laion-5b 2.0.0" in finding["fix"]
+        (route,) = finding["paths"]  # the shortest, as 'umr audit' lists it
+        assert route[-1]["to"] == "laion-5b@1.0.0" and route[0]["from"] == finding["record"]
+        assert finding["locations"] and finding["fix"]["ref"] == "laion-5b@2.0.0"
+        assert finding["fix"]["kind"] == "rebuild"
+    assert laion["stable-diffusion-v1-5@1.1.0"]["routes"] == 4
+    # PLIP reaches LAION-5B only through OpenPath's uncertain edge: a possible finding
+    assert [f for f, v in laion.items() if v["possible"]] == ["plip@1.1.0"]
+    (edge,) = [e for e in laion["plip@1.1.0"]["edges"] if e.get("uncertain")]
+    assert edge["from"] == "openpath@1.1.0" and "LAION" in edge["note"]
     where = {
         f: [(Path(x["path"]).name, x["line"]) for x in v["locations"]] for f, v in laion.items()
     }
@@ -82,14 +88,23 @@ def test_text_groups_by_finding_and_exit_status_follows_fail_on(zoo_registry: st
     code, text = _scan(zoo_registry)
     assert code == 1
     assert (
-        "critical UMR-2023-0001 LAION-5B withdrawn after child sexual abuse material was found"
+        "UMR-2023-0001 critical: LAION-5B withdrawn after child sexual abuse material was found"
         in text
     )
     assert (
-        "  stable-diffusion-v1-5@1.1.0 -trained_on-> laion-aesthetics-v2-5plus@1.0.0 "
+        "  stable-diffusion-v1-5@1.1.0: 4 routes; the shortest:\n"
+        "    stable-diffusion-v1-5@1.1.0 -trained_on-> laion-aesthetics-v2-5plus@1.0.0 "
         "-derived_from-> laion-2b-en@1.0.0 -derived_from-> laion-5b@1.0.0\n"
         f"    used at {PROJECT / 'src/app/generate.py'}:16\n"
+        "    next: rebuild stable-diffusion-v1-5 on laion-5b@2.0.0, which UMR-2023-0001 names "
+        "fixed"
     ) in text
+    assert (
+        "  plip@1.1.0 (possible: through an uncertain edge): 1 route:\n"
+        "    plip@1.1.0 -trained_on-> openpath@1.1.0 -derived_from?-> laion-5b@1.0.0\n"
+        "    uncertain: openpath@1.1.0 -derived_from-> laion-5b@1.0.0: pathology image-text "
+    ) in text
+    assert "7 finding(s): 5 critical, 1 medium in 13 routes; 1 possible" in text
     assert f"unresolved reference at {PROJECT / 'src/app/generate.py'}:35" in text
     assert "not in the registry (4):" in text
     assert _scan(zoo_registry, "--fail-on", "none")[0] == 0
@@ -127,6 +142,7 @@ def test_sarif_validates_and_points_at_the_line(zoo_registry: str, tmp_path: Pat
     }
     assert ("UMR-2023-0001", "src/app/generate.py", 16, "error") in results
     assert ("UMR-2023-0001", "notebooks/tagging.ipynb", 27, "error") in results
+    assert ("UMR-2023-0001", "notebooks/tagging.ipynb", 39, "note") in results  # plip: possible
     assert ("umr/unresolved-reference", "src/app/generate.py", 35, "note") in results
     assert ("umr/not-in-registry", "src/app/embed.py", 5, "note") in results
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
@@ -166,15 +182,45 @@ def test_cyclonedx_with_vulnerabilities_validates(zoo_registry: str) -> None:
         next(p["value"] for p in laion["properties"] if p["name"] == "umr:locations")
     )
     assert any(loc.endswith("generate.py:16") for loc in locations)
+    assert (
+        "stable-diffusion-v1-5@1.1.0: rebuild stable-diffusion-v1-5 on laion-5b@2.0.0"
+        in (laion["recommendation"])
+    )
+    assert "analysis" not in laion  # certain for most records, so not in triage
     broken = copy.deepcopy(bom)
     broken["vulnerabilities"][0]["ratings"][0]["severity"] = "catastrophic"
     assert validator.validate_str(json.dumps(broken)) is not None
 
 
-def test_scanning_against_an_empty_registry_says_what_to_load(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        app, ["--registry", f"sqlite:///{tmp_path / 'empty.db'}", "scan", str(PROJECT)]
+def test_a_possible_finding_counts_for_fail_on_only_with_include_uncertain(
+    zoo_registry: str, tmp_path: Path
+) -> None:
+    project = tmp_path / "pathology"
+    project.mkdir()
+    (project / "probe.py").write_text(
+        "from transformers import CLIPModel\n\nmodel = CLIPModel.from_pretrained('vinid/plip')\n"
     )
+    args = ["--registry", zoo_registry, "scan", str(project)]
+    plain = CliRunner().invoke(app, args)
+    assert plain.exit_code == 0, plain.output
+    assert "plip@1.1.0 (possible: through an uncertain edge)" in plain.stdout
+    assert "possible findings count for --fail-on with --include-uncertain" in plain.stdout
+    assert CliRunner().invoke(app, [*args, "--include-uncertain"]).exit_code == 1
+    bom = json.loads(CliRunner().invoke(app, [*args, "--format", "cyclonedx"]).stdout)
+    (vuln,) = bom["vulnerabilities"]
+    assert vuln["analysis"]["state"] == "in_triage"
+    assert "openpath@1.1.0 -derived_from-> laion-5b@1.0.0" in vuln["analysis"]["detail"]
+
+
+def test_scanning_against_an_empty_registry_says_what_to_load(tmp_path: Path) -> None:
+    from umr.registry import Registry
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    missing = CliRunner().invoke(app, ["--registry", url, "scan", str(PROJECT)])
+    assert missing.exit_code == 2 and "no registry at" in missing.stderr
+    assert "umr demo load" in missing.stderr
+    Registry(url).close()  # created, with no record in it
+    result = CliRunner().invoke(app, ["--registry", url, "scan", str(PROJECT)])
     assert result.exit_code == 2
     assert "the registry holds no records" in result.stderr
     assert "umr demo load" in result.stderr

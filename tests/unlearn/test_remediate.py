@@ -91,7 +91,7 @@ def test_unlearning_publishes_a_fixed_version(tmp_path: Path) -> None:
     model.write_text(MODEL + f"artifacts:\n  - {{uri: 'file://{ckpt}', sha256: {sha}}}\n")
     umr("publish", str(tmp_path / "data.yaml"), str(model))
     umr("advisory", "add", str(tmp_path / "advisory.yaml"))
-    assert "[UMR-2026-0001 high]" in umr("audit", "mnist1d-cnn", code=1)
+    assert "UMR-2026-0001 high" in umr("audit", "mnist1d-cnn", code=1)
 
     out = umr(
         "unlearn",
@@ -141,8 +141,9 @@ def test_unlearning_publishes_a_fixed_version(tmp_path: Path) -> None:
     assert "UMR-2026-0001" in umr("audit", "mnist1d-cnn@2.0.0", code=1)
     umr("advisory", "fix", "UMR-2026-0001", "--name", "mnist1d-cnn", "--version", "2.0.0")
     out = umr("audit", "mnist1d-cnn@2.0.0")
-    assert "cleared: every path from mnist1d-cnn@2.0.0" in out
-    assert "[UMR-2026-0001 high]" in umr("audit", "mnist1d-cnn@1.0.0", code=1)
+    assert "cleared: mnist1d-cnn@2.0.0 is named fixed by UMR-2026-0001" in out
+    old = umr("audit", "mnist1d-cnn@1.0.0", code=1)
+    assert "UMR-2026-0001 high" in old and "next: upgrade to mnist1d-cnn@2.0.0" in old
 
     # The new record renders in every format; its web page shows the results.
     from umr.formats import available

@@ -30,7 +30,11 @@ def test_lineage_both_ways_with_relation_filter(client: Any) -> None:
     up = client.get("/api/records/acme-chat/1.1.0/lineage?direction=up").json()["hits"]
     assert {(h["name"], h["version"]) for h in up} >= {("base-7b", "1.0.0"), ("corpus-x", "1.0.0")}
     corpus = next(h for h in up if h["name"] == "corpus-x")
+    assert "path" not in corpus and corpus["via"] == "base-7b@1.0.0"  # the parent pointer
+    with_paths = client.get("/api/records/acme-chat/1.1.0/lineage?paths=true").json()["hits"]
+    corpus = next(h for h in with_paths if h["name"] == "corpus-x")
     assert [s["relation"] for s in corpus["path"]] == ["finetuned_from", "trained_on"]
+    assert corpus["path"][0]["from"] == "acme-chat@1.1.0"  # record first
     only = client.get("/api/records/acme-chat/1.1.0/lineage?relation=evaluated_on").json()["hits"]
     assert [h["name"] for h in only] == ["bench-qa"]
     down = client.get("/api/records/base-7b/1.0.0/lineage?direction=down").json()["hits"]
@@ -44,10 +48,79 @@ def test_audit_and_impact(client: Any) -> None:
     assert not report["ok"]
     (finding,) = report["findings"]
     assert finding["advisory"]["id"] == "TEST-2023-0001"
-    assert [s["to"] for s in finding["path"]][-1] == "corpus-x@1.0.0"
+    assert [s["to"] for s in finding["paths"][0]][-1] == "corpus-x@1.0.0"
+    assert finding["routes"] >= 1 and finding["fix"]["kind"] in ("upgrade", "rebuild", "none")
     assert client.get("/api/records/corpus-x/2.0.0/audit").json()["ok"]
-    hits = client.get("/api/impact/corpus-x?range=<2").json()["hits"]
+    impact = client.get("/api/impact/corpus-x?range=<2&paths=true").json()
+    assert impact["versions"] == ["1.0.0"] and impact["total"] == len(impact["hits"])
+    hits = impact["hits"]
     assert {h["name"] for h in hits} >= {"base-7b", "acme-chat", "acme-chat-q4"}
+    for h in hits:  # record first: from the downstream record to corpus-x
+        assert h["path"][0]["from"] == h["id"] and h["path"][-1]["to"] == "corpus-x@1.0.0"
+
+
+def test_cli_and_api_answer_with_the_same_keys(client: Any, registry_url: str) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from umr.cli import app
+
+    def cli(*args: str) -> Any:
+        out = CliRunner().invoke(app, ["--registry", registry_url, *args, "--format", "json"])
+        return json.loads(out.stdout)
+
+    for cli_answer, api_answer in (
+        (cli("impact", "corpus-x@<2"), client.get("/api/impact/corpus-x?range=<2").json()),
+        (
+            cli("lineage", "acme-chat@1.1.0"),
+            client.get("/api/records/acme-chat/1.1.0/lineage").json(),
+        ),
+        (cli("audit", "acme-chat-q4"), client.get("/api/records/acme-chat-q4/1.0.0/audit").json()),
+    ):
+        paging = {"offset", "limit", "next"}
+        assert set(cli_answer) == set(api_answer) - paging
+        for key in ("hits", "findings"):
+            for a, b in zip(cli_answer.get(key, []), api_answer.get(key, []), strict=True):
+                assert a == b
+
+
+def test_deep_chains_answer_in_linear_pages(tmp_path: Any) -> None:
+    """A 2,000-deep chain: lineage and impact answers are paged, each hit names its parent
+    instead of carrying its path, so a page's size does not grow with the depth."""
+    from fastapi.testclient import TestClient
+
+    from umr.registry import Registry
+    from umr.spec import Record
+    from umr.web.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'deep.db'}"
+    with Registry(url) as reg:
+        rows = [Record.from_dict({"umr": 1, "name": "d", "version": "1.0.0", "kind": "dataset"})]
+        for i in range(1, 2001):
+            up = f"m{i - 1}@1" if i > 1 else "d@1"
+            rows.append(
+                Record.from_dict(
+                    {
+                        "umr": 1,
+                        "name": f"m{i}",
+                        "version": "1.0.0",
+                        "kind": "model",
+                        "upstream": [{"ref": up, "relation": "finetuned_from"}],
+                    }
+                )
+            )
+        reg.publish(rows)
+    with TestClient(create_app(url)) as deep:
+        r = deep.get("/api/records/m2000/1.0.0/lineage")
+        body = r.json()
+        assert body["total"] == 2000 and len(body["hits"]) == 1000 and body["next"] == 1000
+        assert len(r.content) < 300_000
+        rest = deep.get("/api/records/m2000/1.0.0/lineage?offset=1000").json()
+        assert len(rest["hits"]) == 1000 and rest["next"] is None
+        assert rest["hits"][-1]["id"] == "d@1.0.0"
+        impact = deep.get("/api/impact/d?limit=2000")
+        assert impact.json()["total"] == 2000 and len(impact.content) < 600_000
 
 
 def test_search_and_advisories(client: Any) -> None:

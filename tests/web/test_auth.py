@@ -42,7 +42,7 @@ def test_no_token_is_401(client: Any, method: str, path: str, body: Any) -> None
     r = client.request(method, path, json=body)
     assert r.status_code == 401
     assert r.headers["www-authenticate"] == "Bearer"
-    assert r.json()["error"]["type"] == "AuthError"
+    assert r.json()["error"]["type"] == "unauthorized"
 
 
 @pytest.mark.parametrize(("method", "path", "body"), WRITES)
@@ -127,9 +127,16 @@ def test_advisory_add_and_fix(fresh: Any, make_token: Any) -> None:
     assert "TEST-2024-0009" in {f["advisory"]["id"] for f in report["findings"]}
     bad = fresh.post("/api/advisories", json={**ADVISORY, "severity": "dire"}, headers=auth(t))
     assert bad.status_code == 422
-    fix = fresh.post(
+    # bench-qa@1.0.0 is itself affected: not a fix unless forced, with a reason that is kept
+    refused = fresh.post(
         "/api/advisories/TEST-2024-0009/fix",
         json={"name": "bench-qa", "version": "1.0.0"},
+        headers=auth(t),
+    )
+    assert refused.status_code == 409 and "not a fix" in refused.json()["error"]["message"]
+    fix = fresh.post(
+        "/api/advisories/TEST-2024-0009/fix",
+        json={"name": "bench-qa", "version": "1.0.0", "force": True, "reason": "re-scored"},
         headers=auth(t),
     )
     assert fix.status_code == 200
@@ -140,7 +147,7 @@ def test_advisory_add_and_fix(fresh: Any, make_token: Any) -> None:
     # the same fix again changes nothing, and logs nothing
     again = fresh.post(
         "/api/advisories/TEST-2024-0009/fix",
-        json={"name": "bench-qa", "version": "1.0.0"},
+        json={"name": "bench-qa", "version": "1.0.0", "force": True, "reason": "re-scored"},
         headers=auth(t),
     )
     assert again.status_code == 200 and len(fresh.app.state.tokens.writes()) == 2

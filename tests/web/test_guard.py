@@ -141,7 +141,7 @@ def test_the_token_is_checked_before_the_body_is_read(server: Server) -> None:
         "Content-Length: 100000000\n",
         wait=10,
     )
-    assert status == 401 and json.loads(body)["error"]["type"] == "AuthError"
+    assert status == 401 and json.loads(body)["error"]["type"] == "unauthorized"
     status, _ = server.raw(
         "POST /api/records HTTP/1.1\nHost: 127.0.0.1\nAuthorization: Bearer umr_x\n"
         "Content-Length: 100000000\n",

@@ -219,3 +219,103 @@ def test_record_page_shows_aliases_and_a_month_date(client: Any) -> None:
     assert "<dt>Released</dt><dd>2023-01" in html
     data = client.get("/records/base-7b/1.0.0.json").json()
     assert data["record"]["aliases"] == ["hf:foundation/base-7b", "hf:foundation/base-7b-old-name"]
+
+
+def test_typos_get_suggestions(client: Any) -> None:
+    r = client.get("/records/corpusx", headers={"accept": "application/json"})
+    assert r.status_code == 404
+    assert "did you mean 'corpus-x'?" in r.json()["error"]["message"]
+    assert "did you mean" in client.get("/records/corpusx").text
+    data = client.get("/search.json?q=corpux").json()
+    assert data["count"] == 0 and data["suggestions"] == ["corpus-x"]
+    assert 'href="/records/corpus-x"' in client.get("/search?q=corpux").text
+
+
+def test_versions_are_marked_and_withdrawn_versions_say_so(client: Any) -> None:
+    listing = client.get("/records/corpus-x.json").json()
+    marks = {v["version"]: v["marks"] for v in listing["versions"]}
+    assert marks == {
+        "2.0.0": ["latest", "fixed for TEST-2023-0001"],
+        "1.0.0": ["affected by TEST-2023-0001", "superseded by corpus-x@2.0.0"],
+    }
+    assert "affected: TEST-2023-0001" in client.get("/records/corpus-x").text
+    old = client.get("/records/corpus-x/1.0.0").text
+    assert "Withdrawn:" in old and "superseded by" in old
+    assert "Withdrawn:" not in client.get("/records/corpus-x/2.0.0").text
+
+
+def test_impact_page_groups_filters_and_pages(client: Any) -> None:
+    data = client.get("/impact/corpus-x.json?range=<2").json()
+    assert data["versions"] == ["1.0.0"] and data["total"] == data["direct"] + data["transitive"]
+    assert data["kinds"] == {"model": data["total"]}
+    names = {r["name"] for r in data["records"]}
+    assert {"base-7b", "acme-chat", "acme-chat-q4"} <= names
+    direct = client.get("/impact/corpus-x.json?range=<2&scope=direct").json()
+    assert direct["matching"] == data["direct"]
+    assert all(r["depth"] == 1 for r in direct["records"])
+    far = next(r for r in data["records"] if r["name"] == "acme-chat-q4")
+    assert far["path_text"].startswith("acme-chat-q4@1.0.0 -quantized_from-> ")
+    assert far["path_text"].endswith(" corpus-x@1.0.0")  # record first, back to corpus-x
+    assert client.get("/impact/corpus-x.json?kind=dataset").json()["records"] == []
+    assert client.get("/impact/corpus-x.json?scope=sideways").status_code == 422
+    html = client.get("/impact/corpus-x?range=<2").text
+    assert "acme-chat-q4" in html and 'name="scope"' in html and "through 2 records" in html
+    assert client.get("/impact/nope").status_code == 404
+
+
+def test_record_page_marks_inherited_text(tmp_path: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from umr.registry import Registry
+    from umr.spec import Record
+    from umr.web.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    with Registry(url) as reg:
+        base = {"umr": 1, "name": "sd", "version": "1.0.0", "kind": "model"}
+        reg.publish(
+            [
+                Record.from_dict(base | {"description": "Released by Runway in 2022."}),
+                Record.from_dict(
+                    {
+                        "umr": 1,
+                        "name": "lora",
+                        "version": "1.0.0",
+                        "kind": "model",
+                        "inherits": "sd@1",
+                        "upstream": [{"ref": "sd@1", "relation": "adapter_of"}],
+                    }
+                ),
+            ]
+        )
+    with TestClient(create_app(url)) as c:
+        html = c.get("/records/lora/1.0.0").text
+        description = html.split('id="description"', 1)[1].split("</section>", 1)[0]
+        assert "Inherited from" in description and 'href="/records/sd/1.0.0"' in description
+        assert "Released by Runway" in description
+        own = c.get("/records/sd/1.0.0").text.split('id="description"', 1)[1]
+        assert "Inherited from" not in own.split("</section>", 1)[0]
+
+
+def test_audit_on_the_record_page_names_each_record_of_the_route(client: Any) -> None:
+    audit = client.get("/records/acme-chat-q4/1.0.0").text.split('id="audit"', 1)[1]
+    audit = audit.split("</section>", 1)[0]
+    for ref in ("acme-chat-q4@1.0.0", "corpus-x@1.0.0"):
+        name, version = ref.split("@")
+        assert f'href="/records/{name}/{version}"' in audit, ref
+    assert "Fixed in" in audit and 'href="/records/corpus-x/2.0.0"' in audit
+
+
+def test_lists_carry_advisory_badges_and_sort(client: Any) -> None:
+    hits = client.get("/search.json?q=acme").json()["hits"]
+    marked = {h["name"]: [a["id"] for a in h["advisories"]] for h in hits}
+    assert marked["acme-chat-q4"] == ["TEST-2023-0001"]
+    first = client.get("/search.json?q=a&sort=advisories").json()["hits"]
+    reached = [bool(h["advisories"]) for h in first]
+    assert reached == sorted(reached, reverse=True) and reached[0]
+    by_name = [h["name"] for h in client.get("/search.json?q=a&sort=name").json()["hits"]]
+    assert by_name == sorted(by_name)
+    assert client.get("/search.json?q=a&sort=sideways").status_code == 422
+    rows = client.get("/records.json").json()["records"]
+    assert any(r["advisories"] for r in rows) and all("advisories" in r for r in rows)
+    assert 'href="/advisories/TEST-2023-0001"' in client.get("/records").text

@@ -13,10 +13,12 @@ from umr.cli import Options, emit, registry_url
 
 def _source(opts: Options, ref: str) -> Any:
     """The registry for a published ref when there is one, else the workspace."""
+    from umr.registry.db import sqlite_path
     from umr.spec.lookup import is_path
 
     url = registry_url(opts)
-    on_disk = not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()
+    path = sqlite_path(url)
+    on_disk = path is None or path.exists()
     if is_path(ref) or not on_disk:
         return record_source(opts)
     try:

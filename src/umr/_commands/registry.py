@@ -4,42 +4,79 @@ audit, impact, search)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from umr._commands._common import format_option
-from umr.cli import Options, emit, registry_url
+from umr._commands._common import existing_registry, format_option
+from umr.cli import Options, emit, fail, registry_url
 
 if TYPE_CHECKING:
     from umr.registry import Registry
 
 SEVERITY = click.Choice(["low", "medium", "high", "critical"])
+ROUTES_PAGE = 50  # routes per finding and page with --all-paths
 
 
-def open_registry(opts: Options) -> Registry:
+def open_registry(opts: Options, *, create: bool = False) -> Registry:
+    """The registry in force; only writing commands (``create``) may bring a new one into
+    being, so a reading command with a misspelled path fails instead of reading nothing."""
     from umr.registry import Registry
 
-    return Registry(registry_url(opts))
+    url = registry_url(opts)
+    return Registry(url if create else existing_registry(url))
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--fail-on",
+    type=SEVERITY,
+    default=None,
+    help="Audit first: publish nothing and exit 1 on a finding at or above this severity.",
+)
+@click.option(
+    "--include-uncertain", is_flag=True, help="With --fail-on: count possible findings too."
+)
 @format_option("text", "json")
 @click.pass_obj
-def publish(opts: Options, paths: tuple[Path, ...], fmt: str) -> None:
+def publish(
+    opts: Options, paths: tuple[Path, ...], fail_on: str | None, include_uncertain: bool, fmt: str
+) -> None:
     """Publish record files and folders in one transaction: all of them or none.
 
-    Each upstream and inherits ref is locked to the highest published version it admits.
+    Each upstream and inherits ref is locked to the highest published version it admits. The
+    records are audited as they are locked, and the summary of what was published is printed
+    (like npm install's "found 1 critical vulnerability"); with --fail-on a finding at or above
+    it stops the publish.
 
     \b
     Example:
       umr publish records/
+      umr publish records/ --fail-on high
       umr --registry postgresql://umr@db/umr publish acme-chat.yaml
     """
-    with open_registry(opts) as reg:
+    from umr.graph import summary_line
+
+    with open_registry(opts, create=True) as reg:
+        reports = reg.audit_records(paths)
+        failing = [r for r in reports if fail_on and r.fails(fail_on, include_uncertain)]
+        if failing:
+            emit("\n".join(r.text() for r in failing))
+            fail(f"nothing published: {len(failing)} record(s) fail --fail-on {fail_on}", code=1)
         result = reg.publish(paths)
-    emit(result.to_dict(), "json") if fmt == "json" else emit(result.text())
+    new = set(result.published)
+    flagged = [r for r in reports if r.record in new and r.findings]
+    if fmt == "json":
+        audit = [{"record": r.record, "ok": r.ok, "summary": r.summary()} for r in flagged]
+        emit(result.to_dict() | {"audit": audit}, "json")
+        return
+    emit(result.text())
+    if flagged:
+        findings = [f for r in flagged for f in r.findings]
+        emit(f"audit: found {summary_line(findings)} among the published records")
+        for r in flagged:
+            emit(f"  {r.record}: {r.summary()}; see 'umr audit {r.record}'")
 
 
 @click.command()
@@ -70,31 +107,61 @@ def yank(opts: Options, ref: str, reason: str) -> None:
 def lineage(
     opts: Options, ref: str, direction: str, relations: tuple[str, ...], depth: int | None, fmt: str
 ) -> None:
-    """Show the locked lineage of REF, up or down, each record with its shortest path.
+    """Show the locked lineage of REF, up or down: every edge among its records, a record
+    shown again marked (deduped).
 
     \b
     Example:
       umr lineage stable-diffusion-v1-5 --up --relation trained_on --relation finetuned_from
       umr lineage laion-5b@1 --down --depth 2 --format dot | dot -Tsvg > laion.svg
     """
-    from umr.registry.lineage import render_dot, render_tree
+    from umr.registry.printing import render_dot, render_tree
 
     with open_registry(opts) as reg, reg.snapshot():
-        # Both reads in one snapshot: the record found is the one whose lineage is walked,
+        # All reads in one snapshot: the record found is the one whose lineage is walked,
         # even if a newer version is published between them.
         root = reg.get_ref(ref).id
         found = reg.lineage(root, direction, list(relations) or None, depth)  # type: ignore[arg-type]
+        edges = [] if fmt == "json" else reg.edges_among([root, *(h.id for h in found)])
+        note = _other_versions(reg, root) if direction == "down" and fmt == "tree" else ""
+    if relations:
+        edges = [e for e in edges if e.relation in relations]
     if fmt == "json":
-        emit(
-            {"record": root, "direction": direction, "results": [h.to_dict() for h in found]},
-            "json",
-        )
+        emit(lineage_json(root, direction, found), "json")
+    elif fmt == "dot":
+        emit(render_dot(root, edges))
     else:
-        emit(render_dot(root, found) if fmt == "dot" else render_tree(root, found, direction))  # type: ignore[arg-type]
+        emit(render_tree(root, found, edges, direction) + (f"\n{note}" if note else ""))  # type: ignore[arg-type]
+
+
+def _other_versions(reg: Registry, root: str) -> str:
+    """A note on the other versions of ``root``'s name that have downstream records, so that a
+    walk down from one version does not pass for the name's whole impact."""
+    name, _, version = root.partition("@")
+    others = []
+    for v in reg.versions(name, include_yanked=True):
+        if str(v) != version and reg.lineage(f"{name}@{v}", "down", depth=1):
+            others.append(f"{name}@{v} ({len(reg.lineage(f'{name}@{v}', 'down'))})")
+    if not others:
+        return ""
+    return (
+        f"(this is {root}; other versions have downstream records too: {', '.join(others)}; "
+        f"'umr impact {name}' covers every version)"
+    )
+
+
+def lineage_json(root: str, direction: str, found: list[Any]) -> dict[str, Any]:
+    """The JSON of a lineage answer: the same keys as ``GET /api/records/.../lineage``."""
+    return {
+        "record": root,
+        "direction": direction,
+        "total": len(found),
+        "hits": [h.to_dict() for h in found],
+    }
 
 
 @click.command()
-@click.argument("ref")
+@click.argument("targets", nargs=-1, required=True, metavar="REF|PATH...")
 @click.option(
     "--fail-on",
     type=SEVERITY,
@@ -102,21 +169,71 @@ def lineage(
     show_default=True,
     help="Exit 1 on a finding at or above this severity.",
 )
+@click.option(
+    "--include-uncertain",
+    is_flag=True,
+    help="Count possible findings (every route through an uncertain edge) for --fail-on.",
+)
+@click.option("--all-paths", is_flag=True, help="List every route, a page at a time.")
+@click.option(
+    "--page",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help=f"With --all-paths: which page of {ROUTES_PAGE} routes per finding.",
+)
 @format_option("text", "json")
 @click.pass_obj
-def audit(opts: Options, ref: str, fail_on: str, fmt: str) -> None:
-    """Report advisories that reach REF through its locked upstream closure.
+def audit(
+    opts: Options,
+    targets: tuple[str, ...],
+    fail_on: str,
+    include_uncertain: bool,
+    all_paths: bool,
+    page: int,
+    fmt: str,
+) -> None:
+    """Report the advisories that reach published refs, or record files and folders before
+    they are published (locked against the registry as publishing would lock them).
 
+    Each advisory is listed once with the number of routes that carry it (the shortest shown;
+    --all-paths lists the rest), the fixed versions and the next step.
     Exit status: 0 clean, 1 a finding at or above --fail-on, 2 an error.
 
     \b
     Example:
       umr audit stable-diffusion-v1-5 --fail-on high
+      umr audit records/ --fail-on high
     """
-    with open_registry(opts) as reg:
-        report = reg.audit(ref)
-    emit(report.to_dict(), "json") if fmt == "json" else emit(report.text())
-    if report.fails(fail_on):
+    from umr.graph import summary_line
+    from umr.spec.lookup import is_path
+
+    paths = [Path(x) for x in targets if is_path(x) or Path(x).is_dir()]
+    refs = [x for x in targets if not (is_path(x) or Path(x).is_dir())]
+    offset, limit = ((page - 1) * ROUTES_PAGE, ROUTES_PAGE) if all_paths else (0, 1)
+    with open_registry(opts) as reg, reg.snapshot():
+        reports = reg.audit_records(paths, offset=offset, limit=limit) if paths else []
+        reports += [reg.audit(r, offset=offset, limit=limit) for r in refs]
+    if fmt == "json":
+        if len(targets) == 1 and len(reports) == 1:
+            emit(reports[0].to_dict(), "json")
+        else:
+            findings = [f for r in reports for f in r.findings]
+            emit(
+                {"summary": summary_line(findings), "reports": [r.to_dict() for r in reports]},
+                "json",
+            )
+    else:
+        emit("\n".join(r.text() for r in reports))
+        if len(reports) > 1:
+            findings = [f for r in reports for f in r.findings]
+            emit(f"{len(reports)} records: {summary_line(findings)}")
+        more = [f for r in reports for f in r.findings if f.routes > offset + len(f.paths)]
+        if more and all_paths:
+            emit(f"more routes: add --page {page + 1}")
+        elif more:
+            emit("every route: add --all-paths")
+    if any(r.fails(fail_on, include_uncertain) for r in reports):
         raise SystemExit(1)
 
 
@@ -125,34 +242,64 @@ def audit(opts: Options, ref: str, fail_on: str, fmt: str) -> None:
 @format_option("text", "json")
 @click.pass_obj
 def impact(opts: Options, ref: str, fmt: str) -> None:
-    """List every published record downstream of NAME[@RANGE], with the path to each.
+    """List every published record that NAME[@RANGE] reaches downstream, with the path from
+    each back to it (record first). Covers every version in RANGE (all versions by default).
 
     \b
     Example:
       umr impact laion-5b@"<2"
     """
-    from umr.registry.lineage import path_text
+    from umr.graph import hit_paths
     from umr.spec import Ref
 
     parsed = Ref.parse(ref)
-    with open_registry(opts) as reg:
+    with open_registry(opts) as reg, reg.snapshot():
         found = reg.impact(parsed.name, parsed.range)
+        covered = [str(v) for v in reg.versions(parsed.name, True) if v in parsed.range]
     if fmt == "json":
-        emit(
-            {
-                "name": parsed.name,
-                "range": str(parsed.range),
-                "results": [h.to_dict() for h in found],
-            },
-            "json",
-        )
+        emit(impact_json(parsed.name, str(parsed.range), covered, found), "json")
     else:
-        emit(
-            "\n".join(
-                [path_text(h.id, list(reversed(h.path)), "up") for h in found]
-                + [f"{len(found)} record(s) downstream of {ref}"]
-            )
+        lines = list(hit_paths(found))
+        lines.append(
+            f"{len(found)} record(s) downstream of {parsed.name} "
+            f"{', '.join(covered) or '(no version)'} (range {parsed.range})"
         )
+        emit("\n".join(lines))
+
+
+def impact_json(name: str, rng: str, covered: list[str], found: list[Any]) -> dict[str, Any]:
+    """The JSON of an impact answer: the same keys as ``GET /api/impact/NAME``."""
+    return {
+        "name": name,
+        "range": rng,
+        "versions": covered,
+        "total": len(found),
+        "hits": [h.to_dict() for h in found],
+    }
+
+
+@click.command()
+@click.argument("name")
+@format_option("text", "json")
+@click.pass_obj
+def versions(opts: Options, name: str, fmt: str) -> None:
+    """List every published version of NAME, newest first, with its marks: latest, yanked,
+    affected by an advisory, reached by one through its lineage, fixed, superseded.
+
+    \b
+    Example:
+      umr versions laion-5b
+    """
+    with open_registry(opts) as reg:
+        found = reg.version_infos(name)
+    if fmt == "json":
+        latest = next((str(v.version) for v in found if v.latest), None)
+        emit({"name": name, "latest": latest, "versions": [v.to_dict() for v in found]}, "json")
+        return
+    width = max(len(str(v.version)) for v in found)
+    emit(
+        "\n".join(f"{name}@{v.version!s:<{width}}  {'; '.join(v.marks())}".rstrip() for v in found)
+    )
 
 
 @click.command()
@@ -168,12 +315,18 @@ def search(opts: Options, text: str, kind: str | None, limit: int, fmt: str) -> 
     Example:
       umr search "stable diffusion" --kind model
     """
+    from umr.suggest import did_you_mean
+
     with open_registry(opts) as reg:
         found = reg.search(text, kind=kind, limit=limit)
+        near = "" if found else did_you_mean(text, reg.similar_names(text))
     if fmt == "json":
         emit([h.to_dict() for h in found], "json")
     else:
-        emit("\n".join(h.text() for h in found) or f"nothing matches {text!r}")
+        emit(
+            "\n".join(h.text() for h in found)
+            or f"nothing matches {text!r}" + (f"; {near}" if near else "")
+        )
 
 
 @click.group()
@@ -191,17 +344,22 @@ def advisory() -> None:
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
+@click.option(
+    "--force", is_flag=True, help="Keep it although an affected name is not published (yet)."
+)
 @click.pass_obj
-def advisory_add(opts: Options, files: tuple[Path, ...]) -> None:
+def advisory_add(opts: Options, files: tuple[Path, ...], force: bool) -> None:
     """Store advisory files; the same content again is a no-op, a changed one a new revision.
+    An advisory whose affected names are not published is refused (it would reach nothing),
+    with the nearest names.
 
     \b
     Example:
       umr advisory add advisories/UMR-2023-0001.yaml
     """
-    with open_registry(opts) as reg:
+    with open_registry(opts, create=True) as reg:
         for file in files:
-            a = reg.add_advisory(file)
+            a = reg.add_advisory(file, force=force)
             emit(f"added {a.id} [{a.severity}] {a.summary}")
     emit("next: run 'umr audit NAME' to see what they reach")
 
@@ -245,18 +403,92 @@ def advisory_show(opts: Options, advisory_id: str, fmt: str) -> None:
 @click.argument("advisory_id")
 @click.option("--name", required=True, help="The record that carries the fix.")
 @click.option("--version", "version", required=True, help="Its fixed version, e.g. 2.0.0.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Record it although its lineage still reaches the affected data (needs --reason).",
+)
+@click.option("--reason", default=None, help="With --force: why; kept with the fix.")
 @click.pass_obj
-def advisory_fix(opts: Options, advisory_id: str, name: str, version: str) -> None:
+def advisory_fix(
+    opts: Options, advisory_id: str, name: str, version: str, force: bool, reason: str | None
+) -> None:
     """Record NAME@VERSION as fixed for an advisory: audits through it are cleared.
+
+    Refused while the version's lineage still reaches the affected data by a route through no
+    unlearned_from edge (a version retrained on the same data is not a fix), unless --force
+    with a --reason, which is kept and shown with every audit it clears.
 
     \b
     Example:
       umr advisory fix UMR-2026-0001 --name mnist1d-cnn --version 2.0.0
     """
+    from umr.errors import RecordError
+
+    if force != bool(reason and reason.strip()):
+        raise RecordError("--force and --reason go together: say why the fix is kept")
     with open_registry(opts) as reg:
         reg.advisory(advisory_id)  # an unknown id is a clear NotFoundError
-        reg.fix_advisory(advisory_id, name, version)
+        reg.fix_advisory(advisory_id, name, version, forced=reason if force else None)
     emit(f"{advisory_id}: {name}@{version} recorded as fixed; next: 'umr audit {name}@{version}'")
+
+
+@advisory.command("export")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@format_option("osv", default="osv")
+@click.option(
+    "--out",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write one ID.json file per advisory into this folder instead of printing.",
+)
+@click.pass_obj
+def advisory_export(opts: Options, ids: tuple[str, ...], fmt: str, outdir: Path | None) -> None:
+    """Export advisories (all, or the IDs given) in the OSV format, validated against the
+    OSV schema: one JSON object for one advisory, a list for several.
+
+    \b
+    Example:
+      umr advisory export UMR-2023-0001 --format osv > UMR-2023-0001.json
+      umr advisory export --out osv/
+    """
+    import json
+
+    with open_registry(opts) as reg:
+        entries = reg.export_osv(ids)
+    if outdir is None:
+        emit(entries[0] if len(ids) == 1 else entries, "json")
+        return
+    outdir.mkdir(parents=True, exist_ok=True)
+    for entry in entries:
+        name = entry["id"].removeprefix("x_umr:").replace("/", "_")
+        (outdir / f"{name}.json").write_text(json.dumps(entry, indent=2, ensure_ascii=False) + "\n")
+    emit(f"wrote {len(entries)} OSV file(s) to {outdir}")
+
+
+@advisory.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--force", is_flag=True, help="Keep an advisory although an affected name is not published."
+)
+@click.pass_obj
+def advisory_import(opts: Options, files: tuple[Path, ...], force: bool) -> None:
+    """Import advisories from OSV files (one entry, a list, or {"vulns": [...]}), validated
+    against the OSV schema; the same content again is a no-op.
+
+    \b
+    Example:
+      umr advisory import UMR-2023-0001.json
+    """
+    with open_registry(opts, create=True) as reg:
+        for file in files:
+            for a in reg.import_osv(file, force=force):
+                state = " (withdrawn)" if a.withdrawn else ""
+                emit(f"imported {a.id} [{a.severity}] {a.summary}{state}")
+    emit("next: run 'umr audit NAME' to see what they reach")
 
 
 @advisory.command("history")
@@ -296,5 +528,5 @@ def advisory_withdraw(opts: Options, advisory_id: str, reason: str) -> None:
 
 def register(app: click.Group) -> None:
     """Add this group's commands to the root app."""
-    for command in (publish, yank, lineage, audit, impact, search, advisory):
+    for command in (publish, yank, lineage, audit, impact, versions, search, advisory):
         app.add_command(command)

@@ -31,6 +31,11 @@ FORMATS = ("text", "json", "sarif", "cyclonedx")
     help="Exit 1 on a finding at or above this severity ('none': never).",
 )
 @click.option(
+    "--include-uncertain",
+    is_flag=True,
+    help="Count possible findings (every route through an uncertain edge) for --fail-on.",
+)
+@click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -38,7 +43,12 @@ FORMATS = ("text", "json", "sarif", "cyclonedx")
 )
 @click.pass_obj
 def scan(
-    opts: Options, paths: tuple[Path, ...], fmt: str, fail_on: str, output: Path | None
+    opts: Options,
+    paths: tuple[Path, ...],
+    fmt: str,
+    fail_on: str,
+    include_uncertain: bool,
+    output: Path | None,
 ) -> None:
     """Find the models and datasets PATHS use (default: the current folder) and audit them.
 
@@ -46,13 +56,17 @@ def scan(
     files by their keys (model_name_or_path, base_model, dataset_name, ...), and
     pyproject.toml's [tool.umr] lists what code builds at run time. Each reference is
     matched to published records by their aliases and hf:// artifacts; what is not in the
-    registry and what is named at run time are listed.
+    registry and what is named at run time are listed. The findings are those of 'umr audit':
+    each advisory once per record used, with its routes, the code that names the record and
+    the next step.
 
-    Exit status: 0 clean, 1 a finding at or above --fail-on, 2 an error.
+    Exit status: 0 clean, 1 a finding at or above --fail-on (a possible one only with
+    --include-uncertain), 2 an error.
 
     \b
     Example:
       umr scan . --fail-on high
+      umr scan . --fail-on high --include-uncertain
       umr scan src/ notebooks/ --format sarif -o umr.sarif
     """
     from umr.scan import scan as run_scan
@@ -66,7 +80,7 @@ def scan(
     else:
         output.write_text(data, encoding="utf-8")
         emit(f"wrote {output} ({len(report.findings())} finding(s))")
-    if fail_on != "none" and report.fails(fail_on):
+    if fail_on != "none" and report.fails(fail_on, include_uncertain):
         raise SystemExit(1)
 
 

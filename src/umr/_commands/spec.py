@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from umr._commands._common import format_option, record_source
+from umr._commands._common import format_option, read_ref, record_source
 from umr.cli import Options, emit, fail
 
 
@@ -53,23 +53,33 @@ def validate(opts: Options, paths: tuple[Path, ...], fmt: str) -> None:
         raise SystemExit(1)
 
 
+SOURCE = click.option(
+    "--source",
+    type=click.Choice(["auto", "workspace", "registry"]),
+    default="auto",
+    show_default=True,
+    help="Where refs resolve: the workspace, then the registry (auto), or only one of them.",
+)
+
+
 @click.command()
 @click.argument("ref")
 @click.option("--resolved", is_flag=True, help="Fill in inherited fields from the base chain.")
+@SOURCE
 @format_option("yaml", "json", default="yaml")
 @click.pass_obj
-def show(opts: Options, ref: str, resolved: bool, fmt: str) -> None:
-    """Print a record (a file path or NAME@RANGE).
+def show(opts: Options, ref: str, resolved: bool, source: str, fmt: str) -> None:
+    """Print a record (a file path or NAME@RANGE); standard error says where it was read.
 
     \b
     Example:
       umr show acme-chat-7b@^1 --resolved --format json
+      umr show acme-chat-7b@1.0.0 --source registry
     """
     from umr.spec import dump_yaml, resolve
-    from umr.spec.lookup import lookup
 
-    record, source = lookup(ref, record_source(opts))
-    data = resolve(record, source).to_dict() if resolved else record.to_dict()
+    record, where, _ = read_ref(opts, ref, source)
+    data = resolve(record, where).to_dict() if resolved else record.to_dict()
     emit(data, "json") if fmt == "json" else emit(dump_yaml(data).rstrip())
 
 
@@ -97,25 +107,36 @@ def explain(opts: Options, ref: str, field: str, fmt: str) -> None:
 @click.command()
 @click.argument("a")
 @click.argument("b")
+@SOURCE
 @format_option("text", "json")
 @click.pass_obj
-def diff(opts: Options, a: str, b: str, fmt: str) -> None:
-    """List field-level changes from record A to record B, each with its SemVer level.
+def diff(opts: Options, a: str, b: str, source: str, fmt: str) -> None:
+    """List field-level changes from record A to record B, each with its SemVer level; each
+    side says where it was read (a file, the workspace, the registry).
 
     \b
     Example:
-      umr diff acme-chat-7b@1.0.0 records/acme-chat.yaml
+      umr diff acme-chat-7b@1.0.0 records/acme-chat.yaml --source registry
     """
     from umr.spec import bump_level
     from umr.spec import diff as diff_records
-    from umr.spec.lookup import lookup
 
-    source = record_source(opts)
-    changes = diff_records(lookup(a, source)[0], lookup(b, source)[0])
+    old, _, old_from = read_ref(opts, a, source, quiet=True)
+    new, _, new_from = read_ref(opts, b, source, quiet=True)
+    changes = diff_records(old, new)
     if fmt == "json":
-        emit({"changes": [c.to_dict() for c in changes], "level": bump_level(changes)}, "json")
+        emit(
+            {
+                "from": {"id": old.id, "source": old_from},
+                "to": {"id": new.id, "source": new_from},
+                "changes": [c.to_dict() for c in changes],
+                "level": bump_level(changes),
+            },
+            "json",
+        )
     else:
-        emit("\n".join(str(c) for c in changes) or "no changes")
+        lines = [f"--- {old.id} ({old_from})", f"+++ {new.id} ({new_from})"]
+        emit("\n".join([*lines, *(str(c) for c in changes)] if changes else [*lines, "no changes"]))
 
 
 @click.command()
@@ -123,15 +144,19 @@ def diff(opts: Options, a: str, b: str, fmt: str) -> None:
 @click.option("--write", is_flag=True, help="Rewrite the version line of PATH in place.")
 @click.pass_obj
 def bump(opts: Options, path: Path, write: bool) -> None:
-    """Propose PATH's next version from its changes against the latest other version.
+    """Propose PATH's next version from its changes: against the published record when PATH's
+    version is published with other content (published versions are immutable), else against
+    the latest other version.
 
     \b
     Example:
       umr bump records/acme-chat.yaml --write
     """
+    from umr._commands._common import _registry_or_none
     from umr.spec.bumping import propose_bump
 
-    proposal = propose_bump(path, record_source(opts), write=write)
+    published = _registry_or_none(opts)
+    proposal = propose_bump(path, record_source(opts), write=write, published=published)
     emit(proposal.text())
     if proposal.stale and not write:
         fail(f"hint: run 'umr bump {path} --write' to set version {proposal.proposed}")

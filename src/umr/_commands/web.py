@@ -26,6 +26,7 @@ from umr.errors import require
     type=click.IntRange(0, 1 << 20),
     help="Memory for cached answers, emptied whenever the registry changes; 0: none.",
 )
+@click.option("--create", is_flag=True, help="Create the registry if it does not exist yet.")
 @click.option(
     "--base-url",
     default=None,
@@ -56,8 +57,9 @@ def serve(
     base_url: str | None,
     max_body_mb: int,
     body_timeout: int,
+    create: bool,
 ) -> None:
-    """Serve the web pages and the JSON API for a registry.
+    """Serve the web pages and the JSON API for a registry (one that exists, unless --create).
 
     \b
     Example:
@@ -68,10 +70,13 @@ def serve(
     require("fastapi", "server")
     import uvicorn
 
+    from umr._commands._common import existing_registry
     from umr.web.app import create_app
     from umr.web.demo import demo_url
 
     url = demo_url() if demo else registry_url(opts)
+    if not (demo or create):
+        existing_registry(url)
     app = create_app(
         url,
         demo=demo,
@@ -192,14 +197,15 @@ def site(opts: Options, outdir: Path, formats: tuple[str, ...], demo: bool) -> N
     from umr.web.demo import demo_url, ensure_loaded
     from umr.web.site import export
 
-    registry = ensure_loaded(demo_url()) if demo else _open(registry_url(opts))
+    registry = ensure_loaded(demo_url()) if demo else _open(registry_url(opts))  # checked
     emit(export(registry, outdir, formats=list(formats) or None).text())
 
 
 def _open(url: str) -> object:
+    from umr._commands._common import existing_registry
     from umr.registry import Registry
 
-    return Registry(url)
+    return Registry(existing_registry(url))
 
 
 def register(app: click.Group) -> None:

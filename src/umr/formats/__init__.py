@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from umr.errors import NotFoundError
+from umr.errors import NotFoundError, RenderError, UmrError
 
 if TYPE_CHECKING:
     from umr.formats.context import RenderContext
@@ -102,13 +102,26 @@ def get(name: str) -> Format:
 
 
 def render(name: str, ctx: RenderContext) -> bytes:
-    """Render ``ctx`` in format ``name``."""
+    """Render ``ctx`` in format ``name``.
+
+    Every record that validates renders in every built-in format (tests/fuzz checks it); any
+    other failure of a renderer is raised as a RenderError naming the record and the format,
+    with the original exception as its cause."""
     fmt = get(name)
     if fmt.extra == "pdf":
         from umr.errors import require
 
         require("typst", "pdf")
-    return fmt.render(ctx)
+    try:
+        return fmt.render(ctx)
+    except UmrError:
+        raise
+    except Exception as exc:
+        raise RenderError(
+            f"{ctx.record.id}: the {name!r} renderer failed ({type(exc).__name__}: {exc})",
+            hint=f"this is a fault in umr or the plug-in that registered {name!r}, not in the "
+            "record: report it with the record ('umr show REF --format json')",
+        ) from exc
 
 
 def media_type(name: str) -> str:

@@ -24,7 +24,7 @@ from itertools import pairwise
 import networkx as nx
 
 GAP = 30  # horizontal gap between a column and the next, where edges bend
-STUB = 10  # straight run into the target, under the arrowhead
+STUB = 10  # straight run out of the source and into the target, under an arrowhead
 LANE_PAD = 6  # room either side of the widest label in a label lane
 NODE_GAP = 18  # vertical space between two boxes
 EDGE_GAP = 6  # vertical space around an edge passing a box or another edge
@@ -271,11 +271,12 @@ def layered(
         for way in chain[1:-1]:
             pts += [(left[rank[way]], y[way]), (right[rank[way]], y[way])]
         pts.append((left[rank[last]], in_port[(i, last)]))
+        # a straight run at both ends, so an arrowhead sits level at either (the lineage graph
+        # draws its arrows from the derived record back to its source)
+        pts.insert(1, (pts[0][0] + STUB, pts[0][1]))
+        pts.insert(-1, (pts[-1][0] - STUB, pts[-1][1]))
         if flipped[i]:
-            pts.insert(1, (pts[0][0] + STUB, pts[0][1]))
             pts.reverse()
-        else:
-            pts.insert(-1, (pts[-1][0] - STUB, pts[-1][1]))
         at = chain[1] if flipped[i] else chain[-2]  # the waypoint next to the drawn target
         centre = (left[rank[at]] + right[rank[at]]) / 2
         routes.append(Route(points=tuple(pts), label=(centre, y[at])))

@@ -1,9 +1,9 @@
 """What every format renders: a resolved record with its lineage, audit and scorecards.
 
 Built by :func:`build_context` either from a file or workspace (lineage = the record's own
-upstream edges, no audit) or from a registry (full lineage in both directions and the audit).
-Lineage hits and the audit are plain dicts in the registry's ``to_dict()`` shapes, so a context
-can also be built by hand (tests, the web app) with :func:`make_context`.
+upstream edges, no audit) or from a registry (full lineage in both directions, every locked
+edge among those records, and the audit). Its parts are the typed values of :mod:`umr.graph`;
+a context can also be built from parts (tests, the web app) with :func:`make_context`.
 """
 
 from __future__ import annotations
@@ -14,43 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from umr.errors import UmrError
+from umr.graph import AuditReport, Edge, Finding, Graph, LineageHit, Node, RenderSource
 from umr.spec.inherit import Resolved, Resolver
 from umr.spec.record import SEVERITIES, Record
 from umr.spec.transparency import Scorecard, scorecards
 
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES, start=1)}
-
-
-@dataclass(frozen=True, kw_only=True)
-class Node:
-    id: str  # name@version (or name@range when the range did not resolve)
-    name: str
-    version: str
-    kind: str | None = None
-    title: str | None = None
-    role: str = "upstream"  # self | upstream | downstream
-    depth: int = 0
-    severity: str | None = None  # highest advisory severity that matched this node
-
-
-@dataclass(frozen=True, kw_only=True)
-class Edge:
-    source: str  # the upstream node (the base, the dataset)
-    target: str  # the record that derives from it
-    relation: str
-    flagged: bool = False  # carries an advisory finding
-
-
-@dataclass(frozen=True, kw_only=True)
-class Graph:
-    nodes: dict[str, Node]
-    edges: tuple[Edge, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "nodes": [vars(n) for n in self.nodes.values()],
-            "edges": [vars(e) for e in self.edges],
-        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,9 +34,11 @@ class RenderContext:
     """A resolved record plus everything around it that a page or a document shows."""
 
     resolved: Resolved
-    upstream: tuple[dict[str, Any], ...] = ()  # LineageHit.to_dict() shapes
-    downstream: tuple[dict[str, Any], ...] = ()
-    audit: dict[str, Any] | None = None  # AuditReport.to_dict() shape; None when not audited
+    upstream: tuple[LineageHit, ...] = ()
+    downstream: tuple[LineageHit, ...] = ()
+    edges: tuple[Edge, ...] = ()  # every locked edge among the record and its hits' records
+    unresolved: tuple[Node, ...] = ()  # a file's refs that match no record (drawn, not hits)
+    audit: AuditReport | None = None  # None when not audited
     scorecards: tuple[Scorecard, ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
 
@@ -95,79 +66,40 @@ class RenderContext:
         return [FieldRow(path=p, source=w, inherited=w != me) for p, w in self.resolved.leaves()]
 
     @property
-    def findings(self) -> list[dict[str, Any]]:
-        return list((self.audit or {}).get("findings") or [])
+    def findings(self) -> list[Finding]:
+        """The audit's findings, worst first (none when not audited)."""
+        return list(self.audit.findings) if self.audit is not None else []
 
     def graph(self) -> Graph:
-        """The lineage around the record: nodes and edges from every hit's path. Built once
-        per context (a record page reads it three times: the SVG, its size, the JSON)."""
+        """The lineage around the record: its records and every locked edge among them. Built
+        once per context (a record page reads it three times: the SVG, its size, the JSON)."""
         return self._graph
 
     @functools.cached_property
     def _graph(self) -> Graph:
         rec = self.record
-        nodes: dict[str, Node] = {
-            self.id: Node(
-                id=self.id,
-                name=rec.name,
-                version=str(rec.version),
-                kind=rec.kind,
-                title=rec.title,
-                role="self",
-            )
-        }
-        edges: dict[tuple[str, str, str], Edge] = {}
-        for role, hits in (("upstream", self.upstream), ("downstream", self.downstream)):
-            for hit in hits:
-                nid = f"{hit['name']}@{hit['version']}"
-                if nid not in nodes:
-                    nodes[nid] = Node(
-                        id=nid,
-                        name=hit["name"],
-                        version=str(hit["version"]),
-                        kind=hit.get("kind"),
-                        title=hit.get("title"),
-                        role=role,
-                        depth=int(hit.get("depth") or 0),
-                    )
-                for step in hit.get("path") or ():
-                    for end in (step["from"], step["to"]):
-                        if end not in nodes:
-                            name, _, version = end.partition("@")
-                            nodes[end] = Node(id=end, name=name, version=version, role=role)
-                    key = (step["to"], step["from"], step["relation"])
-                    edges.setdefault(
-                        key, Edge(source=step["to"], target=step["from"], relation=step["relation"])
-                    )
-        flagged_edges: set[tuple[str, str, str]] = set()
-        worst: dict[str, str] = {}
-        for finding in self.findings:
-            sev = str(finding.get("severity") or finding.get("advisory", {}).get("severity", ""))
-            at = str(finding.get("record", ""))
-            if at and SEVERITY_RANK.get(sev, 0) >= SEVERITY_RANK.get(worst.get(at, ""), 0):
-                worst[at] = sev
-            for step in finding.get("path") or ():
-                flagged_edges.add((step["to"], step["from"], step["relation"]))
-        for nid, sev in worst.items():
-            if nid in nodes:
-                n = nodes[nid]
-                nodes[nid] = Node(**{**vars(n), "severity": sev})
-        return Graph(
-            nodes=nodes,
-            edges=tuple(
-                Edge(**{**vars(e), "flagged": k in flagged_edges}) for k, e in edges.items()
-            ),
+        subject = Node(
+            id=self.id, name=rec.name, version=str(rec.version), kind=rec.kind, title=rec.title
+        )
+        return Graph.build(
+            subject,
+            upstream=self.upstream,
+            downstream=self.downstream,
+            edges=self.edges,
+            extra=self.unresolved,
+            audit=self.audit,
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Everything a template needs, as plain data (the web app's JSON twin uses it)."""
+        """Everything a template needs, as plain data (the web app's JSON twin uses it). Hits
+        carry their parent pointer (``via``), not their paths: linear at any depth."""
         return {
             "record": self.data,
             "inherited": self.resolved.inherited(),
             "chain": list(self.resolved.chain),
-            "upstream": list(self.upstream),
-            "downstream": list(self.downstream),
-            "audit": self.audit,
+            "upstream": [h.to_dict() for h in self.upstream],
+            "downstream": [h.to_dict() for h in self.downstream],
+            "audit": self.audit.to_dict() if self.audit is not None else None,
             "scorecards": [s.to_dict() for s in self.scorecards],
             "extras": dict(self.extras),
         }
@@ -176,73 +108,117 @@ class RenderContext:
 def make_context(
     resolved: Resolved,
     *,
-    upstream: Iterable[Mapping[str, Any]] = (),
-    downstream: Iterable[Mapping[str, Any]] = (),
-    audit: Mapping[str, Any] | None = None,
+    upstream: Iterable[LineageHit] = (),
+    downstream: Iterable[LineageHit] = (),
+    edges: Iterable[Edge] = (),
+    unresolved: Iterable[Node] = (),
+    audit: AuditReport | None = None,
     extras: Mapping[str, Any] | None = None,
 ) -> RenderContext:
-    """A context from parts in the registry's dict shapes; scorecards are computed here."""
+    """A context from its parts; scorecards are computed here."""
     return RenderContext(
         resolved=resolved,
-        upstream=tuple(dict(h) for h in upstream),
-        downstream=tuple(dict(h) for h in downstream),
-        audit=dict(audit) if audit is not None else None,
+        upstream=tuple(upstream),
+        downstream=tuple(downstream),
+        edges=tuple(edges),
+        unresolved=tuple(unresolved),
+        audit=audit,
         scorecards=tuple(scorecards(resolved.own)),
         extras=dict(extras or {}),
     )
 
 
-def _edge_hits(record: Record, source: Any) -> list[dict[str, Any]]:
-    """Depth-1 lineage hits from the record's own upstream edges, resolved where possible."""
+def _own_lineage(record: Record, source: Any) -> tuple[list[LineageHit], list[Edge], list[Node]]:
+    """A file's lineage: its own upstream edges as depth-1 hits where the ref resolves, and
+    as drawn-only nodes where it does not."""
     from umr.spec.source import find
 
-    hits = []
+    found: list[LineageHit] = []
+    edges: list[Edge] = []
+    missing: list[Node] = []
     for edge in record.edges():
-        name, version, kind, title = edge.ref.name, edge.ref.range.text, None, None
+        relation = edge.relation.value
         try:
             target = find(source, edge.ref)
-            version, kind, title = str(target.version), target.kind, target.title
         except UmrError:
-            pass
-        hits.append(
-            {
-                "name": name,
-                "version": version,
-                "kind": kind,
-                "title": title,
-                "depth": 1,
-                "relation": edge.relation.value,
-                "path": [
-                    {"from": record.id, "relation": edge.relation.value, "to": f"{name}@{version}"}
-                ],
-            }
+            dst = f"{edge.ref.name}@{edge.ref.range.text}"
+            missing.append(Node(id=dst, name=edge.ref.name, version=edge.ref.range.text))
+        else:
+            dst = target.id
+            found.append(
+                LineageHit(
+                    name=target.name,
+                    version=target.version,
+                    kind=target.kind,
+                    title=target.title,
+                    depth=1,
+                    relation=relation,
+                    id=dst,
+                    via=record.id,
+                    prev=None,
+                    upward=True,
+                    uncertain=bool(edge.uncertain),
+                )
+            )
+        edges.append(
+            Edge(
+                src=record.id,
+                relation=relation,
+                dst=dst,
+                uncertain=bool(edge.uncertain),
+                note=edge.note,
+            )
         )
-    return hits
+    return found, edges, missing
 
 
 def build_context(ref_or_path: str, source: Any) -> RenderContext:
     """The render context for a file path or a ref.
 
-    With a registry (an object with ``resolve``, ``lineage`` and ``audit``) and a ref, the
-    context carries the full lineage both ways and the audit. Otherwise (a file, or a workspace
-    source) the lineage is the record's own upstream edges and there is no audit.
+    With a registry (a :class:`umr.graph.RenderSource`) and a ref, the context carries the full
+    lineage both ways, every locked edge among those records, and the audit. Otherwise (a
+    file, or a workspace source) the lineage is the record's own upstream edges and there is
+    no audit.
     """
     from umr.spec.lookup import is_path, lookup
 
-    registry = all(hasattr(source, a) for a in ("resolve", "lineage", "audit"))
-    if registry and not is_path(ref_or_path):
+    if isinstance(source, RenderSource) and not is_path(ref_or_path):
         resolved: Resolved = source.resolve(ref_or_path)
-        exact = resolved.chain[0]
-        return make_context(
-            resolved,
-            upstream=[h.to_dict() for h in source.lineage(exact, direction="up")],
-            downstream=[h.to_dict() for h in source.lineage(exact, direction="down")],
-            audit=source.audit(exact).to_dict(),
-            extras={"mode": "registry"},
-        )
+        return registry_context(source, resolved)
     record, where = lookup(ref_or_path, source)
     resolved = Resolver(where).resolve(record)
-    return make_context(resolved, upstream=_edge_hits(record, where), extras={"mode": "file"})
+    hits, edges, missing = _own_lineage(record, where)
+    return make_context(
+        resolved, upstream=hits, edges=edges, unresolved=missing, extras={"mode": "file"}
+    )
 
 
-__all__ = ["Edge", "FieldRow", "Graph", "Node", "RenderContext", "build_context", "make_context"]
+def registry_context(
+    source: RenderSource,
+    resolved: Resolved,
+    *,
+    downstream: Sequence[LineageHit] | None = None,
+    extras: Mapping[str, Any] | None = None,
+) -> RenderContext:
+    """The context of a published record: ``downstream`` when given (a page shows the
+    nearest), else the whole downstream closure."""
+    exact = resolved.chain[0]
+    up = source.lineage(exact, direction="up")
+    down = source.lineage(exact, direction="down") if downstream is None else list(downstream)
+    return make_context(
+        resolved,
+        upstream=up,
+        downstream=down,
+        edges=source.edges_among([exact, *(h.id for h in up), *(h.id for h in down)]),
+        audit=source.audit(exact),
+        extras={"mode": "registry", **(extras or {})},
+    )
+
+
+__all__ = [
+    "FieldRow",
+    "RenderContext",
+    "build_context",
+    "make_context",
+    "registry_context",
+]

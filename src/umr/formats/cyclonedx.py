@@ -19,6 +19,7 @@ from urllib.parse import quote
 from umr import __version__
 from umr.formats import register
 from umr.formats.context import RenderContext
+from umr.graph import LineageHit
 from umr.spec.canonical import digest, pretty_json
 
 ANCESTOR_RELATIONS = frozenset(
@@ -149,9 +150,7 @@ def _main_component(ctx: RenderContext) -> dict[str, Any]:
         comp["externalReferences"] = refs
     if r.get("tags"):
         comp["tags"] = list(r["tags"])
-    ancestors = [
-        h for h in ctx.upstream if h.get("depth") == 1 and h["relation"] in ANCESTOR_RELATIONS
-    ]
+    ancestors = [h for h in ctx.upstream if h.depth == 1 and h.relation in ANCESTOR_RELATIONS]
     if ancestors:
         comp["pedigree"] = {"ancestors": [_node_component(h) for h in ancestors]}
     if r["kind"] != "dataset":
@@ -194,11 +193,7 @@ def _model_card(ctx: RenderContext) -> dict[str, Any]:
     params: dict[str, Any] = {}
     if r.get("task"):
         params["task"] = r["task"]
-    datasets = [
-        bom_ref(f"{h['name']}@{h['version']}")
-        for h in ctx.upstream
-        if h.get("depth") == 1 and h["relation"] == "trained_on"
-    ]
+    datasets = [bom_ref(h.id) for h in ctx.upstream if h.depth == 1 and h.relation == "trained_on"]
     if datasets:
         params["datasets"] = [{"ref": d} for d in datasets]
     card: dict[str, Any] = {"bom-ref": bom_ref(ctx.id) + "#model-card"}
@@ -220,17 +215,16 @@ def _model_card(ctx: RenderContext) -> dict[str, Any]:
     return card
 
 
-def _node_component(hit: dict[str, Any]) -> dict[str, Any]:
-    nid = f"{hit['name']}@{hit['version']}"
+def _node_component(hit: LineageHit) -> dict[str, Any]:
     comp: dict[str, Any] = {
-        "type": component_type(hit.get("kind")),
-        "bom-ref": bom_ref(nid),
-        "name": hit["name"],
-        "version": str(hit["version"]),
+        "type": component_type(hit.kind),
+        "bom-ref": bom_ref(hit.id),
+        "name": hit.name,
+        "version": str(hit.version),
     }
-    if hit.get("title"):
-        comp["description"] = hit["title"]
-    comp["properties"] = _props(kind=hit.get("kind"), relation=hit["relation"])
+    if hit.title:
+        comp["description"] = hit.title
+    comp["properties"] = _props(kind=hit.kind, relation=hit.relation)
     return comp
 
 
@@ -256,20 +250,16 @@ def bom(ctx: RenderContext) -> dict[str, Any]:
     """The BOM as plain data."""
     main = _main_component(ctx)
     in_pedigree = {a["bom-ref"] for a in main.get("pedigree", {}).get("ancestors", [])}
-    components = [
-        _node_component(h)
-        for h in ctx.upstream
-        if bom_ref(f"{h['name']}@{h['version']}") not in in_pedigree
-    ]
+    components = [_node_component(h) for h in ctx.upstream if bom_ref(h.id) not in in_pedigree]
     deps: dict[str, list[str]] = {bom_ref(ctx.id): []}
     graph = ctx.graph()
-    for e in graph.edges:
-        node = graph.nodes[e.target]
+    for e in graph.edges:  # src derives from dst: src depends on dst
+        node = graph.nodes[e.src]
         if node.role == "downstream":
             continue
-        deps.setdefault(bom_ref(e.target), [])
-        if bom_ref(e.source) not in deps[bom_ref(e.target)]:
-            deps[bom_ref(e.target)].append(bom_ref(e.source))
+        deps.setdefault(bom_ref(e.src), [])
+        if bom_ref(e.dst) not in deps[bom_ref(e.src)]:
+            deps[bom_ref(e.src)].append(bom_ref(e.dst))
     out = envelope(f"umr:{ctx.id}:{digest(ctx.to_dict())}", main)
     if components:
         out["components"] = components

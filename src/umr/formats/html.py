@@ -9,14 +9,14 @@ from markupsafe import Markup
 from umr import __version__
 from umr.formats import register
 from umr.formats._jinja import environment
-from umr.formats.context import SEVERITY_RANK, RenderContext
+from umr.formats.context import RenderContext
 from umr.formats.svg import svg_markup
 from umr.spec.yamlio import dump_yaml
 
 
 def page_values(ctx: RenderContext) -> dict[str, Any]:
     """What the record templates read (shared with the web app's pages)."""
-    findings = sorted(ctx.findings, key=lambda f: -SEVERITY_RANK.get(str(f.get("severity")), 0))
+    findings = ctx.findings  # worst first
     extensions = ctx.data.get("extensions")
     return {
         "unlearning_html": unlearning_html(ctx.data),

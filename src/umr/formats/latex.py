@@ -10,7 +10,7 @@ from __future__ import annotations
 from umr import __version__
 from umr.formats import register
 from umr.formats._jinja import render_template
-from umr.formats.context import SEVERITY_RANK, RenderContext
+from umr.formats.context import RenderContext
 from umr.formats.escape import Raw, latex
 
 
@@ -21,7 +21,7 @@ from umr.formats.escape import Raw, latex
     description="a LaTeX document (pdflatex, T1, lmodern) for papers and reports",
 )
 def render_latex(ctx: RenderContext) -> bytes:
-    findings = sorted(ctx.findings, key=lambda f: -SEVERITY_RANK.get(str(f.get("severity")), 0))
+    findings = ctx.findings  # worst first
 
     def from_base(path: str) -> Raw:
         who = ctx.origin(path)

@@ -16,9 +16,10 @@ from typing import Any
 from umr import __version__
 from umr.formats import register
 from umr.formats._jinja import TEMPLATES
-from umr.formats.context import SEVERITY_RANK, RenderContext
+from umr.formats.context import RenderContext
 from umr.formats.escape import number
 from umr.formats.svg import svg_markup
+from umr.graph import path_text
 
 _LOCK = threading.Lock()
 
@@ -57,7 +58,7 @@ def document_data(ctx: RenderContext) -> dict[str, Any]:
     ):
         if value:
             meta.append({"label": label, "value": str(value), "from": ctx.origin(key)})
-    findings = sorted(ctx.findings, key=lambda f: -SEVERITY_RANK.get(str(f.get("severity")), 0))
+    findings = ctx.findings  # worst first
     graph = ctx.graph()
     layers = len({n.role for n in graph.nodes.values()})
     return {
@@ -75,25 +76,25 @@ def document_data(ctx: RenderContext) -> dict[str, Any]:
         "hits": [
             {
                 "dir": d,
-                "id": f"{h['name']}@{h['version']}",
-                "title": h.get("title") or "",
-                "relation": h["relation"],
-                "depth": h.get("depth", 1),
+                "id": h.id,
+                "title": h.title or "",
+                "relation": h.relation,
+                "edge": h.edge.text(),
+                "depth": h.depth,
             }
             for d, hits in (("upstream", ctx.upstream), ("downstream", ctx.downstream))
             for h in hits
         ],
         "findings": [
             {
-                "id": str(f["advisory"].get("id", "")),
-                "severity": str(f.get("severity", "")),
-                "record": str(f.get("record", "")),
-                "summary": str(f["advisory"].get("summary", "")),
-                "path": " → ".join(
-                    [f["path"][0]["from"], *(f"{s['relation']} → {s['to']}" for s in f["path"])]
-                )
-                if f.get("path")
-                else "the record itself",
+                "id": f.advisory.id,
+                "severity": f.severity + (" (possible)" if f.possible else ""),
+                "record": ", ".join(f.affected),
+                "summary": f.advisory.summary,
+                "routes": f.routes,
+                "fixed": ", ".join(f.advisory.fixed),
+                "next": f.fix.text if f.fix else "",
+                "path": path_text(f.path, start=f.record, elide=False),
             }
             for f in findings
         ],

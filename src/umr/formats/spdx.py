@@ -14,8 +14,9 @@ from typing import Any
 
 from umr import __version__
 from umr.formats import register
-from umr.formats.context import Node, RenderContext
+from umr.formats.context import RenderContext
 from umr.formats.cyclonedx import SPDX_IDS, iri
+from umr.graph import Node
 from umr.spec.canonical import pretty_json
 from umr.spec.dates import PartialDate
 
@@ -197,7 +198,7 @@ def document(ctx: RenderContext) -> dict[str, Any]:
         )
     for i, e in enumerate(graph.edges):
         kind, from_upstream = RELATIONSHIPS.get(e.relation, ("other", False))
-        src, dst = (e.source, e.target) if from_upstream else (e.target, e.source)
+        src, dst = (e.dst, e.src) if from_upstream else (e.src, e.dst)
         rel: dict[str, Any] = {
             "type": "Relationship",
             "spdxId": spdx_id("rel", f"{i}-{src}"),

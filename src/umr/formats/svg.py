@@ -2,7 +2,9 @@
 
 The layout is :mod:`umr.formats._layout` (networkx layering, waypoints for long edges, crossing
 reduction, routes that never pass through a box); this module turns it into boxes, edge paths
-and labels. Advisory hits and the edges that carry them are red.
+and labels. Each arrow points from the derived record to its source, so its label reads in the
+arrow's direction ("sd-v1-5 -finetuned from-> sd-v1-2"); ``inherits`` edges are dashed and
+uncertain edges dotted. Advisory hits and the edges on their routes are red.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Any
 from umr.formats import register
 from umr.formats._jinja import render_template
 from umr.formats._layout import layered, path_data
-from umr.formats.context import Graph, Node, RenderContext
+from umr.formats.context import RenderContext
+from umr.graph import INHERITS, Graph, Node
 
 BOX_W, BOX_H = 200, 40
 MARGIN = 24
@@ -38,6 +41,7 @@ class Curve:
     lx: float
     ly: float
     flagged: bool
+    dash: str | None = None  # SVG stroke-dasharray: inherits dashed, uncertain dotted
 
 
 def _short(text: str, n: int = MAX_LABEL) -> str:
@@ -49,7 +53,7 @@ def layout(graph: Graph) -> tuple[list[Placed], list[Curve], float, float]:
     labels = [e.relation.replace("_", " ") for e in graph.edges]
     placed = layered(
         sorted(graph.nodes),
-        [(e.source, e.target) for e in graph.edges],
+        [(e.dst, e.src) for e in graph.edges],  # layered base first: bases on the left
         [len(text) * CHAR_W for text in labels],
         box_w=BOX_W,
         box_h=BOX_H,
@@ -64,12 +68,13 @@ def layout(graph: Graph) -> tuple[list[Placed], list[Curve], float, float]:
         boxes.append(Placed(node=node, x=x, y=y, label=_short(node.name), sub=_short(sub, 36)))
     curves = [
         Curve(
-            d=path_data(route.points),
-            points=route.points,
+            d=path_data(tuple(reversed(route.points))),  # drawn from the derived record
+            points=tuple(reversed(route.points)),
             label=text,
             lx=route.label[0],
             ly=route.label[1] + 3.5,  # baseline that centres 10 px text on the line
-            flagged=e.flagged,
+            flagged=graph.is_flagged(e),
+            dash="2 3" if e.uncertain else ("6 4" if e.relation == INHERITS else None),
         )
         for e, text, route in zip(graph.edges, labels, placed.routes, strict=True)
     ]

@@ -29,6 +29,10 @@ def _num(value: Any) -> float | None:
     return float(value)
 
 
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def summary(data: dict[str, Any]) -> dict[str, Any] | None:
     """Table-ready results, or None when the record carries no unlearning section."""
     ext = (data.get("extensions") or {}).get("unlearning")
@@ -43,11 +47,19 @@ def summary(data: dict[str, Any]) -> dict[str, Any] | None:
         values = {s: _num(sets[s].get(key)) for s, _, _ in _SERIES}
         if any(v is not None for v in values.values()):
             rows.append({"key": key, "label": label, **values})
-    forget = ext.get("forget")
-    forget = forget if isinstance(forget, dict) else {}
+    raw = ext.get("forget")
+    raw = raw if isinstance(raw, dict) else {}
+    # The section is written by umr, but a record may hold anything under extensions: only
+    # values of the expected types reach the templates.
+    size = raw.get("size")
+    forget = {
+        "size": size if isinstance(size, int) and not isinstance(size, bool) else None,
+        "kind": _str(raw.get("kind")),
+        "sha256": _str(raw.get("sha256")),
+    }
     after = sets["after"]
     return {
-        "method": ext.get("method"),
+        "method": _str(ext.get("method")),
         "forget": forget,
         "fraction_changed": _num(ext.get("fraction_changed")),
         "wall_s": _num(ext.get("wall_s")),

@@ -10,22 +10,33 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationError,
+)
 from sqlalchemy import Connection, select
 
 from umr.errors import NotFoundError, Problem, RecordError
 from umr.registry import tables as t
 from umr.registry._sql import chunked
 from umr.spec import Range, Version, canonical_json, digest
-from umr.spec.load import read_text
-from umr.spec.record import SEVERITIES, Name, Severity, Text, Url, VersionField
+from umr.spec.limits import check_tree
+from umr.spec.load import field_path, read_text
+from umr.spec.record import SEVERITIES, Name, Severity, Text, Url, VersionField, require_text
 from umr.spec.yamlio import Marks, format_path, load_yaml
 
 RangeField = Annotated[
     Range,
-    PlainValidator(lambda v: v if isinstance(v, Range) else Range.parse(v)),
+    PlainValidator(
+        lambda v: v if isinstance(v, Range) else Range.parse(require_text(v, "a range"))
+    ),
     PlainSerializer(str, return_type=str),
 ]
 ADVISORY_FIELDS = (
@@ -37,6 +48,7 @@ ADVISORY_FIELDS = (
     "affected",
     "fixed",
     "references",
+    "aliases",
 )
 # Set by the registry, never by an author: when the advisory last changed after its first
 # revision, and whether (when, why) it was withdrawn (see umr.registry.revisions).
@@ -59,11 +71,47 @@ class Affected(_Model):
 class Fixed(_Model):
     name: Name
     version: VersionField
+    # kept when the fix was forced although its lineage still reaches the affected data
+    reason: Text | None = None
+
+
+REFERENCE_TYPES = (
+    "ADVISORY",
+    "ARTICLE",
+    "DETECTION",
+    "DISCUSSION",
+    "REPORT",
+    "FIX",
+    "INTRODUCED",
+    "GIT",
+    "PACKAGE",
+    "EVIDENCE",
+    "WEB",
+)
 
 
 class AdvisoryReference(_Model):
+    """A link: ``{url, title}``, OSV's ``{type, url}``, or a plain URL string."""
+
     url: Url
     title: Text | None = None
+    type: Literal[REFERENCE_TYPES] | None = None  # type: ignore[valid-type]
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{url, title}``, and ``type`` when one is set (so digests of advisories written
+        before references had a type do not change)."""
+        out = self.model_dump(mode="json")
+        if out["type"] is None:
+            del out["type"]
+        return out
+
+
+def _references(value: Any) -> Any:
+    """A plain URL in ``references`` is a reference with no title (OSV writes them as
+    ``{type, url}``, which the model takes as it is)."""
+    if isinstance(value, list | tuple):
+        return [{"url": v} if isinstance(v, str) else v for v in value]
+    return value
 
 
 class Advisory(_Model):
@@ -76,7 +124,8 @@ class Advisory(_Model):
     published: dt.date | None = None
     affected: Annotated[tuple[Affected, ...], Field(min_length=1)]
     fixed: tuple[Fixed, ...] = ()
-    references: tuple[AdvisoryReference, ...] = ()
+    references: Annotated[tuple[AdvisoryReference, ...], BeforeValidator(_references)] = ()
+    aliases: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
     modified: str | None = None  # UTC ISO 8601, set by the registry
     withdrawn: str | None = None  # UTC ISO 8601, set by the registry
     withdrawn_reason: str | None = None
@@ -86,16 +135,20 @@ class Advisory(_Model):
         return cls.model_validate(data)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "summary": self.summary,
-            "details": self.details,
-            "severity": self.severity,
-            "published": self.published.isoformat() if self.published else None,
-            "affected": [{"name": a.name, "versions": str(a.versions)} for a in self.affected],
-            "fixed": [{"name": f.name, "version": str(f.version)} for f in self.fixed],
-            "references": [r.model_dump(mode="json") for r in self.references],
-        } | {k: getattr(self, k) for k in REGISTRY_FIELDS if getattr(self, k) is not None}
+        return (
+            {
+                "id": self.id,
+                "summary": self.summary,
+                "details": self.details,
+                "severity": self.severity,
+                "published": self.published.isoformat() if self.published else None,
+                "affected": [{"name": a.name, "versions": str(a.versions)} for a in self.affected],
+                "fixed": [_fixed_dict(f) for f in self.fixed],
+                "references": [r.to_dict() for r in self.references],
+            }
+            | ({"aliases": list(self.aliases)} if self.aliases else {})
+            | {k: getattr(self, k) for k in REGISTRY_FIELDS if getattr(self, k) is not None}
+        )
 
     def content(self) -> Advisory:
         """The advisory as its author wrote it, without the registry's fields."""
@@ -120,11 +173,21 @@ class Advisory(_Model):
         if self.modified:
             lines.append(f"modified: {self.modified} (see 'umr advisory history {self.id}')")
         lines += [f"affected: {a.name}@{a.versions}" for a in self.affected]
-        lines += [f"fixed: {f.name}@{f.version}" for f in self.fixed]
+        lines += [
+            f"fixed: {f.name}@{f.version}" + (f" (forced: {f.reason})" if f.reason else "")
+            for f in self.fixed
+        ]
         if self.details:
             lines += ["", self.details.rstrip()]
         lines += [f"see: {r.url}" + (f" ({r.title})" if r.title else "") for r in self.references]
         return "\n".join(lines)
+
+
+def _fixed_dict(f: Fixed) -> dict[str, str]:
+    out = {"name": f.name, "version": str(f.version)}
+    if f.reason:
+        out["reason"] = f.reason
+    return out
 
 
 def parse_advisory(
@@ -135,6 +198,8 @@ def parse_advisory(
         raise RecordError(
             [Problem(source=source, line=1, message="an advisory is a mapping with 'id:'")]
         )
+    if marks is None:  # a YAML file was held to the input limits as it was read
+        check_tree(data, source=source)
     kept = [k for k in REGISTRY_FIELDS if k in data]
     if kept:
         msg = f"field {kept[0]!r} is set by the registry; leave it out"
@@ -157,9 +222,7 @@ def parse_advisory(
                 e is not err and e["loc"][: len(err["loc"])] == err["loc"] for e in errors
             ):
                 continue  # a list whose items all failed: the items' errors say it
-            loc = tuple(
-                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))
-            )
+            loc = field_path(tuple(err["loc"]), data)
             if err["type"] == "extra_forbidden":
                 msg = (
                     f"unknown field {loc[-1]!r}; advisory fields are: {', '.join(ADVISORY_FIELDS)}"

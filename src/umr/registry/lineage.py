@@ -1,15 +1,20 @@
-"""Lineage on locked edges, in both directions, computed in SQL.
+"""The lineage walker: locked edges walked in SQL, in either direction, complete at any depth.
 
-A recursive CTE walks the edges from the start records. Its rows are ``(record, depth, edge)``
-triples joined with ``UNION``, which discards any row seen before: that is the visited guard, and
-it keeps the walk finite and linear in the edges of the closure (the graph is acyclic by
-construction; the depth cap bounds it anyway). The statement joins each row to its edge and its
-record's head columns; Python keeps, for each record, the row that reached it at its least depth
-(one dict pass, cheaper than the window function over every walk row that did it before; see
-docs/decisions.md). Following those rows' parents gives each result's shortest path.
+One question (:class:`WalkQuery`: from which records, up or down, over which relations, how
+deep, avoiding which records) and two answers that must agree, row for row (the property tests
+in ``tests/registry/test_lineage.py`` hold them to it on random DAGs, deep chains and
+diamonds):
 
-:func:`level_rows` answers the same question breadth first from Python, one query per depth:
-for closures of 100,000 records that is the faster walk, and ``Registry.impact`` uses it.
+- :data:`STATEMENT`, a recursive CTE: one round trip, the faster walk for a small closure
+  (``Registry.lineage`` and ``audit``). Its rows are ``(record, depth, edge)`` joined with
+  ``UNION``, which drops any row seen before: the visited guard.
+- :data:`BY_LEVEL`, breadth first from Python: one query per depth, the faster walk for a large
+  closure (``Registry.impact``, whose answers run to 100,000 records; ``bench/impact_walks.py``).
+
+Both keep, for each record, the edge that reaches it at its least depth (a typed relation before
+``inherits``, then the earliest parent, then the earliest edge), so every answer is the same on
+every backend and every run. No depth bound is needed for the walks to end: a record locks only
+records published before it, so every edge points to a smaller id and the graph is acyclic.
 """
 
 from __future__ import annotations
@@ -19,132 +24,44 @@ import json
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any, Protocol
 
 from sqlalchemy import BindParameter, Connection, TextClause, bindparam, text
 
 from umr._gc import gc_paused as _gc_paused
 from umr.errors import RefError
+from umr.graph import INHERITS, Direction, LineageHit
 from umr.spec import Version
 
-Direction = Literal["up", "down"]
-MAX_DEPTH = 1000
+# (id, depth, name, version, kind, title, parent id, relation, edge id, uncertain); the
+# starts have depth 0 and no parent. ``uncertain`` is the database's boolean (0/1 on SQLite).
+Row = tuple[int, int, str, str, str, str | None, int | None, str | None, int | None, Any]
 
 
-# Edge and LineageHit are named tuples, not frozen dataclasses: an impact builds one of each
-# per downstream record, and a frozen dataclass sets each field through object.__setattr__,
-# about twice the cost of building a tuple.
-class Edge(NamedTuple):
-    """One locked edge: ``src`` (the derived record) ``relation`` ``dst``."""
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WalkQuery:
+    """What a walk answers: every record reachable from ``starts``."""
 
-    src: str
-    relation: str
-    dst: str
+    starts: tuple[int, ...]
+    direction: Direction = "up"
+    relations: tuple[str, ...] | None = None  # follow only these (None: every relation)
+    depth: int | None = None  # stop after this many edges (None: complete)
+    typed: bool = False  # skip ``inherits`` edges: the walk of routes (audit, impact)
+    avoid: frozenset[int] = frozenset()  # records never entered (an advisory's fixed versions)
 
-    def to_dict(self) -> dict[str, str]:
-        return {"from": self.src, "relation": self.relation, "to": self.dst}
-
-
-class LineageHit(NamedTuple):
-    """A record in a lineage closure, with the shortest path that reaches it.
-
-    A hit holds the hit one step nearer the start (``prev``) rather than its whole path: an
-    impact may build 100,000 hits, most of which are never printed with their paths. ``path``
-    follows the links when it is read."""
-
-    name: str
-    version: Version
-    kind: str
-    title: str | None
-    depth: int
-    relation: str  # relation of the last edge of the path
-    id: str  # name@version
-    via: str  # the record that last edge joins this one to, one step nearer the start
-    prev: LineageHit | None  # the hit for ``via``; None when ``via`` is a start
-    upward: bool  # walked up (edges point away from the start) or down (towards it)
-
-    @property
-    def path(self) -> tuple[Edge, ...]:
-        """The edges from the start to this record, in walking order."""
-        steps: list[Edge] = []
-        hit: LineageHit | None = self
-        while hit is not None:
-            steps.append(
-                Edge(hit.via, hit.relation, hit.id)
-                if hit.upward
-                else Edge(hit.id, hit.relation, hit.via)
-            )
-            hit = hit.prev
-        steps.reverse()
-        return tuple(steps)
-
-    def __repr__(self) -> str:  # not the default: that would print the whole chain of prevs
-        return (
-            f"LineageHit({self.id!r}, kind={self.kind!r}, depth={self.depth}, "
-            f"relation={self.relation!r}, via={self.via!r})"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "version": str(self.version),
-            "kind": self.kind,
-            "title": self.title,
-            "depth": self.depth,
-            "relation": self.relation,
-            "path": [e.to_dict() for e in self.path],
-        }
+    def __post_init__(self) -> None:
+        check_direction(self.direction)
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
-    id: int
-    name: str
-    version: str
-    kind: str
-    title: str | None
-    depth: int
+class Walker(Protocol):
+    """One way to answer a :class:`WalkQuery`: its rows, in no particular order."""
 
-    @property
-    def ref(self) -> str:
-        return f"{self.name}@{self.version}"
+    def rows(self, conn: Connection, query: WalkQuery) -> list[Row]: ...
 
 
 def check_direction(direction: str) -> None:
     if direction not in ("up", "down"):
         raise RefError(f"direction must be 'up' or 'down', got {direction!r}")
-
-
-def closure_rows(
-    conn: Connection,
-    starts: Sequence[int],
-    direction: Direction = "up",
-    relations: Sequence[str] | None = None,
-    depth: int | None = None,
-) -> list[Any]:
-    """``(id, depth, name, version, kind, title, parent, relation, edge)`` for every record
-    within ``depth`` of ``starts``: the starts at depth 0 without a parent, every other record
-    with the (parent id, relation, edge id) of one shortest path. In no particular order.
-
-    Of the shortest paths, the one kept prefers a typed relation over ``inherits``, then the
-    earliest published parent, then the earliest edge, so that the answer is the same on every
-    backend and every run."""
-    check_direction(direction)
-    params: dict[str, Any] = {
-        "starts": list(starts),
-        "maxdepth": MAX_DEPTH if depth is None else depth,
-    }
-    if relations:
-        params["rels"] = list(relations)
-    best: dict[int, Any] = {}
-    # .all() fetches in one call; iterating a result fetches row by row, several times slower
-    for row in conn.execute(_statement(direction, bool(relations)), params).all():
-        kept = best.setdefault(row[0], row)
-        if kept is not row and _rank(row[1], row[7], row[6], row[8]) < _rank(
-            kept[1], kept[7], kept[6], kept[8]
-        ):
-            best[row[0]] = row
-    return list(best.values())
 
 
 def _rank(
@@ -153,77 +70,118 @@ def _rank(
     """The rule both walks use to choose among the edges that reach one record: least depth,
     a typed relation before ``inherits``, the earliest parent, the earliest edge. Only called
     when a record is reached more than once, so it costs nothing on a tree."""
-    return (depth, relation == "inherits", parent, edge)
+    return (depth, relation == INHERITS, parent, edge)
 
 
-def closure_hits(
-    conn: Connection,
-    starts: Sequence[int],
-    direction: Direction = "up",
-    relations: Sequence[str] | None = None,
-    depth: int | None = None,
-    *,
-    by_level: bool = False,
-) -> list[LineageHit]:
-    """:func:`hits` of :func:`closure_rows` (or of :func:`level_rows` with ``by_level``), in
-    one pause of the cyclic GC: a large closure allocates many objects and frees none, and one
-    pause means one collection after."""
-    walk = level_rows if by_level else closure_rows
-    with _gc_paused():
-        return hits(walk(conn, starts, direction, relations, depth), direction)
+class StatementWalker:
+    """The walk as one recursive statement; Python keeps each record's preferred row (one dict
+    pass, cheaper than a window function over every walk row; see docs/decisions.md)."""
 
+    def rows(self, conn: Connection, query: WalkQuery) -> list[Row]:
+        return self._preferred(self._raw(conn, query))
 
-def level_rows(
-    conn: Connection,
-    starts: Sequence[int],
-    direction: Direction = "up",
-    relations: Sequence[str] | None = None,
-    depth: int | None = None,
-) -> list[Any]:
-    """What :func:`closure_rows` returns, with the same choice of path, walked breadth first
-    from Python: one query per depth for the edges leaving the frontier, then one for the
-    records' head columns, by depth (within a depth, in the database's name order; :func:`hits`
-    sorts in Python's).
+    def rows_and_edges(self, conn: Connection, query: WalkQuery) -> tuple[list[Row], list[EdgeRow]]:
+        """The rows, and every edge the walk followed (without notes), ordered by source and
+        position: all the edges among the closure's records when the walk is not stopped by
+        a depth, so an audit needs no second query for them."""
+        raw = self._raw(conn, query)
+        up = query.direction == "up"
+        seen: dict[int, EdgeRow] = {}
+        for rid, _, _, _, _, _, parent, relation, eid, uncertain in raw:
+            if eid is not None and eid not in seen:
+                src, dst = (parent, rid) if up else (rid, parent)
+                seen[eid] = (src, dst, relation, eid, bool(uncertain), None)
+        # a record's edges are stored in position order, so the edge id orders them
+        edges = sorted(seen.values(), key=lambda e: (e[0], e[3]))
+        return self._preferred(raw), edges
 
-    For a large closure this is the faster of the two (``bench/impact_walks.py``): the
-    recursive statement pays for ``UNION``'s row comparisons and for joining each walk row to
-    its edge, where a dict here does the visiting. For a small one the statement is one round
-    trip instead of one per level, so ``Registry.impact``, whose answers run to 100,000
-    records, walks by level and ``Registry.lineage`` and ``audit`` use the statement."""
-    check_direction(direction)
-    dialect = conn.dialect.name
-    edges, heads = _level_statements(dialect, direction, bool(relations))
-    rels = {"rels": list(relations)} if relations else {}
-    reached: dict[int, tuple[int, int | None, str | None, int | None]] = dict.fromkeys(
-        starts, (0, None, None, None)
-    )
-    frontier = list(reached)
-    limit = MAX_DEPTH if depth is None else depth
-    level = 0
-    while frontier and level < limit:
-        level += 1
-        nxt = []
-        for parent, child, relation, eid in conn.execute(
-            edges, {"ids": id_list(dialect, frontier), **rels}
-        ).all():
-            kept = reached.get(child)
-            if kept is None:
-                reached[child] = (level, parent, relation, eid)
-                nxt.append(child)
-            elif kept[0] == level and _rank(level, relation, parent, eid) < _rank(
-                kept[0], kept[2], kept[1], kept[3]
+    def _preferred(self, raw: list[Any]) -> list[Row]:
+        best: dict[int, Any] = {}
+        for row in raw:
+            kept = best.setdefault(row[0], row)
+            if kept is not row and _rank(row[1], row[7], row[6], row[8]) < _rank(
+                kept[1], kept[7], kept[6], kept[8]
             ):
-                reached[child] = (level, parent, relation, eid)
-        frontier = nxt
-    rows = [
-        (rid, r[0], name, version, kind, title, r[1], r[2], r[3])
-        for rid, name, version, kind, title in conn.execute(
-            heads, {"ids": id_list(dialect, list(reached))}
-        ).all()
-        for r in (reached[rid],)
-    ]
-    rows.sort(key=_DEPTH)  # stable: each depth keeps the statement's name order
-    return rows
+                best[row[0]] = row
+        return list(best.values())
+
+    def _raw(self, conn: Connection, query: WalkQuery) -> list[Any]:
+        if not query.starts:
+            return []
+        params: dict[str, Any] = {"starts": list(query.starts)}
+        if query.depth is not None:
+            params["maxdepth"] = query.depth
+        if query.relations:
+            params["rels"] = list(query.relations)
+        if query.avoid:
+            params["avoid"] = sorted(query.avoid)
+        shape = (
+            query.direction,
+            bool(query.relations),
+            query.depth is not None,
+            query.typed,
+            bool(query.avoid),
+        )
+        # .all() fetches in one call; iterating a result fetches row by row, several times slower
+        return list(conn.execute(_statement(*shape), params).all())
+
+
+class LevelWalker:
+    """The walk breadth first from Python: one query per depth for the edges leaving the
+    frontier, then one for the records' head columns (within a depth in the database's name
+    order; :func:`hits` sorts in Python's). For a large closure this is the faster walk: the
+    recursive statement pays for ``UNION``'s row comparisons and for joining each walk row to
+    its edge, where a dict here does the visiting."""
+
+    def rows(self, conn: Connection, query: WalkQuery) -> list[Row]:
+        dialect = conn.dialect.name
+        edges, heads = _level_statements(
+            dialect, query.direction, bool(query.relations), query.typed
+        )
+        params: dict[str, Any] = {"rels": list(query.relations)} if query.relations else {}
+        reached: dict[int, tuple[int, int | None, str | None, int | None, Any]] = dict.fromkeys(
+            query.starts, (0, None, None, None, None)
+        )
+        avoid = query.avoid
+        frontier = list(reached)
+        level = 0
+        while frontier and (query.depth is None or level < query.depth):
+            level += 1
+            nxt = []
+            for parent, child, relation, eid, uncertain in conn.execute(
+                edges, {"ids": id_list(dialect, frontier), **params}
+            ).all():
+                if avoid and child in avoid:
+                    continue
+                kept = reached.get(child)
+                if kept is None:
+                    reached[child] = (level, parent, relation, eid, uncertain)
+                    nxt.append(child)
+                elif kept[0] == level and _rank(level, relation, parent, eid) < _rank(
+                    kept[0], kept[2], kept[1], kept[3]
+                ):
+                    reached[child] = (level, parent, relation, eid, uncertain)
+            frontier = nxt
+        rows: list[Row] = [
+            (rid, r[0], name, version, kind, title, r[1], r[2], r[3], r[4])
+            for rid, name, version, kind, title in conn.execute(
+                heads, {"ids": id_list(dialect, list(reached))}
+            ).all()
+            for r in (reached[rid],)
+        ]
+        rows.sort(key=_DEPTH)  # stable: each depth keeps the statement's name order
+        return rows
+
+
+STATEMENT = StatementWalker()
+BY_LEVEL = LevelWalker()
+
+
+def walk(conn: Connection, query: WalkQuery, walker: Walker = STATEMENT) -> list[LineageHit]:
+    """:func:`hits` of ``walker``'s rows, in one pause of the cyclic GC: a large closure
+    allocates many objects and frees none, and one pause means one collection after."""
+    with _gc_paused():
+        return hits(walker.rows(conn, query), query.direction)
 
 
 def id_list(dialect: str, ids: list[int]) -> Any:
@@ -232,23 +190,25 @@ def id_list(dialect: str, ids: list[int]) -> Any:
     return json.dumps(ids) if dialect == "sqlite" else ids
 
 
-def _ids_in(dialect: str, column: str) -> str:
-    """``column`` is one of the ids bound as ``:ids``, however many: one statement to prepare,
-    and no limit on bound parameters."""
+def _ids_in(dialect: str, column: str, param: str = "ids") -> str:
+    """``column`` is one of the ids bound as ``:param``, however many: one statement to
+    prepare, and no limit on bound parameters."""
     if dialect == "sqlite":
-        return f"{column} IN (SELECT value FROM json_each(:ids))"
-    return f"{column} = ANY(:ids)"
+        return f"{column} IN (SELECT value FROM json_each(:{param}))"
+    return f"{column} = ANY(:{param})"
 
 
 @functools.cache
 def _level_statements(
-    dialect: str, direction: Direction, filtered: bool
+    dialect: str, direction: Direction, filtered: bool, typed: bool
 ) -> tuple[TextClause, TextClause]:
-    """:func:`level_rows`' two statements: the edges leaving a frontier, and records' heads."""
+    """:class:`LevelWalker`'s two statements: the edges leaving a frontier, records' heads."""
     here, nxt = ("src_id", "dst_id") if direction == "up" else ("dst_id", "src_id")
     rel = " AND relation IN :rels" if filtered else ""
+    rel += f" AND relation <> '{INHERITS}'" if typed else ""
     edges = text(
-        f"SELECT {here}, {nxt}, relation, id FROM edges WHERE {_ids_in(dialect, here)}{rel}"
+        f"SELECT {here}, {nxt}, relation, id, uncertain FROM edges "
+        f"WHERE {_ids_in(dialect, here)}{rel}"
     )
     if filtered:
         edges = edges.bindparams(bindparam("rels", expanding=True))
@@ -260,10 +220,21 @@ def _level_statements(
 
 
 @functools.cache
-def _statement(direction: Direction, filtered: bool) -> TextClause:
+def _statement(
+    direction: Direction, filtered: bool, bounded: bool, typed: bool, avoiding: bool
+) -> TextClause:
     """The closure statement; built once per shape, so SQLAlchemy's compiled cache hits."""
     here, nxt = ("src_id", "dst_id") if direction == "up" else ("dst_id", "src_id")
-    rel = " AND e.relation IN :rels" if filtered else ""
+    where = []
+    if bounded:
+        where.append("w.depth < :maxdepth")
+    if filtered:
+        where.append("e.relation IN :rels")
+    if typed:
+        where.append(f"e.relation <> '{INHERITS}'")
+    if avoiding:
+        where.append(f"e.{nxt} NOT IN :avoid")
+    cond = f"WHERE {' AND '.join(where)}" if where else ""
     # walk rows are (record, depth, the edge that reached it): UNION drops any row seen before,
     # so each edge is followed at most once per depth it is reached at (the visited guard).
     # The walk carries only the edge id (a narrower row is cheaper for UNION to compare); the
@@ -274,35 +245,56 @@ def _statement(direction: Direction, filtered: bool) -> TextClause:
         UNION
         SELECT e.{nxt}, w.depth + 1, e.id
         FROM walk w JOIN edges e ON e.{here} = w.id
-        WHERE w.depth < :maxdepth{rel}
+        {cond}
     )
-    SELECT w.id, w.depth, r.name, r.version, r.kind, r.title, e.{here}, e.relation, w.eid
+    SELECT w.id, w.depth, r.name, r.version, r.kind, r.title, e.{here}, e.relation, w.eid,
+           e.uncertain
     FROM walk w JOIN records r ON r.id = w.id LEFT JOIN edges e ON e.id = w.eid
     """
     binds: list[BindParameter[Any]] = [bindparam("starts", expanding=True)]
     if filtered:
         binds.append(bindparam("rels", expanding=True))
+    if avoiding:
+        binds.append(bindparam("avoid", expanding=True))
     return text(sql).bindparams(*binds)
 
 
-def closure(
-    conn: Connection,
-    starts: Sequence[int],
-    direction: Direction = "up",
-    relations: Sequence[str] | None = None,
-    depth: int | None = None,
-) -> tuple[dict[int, Node], dict[int, tuple[int, str]]]:
-    """Every record within ``depth`` of ``starts`` (depth 0 included), and for each record
-    beyond the starts the (parent id, relation) of one shortest path."""
-    nodes: dict[int, Node] = {}
-    parents: dict[int, tuple[int, str]] = {}
-    for rid, d, name, version, kind, title, parent, relation, _ in closure_rows(
-        conn, starts, direction, relations, depth
-    ):
-        nodes[rid] = Node(rid, name, version, kind, title, d)
-        if d > 0:
-            parents[rid] = (parent, relation)
-    return nodes, parents
+# (src id, dst id, relation, edge id, uncertain, note)
+EdgeRow = tuple[int, int, str, int, bool, str | None]
+
+
+def notes(conn: Connection, edge_ids: Sequence[int]) -> dict[int, str]:
+    """The notes of the edges ``edge_ids`` that have one."""
+    if not edge_ids:
+        return {}
+    dialect = conn.dialect.name
+    stmt = text(f"SELECT id, note FROM edges WHERE {_ids_in(dialect, 'id')} AND note IS NOT NULL")
+    return dict(conn.execute(stmt, {"ids": id_list(dialect, list(edge_ids))}).all())
+
+
+def edges_among(conn: Connection, ids: Sequence[int], *, typed: bool = False) -> list[EdgeRow]:
+    """Every locked edge whose both ends are in ``ids``, ordered by source, then position
+    (``inherits`` first), so that a graph drawn from them is the same on every run. The edges
+    leaving ``ids`` are read through the source index and their ends checked here: one
+    indexed read, where testing both ends in SQL made SQLite scan the list once per edge."""
+    if not ids:
+        return []
+    dialect = conn.dialect.name
+    inherits = f" AND relation <> '{INHERITS}'" if typed else ""
+    stmt = text(
+        "SELECT src_id, dst_id, relation, id, uncertain, note, pos FROM edges "
+        f"WHERE {_ids_in(dialect, 'src_id')}{inherits}"
+    )
+    wanted = set(ids)
+    rows = [
+        (s, d, rel, eid, bool(unc), note, pos)
+        for s, d, rel, eid, unc, note, pos in conn.execute(
+            stmt, {"ids": id_list(dialect, list(wanted))}
+        ).all()
+        if d in wanted
+    ]
+    rows.sort(key=lambda r: (r[0], r[6]))
+    return [r[:6] for r in rows]
 
 
 # A hit is built with tuple.__new__ directly, as namedtuple's own _make does: the generated
@@ -310,8 +302,8 @@ def closure(
 _new_tuple = tuple.__new__
 
 
-def hits(rows: Sequence[Any], direction: Direction) -> list[LineageHit]:
-    """LineageHits for every record of ``closure_rows`` beyond the starts, ordered by depth,
+def hits(rows: Sequence[Row], direction: Direction) -> list[LineageHit]:
+    """LineageHits for every record of a walk's ``rows`` beyond the starts, ordered by depth,
     name and version; built in one pass (a parent sorts before its children, so its hit exists
     when theirs is built)."""
     parse = Version.parse
@@ -322,18 +314,30 @@ def hits(rows: Sequence[Any], direction: Direction) -> list[LineageHit]:
     append = out.append
     upward = direction == "up"
     with _gc_paused():  # a large closure allocates many objects and nothing cyclic
-        for rid, d, name, version, kind, title, parent, relation, _ in _in_order(rows):
+        for rid, d, name, version, kind, title, parent, relation, _, uncertain in _in_order(rows):
             if d == 0:
                 starts[rid] = f"{name}@{version}"
                 continue
             v = versions.get(version)
             if v is None:
                 v = versions[version] = parse(version)
-            prev = made.get(parent)
-            via = starts[parent] if prev is None else prev.id
+            prev = made.get(parent)  # type: ignore[arg-type]
+            via = starts[parent] if prev is None else prev.id  # type: ignore[index]
             hit = made[rid] = _new_tuple(
                 LineageHit,
-                (name, v, kind, title, d, relation, f"{name}@{version}", via, prev, upward),
+                (
+                    name,
+                    v,
+                    kind,
+                    title,
+                    d,
+                    relation,
+                    f"{name}@{version}",
+                    via,
+                    prev,
+                    upward,
+                    bool(uncertain),
+                ),
             )
             append(hit)
     return out
@@ -344,7 +348,7 @@ _NAME = operator.itemgetter(2)
 _DEPTH_NAME = operator.itemgetter(1, 2)
 
 
-def _in_order(rows: Sequence[Any]) -> list[Any]:
+def _in_order(rows: Sequence[Row]) -> list[Row]:
     """``rows`` by depth, name and version precedence. Sorting on the (depth, name) pair in C
     is several times faster than a Python key (and linear when the rows come ordered), and is
     enough unless one name appears at one depth in several versions; then the slow key puts
@@ -353,52 +357,3 @@ def _in_order(rows: Sequence[Any]) -> list[Any]:
         return sorted(rows, key=_DEPTH_NAME)
     parse = Version.parse
     return sorted(rows, key=lambda r: (r[1], r[2], parse(r[3])))
-
-
-def path_text(start: str, path: Sequence[Edge], direction: Direction = "up") -> str:
-    """``a@1 -finetuned_from-> b@2 -trained_on-> c@3`` (``<-rel-`` when walking down)."""
-    parts = [start]
-    for e in path:
-        parts.append(
-            f"-{e.relation}-> {e.dst}" if direction == "up" else f"<-{e.relation}- {e.src}"
-        )
-    return " ".join(parts)
-
-
-def render_tree(root: str, found: Sequence[LineageHit], direction: Direction) -> str:
-    """The shortest-path tree as indented text, one record per line."""
-    children: dict[str, list[LineageHit]] = {}
-    for h in found:
-        last = h.path[-1]
-        parent = last.src if direction == "up" else last.dst
-        children.setdefault(parent, []).append(h)
-    lines = [root]
-    arrow = "-{}->" if direction == "up" else "<-{}-"
-
-    def walk(ref: str, indent: int) -> None:
-        for h in children.get(ref, []):
-            title = f"  ({h.title})" if h.title else ""
-            lines.append(f"{'  ' * indent}{arrow.format(h.relation)} {h.id} [{h.kind}]{title}")
-            walk(h.id, indent + 1)
-
-    walk(root, 1)
-    if not found:
-        lines.append(f"  (nothing {'upstream' if direction == 'up' else 'downstream'})")
-    return "\n".join(lines)
-
-
-def render_dot(root: str, found: Sequence[LineageHit]) -> str:
-    """Graphviz DOT of the shortest-path edges (arrows point from derived to source)."""
-
-    def q(s: str) -> str:
-        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    lines = ["digraph lineage {", "  rankdir=BT;", f"  {q(root)} [shape=box, style=bold];"]
-    seen: set[Edge] = set()
-    for h in found:
-        for e in h.path:
-            if e not in seen:
-                seen.add(e)
-                lines.append(f"  {q(e.src)} -> {q(e.dst)} [label={q(e.relation)}];")
-    lines.append("}")
-    return "\n".join(lines)

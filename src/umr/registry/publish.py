@@ -9,7 +9,6 @@ are stored in dependency order; a lineage cycle among them is refused. A publish
 from __future__ import annotations
 
 import datetime as dt
-import graphlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,11 +17,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from umr.errors import ConflictError, CycleError, NotFoundError, Problem, RecordError
+from umr.errors import ConflictError, NotFoundError, Problem, RecordError
 from umr.registry import tables as t
 from umr.registry._sql import chunked, insert_ignore, refresh_latest
 from umr.registry.naming import new_name_keys
-from umr.spec import Record, Ref, Resolver, Version, canonical_json, diff, digest
+from umr.spec import Record, Resolver, Version, canonical_json, diff, digest
+from umr.spec.batch import BatchCheck, Lock, refs_of
 from umr.spec.check import collect_files
 from umr.spec.load import load_record_text, read_text
 from umr.spec.source import MemorySource
@@ -103,15 +103,6 @@ def _problem(entry: _Entry, path: tuple[str | int, ...], message: str) -> Proble
     )
 
 
-def _refs(record: Record) -> list[tuple[int, str, Ref]]:
-    """(pos, relation, ref): pos -1 is ``inherits``, else the upstream index."""
-    out: list[tuple[int, str, Ref]] = []
-    if record.inherits is not None:
-        out.append((-1, "inherits", record.inherits))
-    out.extend((i, str(e.relation), e.ref) for i, e in enumerate(record.edges()))
-    return out
-
-
 class _TxSource:
     """Published, not yanked records as seen inside the publishing transaction."""
 
@@ -135,7 +126,7 @@ class _TxSource:
                 self.ids[name][Version.parse(version)] = rid
 
     def describe(self) -> str:
-        return self.label
+        return f"the published, not yanked versions in {self.label}"
 
     def versions(self, name: str) -> list[Version]:
         self.prefetch([name])
@@ -170,20 +161,26 @@ def publish_batch(conn: Connection, entries: Sequence[_Entry], label: str) -> Pu
     if not todo:
         return result
     source = _TxSource(conn, label)
-    ref_names = {ref.name for e in todo.values() for _, _, ref in _refs(e.record)}
+    ref_names = {ref.name for e in todo.values() for _, _, ref in refs_of(e.record)}
     source.prefetch(ref_names | set(names))
-    locks, order = _lock_and_order(todo, source)
-    resolver = _prime(
-        conn,
-        Resolver(MemorySource((e.record for e in todo.values()), fallback=source)),
-        locks,
-        todo,
-    )
+    records = [e.record for e in todo.values()]
+    batch_source = MemorySource(records, fallback=source, label="this batch")
+    # The checks `umr validate` runs, so the two agree (umr.spec.batch).
+    check = BatchCheck(batch_source, lambda r, path, message: _problem(todo[r.id], path, message))
+    check.lock(records)
+    check.resolve(records, _prime(conn, Resolver(batch_source), check.locks, todo))
+    if check.problems:
+        raise RecordError(
+            check.problems,
+            hint="publish the upstream records first (or in the same batch), or fix the refs; "
+            "nothing was published",
+        )
+    locks, order = check.locks, check.order
     now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     rows = []
     for rid in order:
         e = todo[rid]
-        resolved = resolver.resolve(e.record)
+        resolved = check.resolved[rid]
         data = resolved.data
         rows.append(
             {
@@ -206,8 +203,10 @@ def publish_batch(conn: Connection, entries: Sequence[_Entry], label: str) -> Pu
     ids = dict(zip(order, new_ids, strict=True))
     edge_rows = []
     for rid in order:
+        upstream = todo[rid].record.edges()
         for pos, relation, ref, target in locks[rid]:
             dst = ids.get(target) or _registry_id(source, target)
+            entry = upstream[pos] if pos >= 0 else None
             edge_rows.append(
                 {
                     "src_id": ids[rid],
@@ -215,6 +214,8 @@ def publish_batch(conn: Connection, entries: Sequence[_Entry], label: str) -> Pu
                     "relation": relation,
                     "ref": str(ref),
                     "dst_id": dst,
+                    "uncertain": bool(entry is not None and entry.uncertain),
+                    "note": entry.note if entry is not None else None,
                 }
             )
     if edge_rows:
@@ -312,67 +313,8 @@ def _diff_text(old: Record, new: Record) -> str:
     return "\n".join(f"  {c}" for c in diff(old, new)) or "  (no field-level change)"
 
 
-_Lock = tuple[int, str, Ref, str]  # pos, relation, ref as written, locked id
-
-
-def _lock_and_order(
-    todo: dict[str, _Entry], source: _TxSource
-) -> tuple[dict[str, list[_Lock]], list[str]]:
-    in_batch: dict[str, set[Version]] = {}
-    for e in todo.values():
-        in_batch.setdefault(e.record.name, set()).add(e.record.version)
-    problems: list[Problem] = []
-    locks: dict[str, list[_Lock]] = {}
-    graph: dict[str, set[str]] = {}
-    for rid, e in todo.items():
-        locks[rid] = []
-        graph[rid] = set()
-        for pos, relation, ref in _refs(e.record):
-            published = set(source.ids.get(ref.name, {}))
-            candidates = published | in_batch.get(ref.name, set())
-            best = ref.range.max_satisfying(candidates)
-            if best is None:
-                problems.append(
-                    _problem(e, _ref_path(pos), _no_match(ref, sorted(published), source))
-                )
-                continue
-            target = f"{ref.name}@{best}"
-            locks[rid].append((pos, relation, ref, target))
-            if target in todo:
-                graph[rid].add(target)
-    if problems:
-        raise RecordError(
-            problems,
-            hint="publish the upstream records first (or in the same batch), or widen the range",
-        )
-    try:
-        order = list(graphlib.TopologicalSorter(graph).static_order())
-    except graphlib.CycleError as exc:
-        cycle = list(reversed(exc.args[1]))
-        raise CycleError(
-            cycle,
-            what="lineage",
-            hint="an upstream ref cannot lead back to the record: narrow one range",
-        ) from None
-    return locks, order
-
-
-def _ref_path(pos: int) -> tuple[str | int, ...]:
-    return ("inherits",) if pos < 0 else ("upstream", pos, "ref")
-
-
-def _no_match(ref: Ref, published: list[Version], source: _TxSource) -> str:
-    if not published:
-        return (
-            f"{str(ref)!r} matches no published record: {ref.name!r} has no version "
-            f"that is published and not yanked in {source.describe()}"
-        )
-    shown = ", ".join(str(v) for v in published[-10:])
-    return f"{str(ref)!r} matches no published version (published: {shown})"
-
-
 def _prime(
-    conn: Connection, resolver: Resolver, locks: dict[str, list[_Lock]], todo: dict[str, _Entry]
+    conn: Connection, resolver: Resolver, locks: dict[str, list[Lock]], todo: dict[str, _Entry]
 ) -> Resolver:
     """Seed the resolver with the stored resolution of each registry base, so a base resolves
     through its own locked chain, not through whatever is latest now."""

@@ -20,6 +20,7 @@ Who may change what:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -29,7 +30,7 @@ from umr.errors import ConflictError, ForbiddenError, NotFoundError, RecordError
 from umr.registry import advisories as adv
 from umr.registry import tables as t
 from umr.registry.advisories import ADVISORY_FIELDS, Advisory, Fixed
-from umr.registry.lineage import closure
+from umr.registry.lineage import STATEMENT, WalkQuery
 from umr.registry.tokens import Token, authorize
 from umr.spec import Version, canonical_json
 
@@ -126,14 +127,24 @@ def put(conn: Connection, new: Advisory, actor: Token, now: str) -> tuple[Adviso
 
 
 def fix(
-    conn: Connection, advisory_id: str, name: str, version: Version, actor: Token, now: str
+    conn: Connection,
+    advisory_id: str,
+    name: str,
+    version: Version,
+    actor: Token,
+    now: str,
+    *,
+    reason: str | None = None,
+    check: Callable[[Advisory], None] | None = None,
 ) -> tuple[Advisory, bool]:
     """Record ``name@version`` as fixed for the advisory (see the module docstring for who
-    may). Returns (stored, changed)."""
+    may), with the ``reason`` a forced fix keeps; ``check(advisory)`` runs last, after the
+    authorization and before anything is written (the remediation rule of ``advisory fix``).
+    Returns (stored, changed)."""
     a = adv.get(conn, advisory_id)
     assert a is not None
     _refuse_withdrawn(a)
-    entry = Fixed(name=name, version=version)
+    entry = Fixed(name=name, version=version, reason=reason)
     names = a.names()
     owner = actor.allows("publish", name)
     if not owner and not all(actor.allows("advisory", n) for n in names):
@@ -143,7 +154,7 @@ def fix(
             f"or 'publish:{name}' (the owner of the fixed record)",
             hint=f"ask the advisory's author, or the owner of {name}",
         )
-    if entry in a.fixed:
+    if any(f.name == name and f.version == version for f in a.fixed):
         return a, False
     published = select(t.records.c.id).where(
         t.records.c.name == name, t.records.c.version == str(version)
@@ -153,6 +164,8 @@ def fix(
             f"{name}@{version} is not published", hint="publish the fixed version first"
         )
     _check_fixed(conn, a, [entry])
+    if check is not None:
+        check(a)
     stored = a.model_copy(update={"fixed": (*a.fixed, entry), "modified": now})
     _commit(conn, stored, actor, "fix", ("fixed",), None, now)
     return stored, True
@@ -194,8 +207,8 @@ def _check_fixed(conn: Connection, a: Advisory, entries: Any) -> None:
         if f.name in a.names():
             continue
         ids = list(conn.execute(select(t.records.c.id).where(t.records.c.name == f.name)).scalars())
-        nodes, _ = closure(conn, ids, "up") if ids else ({}, {})
-        if not any(a.affects(n.name, Version.parse(n.version)) for n in nodes.values()):
+        rows = STATEMENT.rows(conn, WalkQuery(starts=tuple(ids))) if ids else []
+        if not any(a.affects(r[2], Version.parse(r[3])) for r in rows):
             raise RecordError(
                 f"{a.id}: fixed {f.name}@{f.version} is neither a version of an affected name "
                 f"({', '.join(sorted(a.names()))}) nor of a record downstream of one",

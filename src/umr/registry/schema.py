@@ -6,6 +6,7 @@ transaction, when a registry is opened. See docs/decisions.md for why not Alembi
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
@@ -167,6 +168,39 @@ def _v8(conn: Connection, dialect: str) -> None:
     conn.exec_driver_sql("CREATE UNIQUE INDEX IF NOT EXISTS uq_names_skeleton ON names (skeleton)")
 
 
+def _v9(conn: Connection, dialect: str) -> None:
+    # edges.uncertain and edges.note: the upstream entry's own, so that an audit can call a
+    # finding "possible" and show why without reading records; the covering indexes gain
+    # ``uncertain`` so the walks still read edges from the index alone.
+    _add_columns(conn, "edges", {"uncertain": "BOOLEAN NOT NULL DEFAULT FALSE", "note": "TEXT"})
+    for name, cols in (("src", "src_id, dst_id"), ("dst", "dst_id, src_id")):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_edges_{name}_rel")
+        conn.exec_driver_sql(
+            f"CREATE INDEX ix_edges_{name}_rel ON edges ({cols}, relation, uncertain)"
+        )
+    # canonical JSON has no spaces: only records that may set either key are read
+    rows = conn.execute(
+        select(tables.records.c.id, tables.records.c.record_json).where(
+            tables.records.c.record_json.like('%"uncertain":%')
+            | tables.records.c.record_json.like('%"note":%')
+        )
+    ).all()
+    updates = [
+        {"sid": rid, "p": pos, "u": bool(entry.get("uncertain")), "n": entry.get("note")}
+        for rid, data in rows
+        for pos, entry in enumerate(json.loads(data).get("upstream") or ())
+        if entry.get("uncertain") or entry.get("note")
+    ]
+    if updates:
+        e = tables.edges
+        conn.execute(
+            update(e)
+            .where(e.c.src_id == bindparam("sid"), e.c.pos == bindparam("p"))
+            .values(uncertain=bindparam("u"), note=bindparam("n")),
+            updates,
+        )
+
+
 MIGRATIONS: list[Callable[[Connection, str], None]] = [
     _v1,
     _v2,
@@ -176,6 +210,7 @@ MIGRATIONS: list[Callable[[Connection, str], None]] = [
     _v6,
     _v7,
     _v8,
+    _v9,
 ]
 LATEST = len(MIGRATIONS)
 

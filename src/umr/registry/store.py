@@ -20,14 +20,22 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 
-from umr.errors import NotFoundError, RefError, RegistryError
+from umr.errors import ConflictError, NotFoundError, RefError, RegistryError
+from umr.graph import AuditReport, Direction, Edge, LineageHit, path_text
 from umr.registry import advisories as adv
 from umr.registry import revisions
 from umr.registry import tables as t
-from umr.registry._sql import refresh_latest
+from umr.registry._sql import chunked, refresh_latest
 from umr.registry.advisories import Advisory, load_advisory
 from umr.registry.aliases import AliasRow, alias_rows
-from umr.registry.audit import AuditReport, audit
+from umr.registry.audit import (
+    Badge,
+    Page,
+    audit,
+    audit_records,
+    reaching,
+    unremediated_route,
+)
 from umr.registry.db import (
     display_url,
     make_engine,
@@ -35,13 +43,21 @@ from umr.registry.db import (
     repeatable_read,
     transaction,
 )
-from umr.registry.lineage import Direction, LineageHit, check_direction, closure_hits
+from umr.registry.lineage import (
+    BY_LEVEL,
+    WalkQuery,
+    check_direction,
+    edges_among,
+    walk,
+)
 from umr.registry.publish import Item, PublishResult, load_items, publish_batch, record_from_row
 from umr.registry.revisions import AdvisoryRevision
 from umr.registry.schema import migrate
 from umr.registry.search import RANK_WINDOW, SearchHit, search
 from umr.registry.tokens import Token, authorize, log_writes
+from umr.registry.versions import VersionInfo, version_infos
 from umr.spec import FIELDS, Range, Record, Ref, Resolved, Version
+from umr.suggest import did_you_mean, nearest
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -96,6 +112,9 @@ class Registry:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url, timeout=lock_timeout)
         migrate(self.engine)
+        # How messages name this registry; the web app sets a name without the URL, so that
+        # no answer shows the server's files or hosts.
+        self.label = f"registry {display_url(self.url)!r}"
 
     def close(self) -> None:
         self.engine.dispose()
@@ -110,7 +129,7 @@ class Registry:
         return f"Registry({display_url(self.url)!r})"
 
     def describe(self) -> str:
-        return f"registry {display_url(self.url)!r}"
+        return self.label
 
     @property
     def dialect(self) -> str:
@@ -182,6 +201,20 @@ class Registry:
         rows = self._read(lambda c: c.execute(query).all())
         return sorted((Version.parse(v), bool(yanked)) for v, yanked in rows)
 
+    def version_infos(self, name: str, *, lineage: bool = True) -> list[VersionInfo]:
+        """Every version of ``name``, newest first, marked latest, yanked, affected (by which
+        advisories), reached through its lineage (``lineage``), fixed and superseded; a
+        NotFoundError with the nearest names when there is none."""
+
+        def run(conn: Connection) -> list[VersionInfo]:
+            found = version_infos(conn, name, lineage=lineage)
+            if not found:
+                raise self._unknown(conn, name)
+            return found
+
+        result: list[VersionInfo] = self._read(run)
+        return result
+
     def get(self, name: str, version: Version | str) -> Record:
         """One published record as written (yanked ones too: existing locks keep working)."""
         row = self._read(lambda c: self._row(c, name, version))
@@ -217,15 +250,24 @@ class Registry:
         if pinned:  # an exact ref still reaches a yanked version, like pip's ==
             return int(pinned[0])
         if not rows:
-            raise NotFoundError(
-                f"no record named {ref.name!r} in {self.describe()}",
-                hint="check the spelling, or publish it with 'umr publish FILE'",
-            )
+            raise self._unknown(conn, ref.name)
         shown = ", ".join(str(v) for v in sorted(live)[-10:]) or "none; all are yanked"
         raise NotFoundError(
             f"{str(ref)!r} matches no published version (published: {shown})",
             hint=f"widen the range, e.g. '{ref.name}@*'",
         )
+
+    def _unknown(self, conn: Connection, name: str) -> NotFoundError:
+        near = did_you_mean(name, _candidates(conn, name))
+        return NotFoundError(
+            f"no record named {name!r} in {self.describe()}" + (f"; {near}" if near else ""),
+            hint="check the spelling, or publish it with 'umr publish FILE'",
+        )
+
+    def similar_names(self, name: str) -> list[str]:
+        """Published names nearest ``name`` (a typo's likely meaning), nearest first."""
+        result: list[str] = self._read(lambda c: nearest(name, _candidates(c, name)))
+        return result
 
     def get_ref(self, ref: str | Ref) -> Record:
         """The highest published, not yanked version that ``ref`` admits."""
@@ -355,46 +397,98 @@ class Registry:
         relations: Sequence[str] | None = None,
         depth: int | None = None,
     ) -> list[LineageHit]:
-        """Upstream or downstream closure on locked edges, each hit with its shortest path."""
+        """Upstream or downstream closure on locked edges, each hit linked to the one nearer
+        the start on a shortest path; complete at any depth unless ``depth`` stops it."""
         check_direction(direction)
+        rels = tuple(relations) if relations else None
 
         def run(conn: Connection) -> list[LineageHit]:
             start = self._find_id(conn, _as_ref(ref))
-            return closure_hits(conn, [start], direction, relations, depth)
+            return walk(
+                conn, WalkQuery(starts=(start,), direction=direction, relations=rels, depth=depth)
+            )
 
         result: list[LineageHit] = self._read(run)
         return result
 
-    def impact(self, name: str, range: str | Range = "*") -> list[LineageHit]:
-        """Every published record downstream of the versions of ``name`` in ``range``."""
+    def impact(
+        self, name: str, range: str | Range = "*", *, avoid: Iterable[str] = ()
+    ) -> list[LineageHit]:
+        """Every published record that a route reaches from the versions of ``name`` in
+        ``range``: downstream over typed relations (``inherits`` is not a route), never
+        through the records ``avoid`` names (``name@version``: an advisory's fixed versions)."""
         rng = range if isinstance(range, Range) else Range.parse(range)
+        avoided = list(avoid)
 
         def run(conn: Connection) -> list[LineageHit]:
             rows = conn.execute(
                 select(t.records.c.id, t.records.c.version).where(t.records.c.name == name)
             ).all()
             if not rows:
-                raise NotFoundError(
-                    f"no record named {name!r} in {self.describe()}", hint="check the spelling"
-                )
-            starts = [rid for rid, v in rows if Version.parse(v) in rng]
+                raise self._unknown(conn, name)
+            starts = tuple(rid for rid, v in rows if Version.parse(v) in rng)
             if not starts:
                 return []
-            return closure_hits(conn, starts, "down", by_level=True)
+            query = WalkQuery(
+                starts=starts, direction="down", typed=True, avoid=self._ids(conn, avoided)
+            )
+            return walk(conn, query, BY_LEVEL)
 
         # the walk is one query per depth: one consistent read (REPEATABLE READ on PostgreSQL)
         # keeps a publish that commits mid-walk out of the answer instead of half in it
         result: list[LineageHit] = self._read(run, consistent=True)
         return result
 
+    def edges_among(self, ids: Iterable[str]) -> list[Edge]:
+        """Every locked edge whose both ends are among the records ``ids`` (``name@version``),
+        ``inherits`` included: what a lineage graph draws."""
+        wanted = list(dict.fromkeys(ids))
+
+        def run(conn: Connection) -> list[Edge]:
+            known = self._id_map(conn, wanted)
+            refs = {rid: ref for ref, rid in known.items()}
+            return [
+                Edge(src=refs[s], relation=rel, dst=refs[d], uncertain=unc, note=note)
+                for s, d, rel, _, unc, note in edges_among(conn, sorted(refs))
+            ]
+
+        result: list[Edge] = self._read(run)
+        return result
+
+    def _id_map(self, conn: Connection, refs: Sequence[str]) -> dict[str, int]:
+        """The registry ids of the published records ``refs`` (``name@version``) that exist."""
+        names = sorted({r.partition("@")[0] for r in refs})
+        wanted = set(refs)
+        out: dict[str, int] = {}
+        for part in chunked(names):
+            rows = conn.execute(
+                select(t.records.c.id, t.records.c.name, t.records.c.version).where(
+                    t.records.c.name.in_(part)
+                )
+            )
+            for rid, n, v in rows:
+                ref = f"{n}@{Version.parse(v)}"
+                if ref in wanted:
+                    out[ref] = rid
+        return out
+
+    def _ids(self, conn: Connection, refs: Sequence[str]) -> frozenset[int]:
+        return frozenset(self._id_map(conn, refs).values()) if refs else frozenset()
+
     # Advisories and audit -------------------------------------------------------------------
 
     def add_advisory(
-        self, advisory: Advisory | dict[str, Any] | Path | str, *, actor: Token | None = None
+        self,
+        advisory: Advisory | dict[str, Any] | Path | str,
+        *,
+        actor: Token | None = None,
+        force: bool = False,
     ) -> Advisory:
         """Create or change an advisory (object, plain data or YAML file); the same content
         again is a no-op. A change needs ``advisory:`` scope over its old and new affected
-        names, and is kept as a revision (see :mod:`umr.registry.revisions`)."""
+        names, and is kept as a revision (see :mod:`umr.registry.revisions`). An advisory whose
+        affected names are not published would reach nothing (a typo such as ``laion5b``):
+        refused with the nearest names, unless ``force`` (records published later)."""
         if isinstance(advisory, dict):
             advisory = adv.parse_advisory(advisory)
         elif not isinstance(advisory, Advisory):
@@ -402,6 +496,8 @@ class Registry:
         a, who = advisory, actor or Token.local()
 
         def run(conn: Connection) -> tuple[Advisory, bool]:
+            if not force:
+                _check_affected(conn, a)
             out = revisions.put(conn, a, who, _now())
             if out[1]:
                 log_writes(conn, who, [("advisory add", a.id, "")])
@@ -432,15 +528,43 @@ class Registry:
         name: str,
         version: Version | str,
         *,
+        forced: str | None = None,
         actor: Token | None = None,
     ) -> Advisory:
         """Record that ``name@version`` carries the fix: audits through it are cleared. It must
         be a version of an affected name or of a record downstream of one; ``actor`` needs
-        ``advisory:`` scope over the affected names, or ``publish:`` scope over ``name``."""
+        ``advisory:`` scope over the affected names, or ``publish:`` scope over ``name``.
+
+        Refused (ConflictError) while the version's own lineage still reaches the affected data
+        by a route through no ``unlearned_from`` edge (a version retrained on the same data is
+        not a fix), unless ``forced`` gives a reason, which is kept with the fix."""
         v, who = Version.parse(str(version)), actor or Token.local()
 
+        def remediated(conn: Connection, a: Advisory) -> None:
+            route = unremediated_route(conn, self._row(conn, name, v).id, a)
+            if route is not None and not forced:
+                how = f"by {path_text(route)}" if route else "itself: its version is affected"
+                raise ConflictError(
+                    f"{name}@{v} is not a fix for {advisory_id}: it still reaches the "
+                    f"affected data {how}, through no unlearned_from edge",
+                    hint=(
+                        "name a version retrained without the affected data or unlearned "
+                        "from it, or keep this one with --force --reason TEXT (the reason is "
+                        "shown with every audit it clears)"
+                    ),
+                )
+
         def run(conn: Connection) -> tuple[Advisory, bool]:
-            out = revisions.fix(conn, advisory_id, name, v, who, _now())
+            out = revisions.fix(
+                conn,
+                advisory_id,
+                name,
+                v,
+                who,
+                _now(),
+                reason=forced,
+                check=lambda a: remediated(conn, a),
+            )
             if out[1]:
                 log_writes(conn, who, [("advisory fix", advisory_id, f"{name}@{v}")])
             return out
@@ -465,9 +589,73 @@ class Registry:
         result: Advisory = self._write(run, changed=lambda r: r[1])[0]
         return result
 
-    def audit(self, ref: str | Ref) -> AuditReport:
-        """Advisories reaching ``ref`` through its locked upstream closure, with paths."""
-        result: AuditReport = self._read(lambda c: audit(c, self._find_id(c, _as_ref(ref))))
+    def export_osv(self, ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Advisories (all of them, or ``ids``) in the OSV format (:mod:`umr.registry.osv`),
+        each validated against the OSV schema."""
+        from umr.registry import osv
+
+        def run(conn: Connection) -> list[dict[str, Any]]:
+            chosen = [adv.get(conn, i) for i in ids] if ids else adv.listing(conn)
+            pairs = [(a, revisions.history(conn, a.id)[-1].at) for a in chosen if a is not None]
+            return osv.export(pairs, lambda name: self._versions_of(conn, name))
+
+        result: list[dict[str, Any]] = self._read(run)
+        return result
+
+    def _versions_of(self, conn: Connection, name: str) -> list[Version]:
+        rows = conn.execute(select(t.records.c.version).where(t.records.c.name == name))
+        return sorted(Version.parse(v) for (v,) in rows)
+
+    def import_osv(
+        self, path: Path, *, force: bool = False, actor: Token | None = None
+    ) -> list[Advisory]:
+        """Add or change the advisories of an OSV file (validated against the OSV schema,
+        then mapped as :mod:`umr.registry.osv` says); one withdrawn there is withdrawn here."""
+        from umr.registry import osv
+
+        entries = osv.read(path)
+        parsed = [(e, osv.from_osv(e, f"{path}[{i}]")) for i, e in enumerate(entries)]
+        out = []
+        for entry, a in parsed:
+            stored = self.add_advisory(a, force=force, actor=actor)
+            if entry.get("withdrawn") and not stored.withdrawn:
+                why = ((entry.get("database_specific") or {}).get("umr") or {}).get(
+                    "withdrawn_reason"
+                ) or f"withdrawn in the OSV entry {entry['id']} ({entry['withdrawn']})"
+                stored = self.withdraw_advisory(a.id, why, actor=actor)
+            out.append(stored)
+        return out
+
+    def audit(self, ref: str | Ref, *, offset: int = 0, limit: int | None = 1) -> AuditReport:
+        """Advisories reaching ``ref`` through its locked upstream closure: each with its
+        number of routes, routes ``offset`` to ``offset + limit`` of them (shortest first;
+        ``limit`` None for all) and the next step that clears it."""
+        page = Page(offset=offset, limit=limit)
+        result: AuditReport = self._read(lambda c: audit(c, self._find_id(c, _as_ref(ref)), page))
+        return result
+
+    def reaching(self, refs: Sequence[str]) -> dict[str, list[Badge]]:
+        """For each published record ``refs`` names (``name@version``), the advisories that
+        reach it, worst first: cheaper than an audit each, for marking lists of records."""
+
+        def run(conn: Connection) -> dict[str, list[Badge]]:
+            known = self._id_map(conn, list(refs))
+            found = reaching(conn, sorted(set(known.values())))
+            return {ref: found.get(rid, []) for ref, rid in known.items()}
+
+        result: dict[str, list[Badge]] = self._read(run)
+        return result
+
+    def audit_records(
+        self, items: Iterable[Item], *, offset: int = 0, limit: int | None = 1
+    ) -> list[AuditReport]:
+        """The audits of records not yet published (records, files, folders or YAML text),
+        locked as publishing them together now would lock them; nothing is written."""
+        records = [e.record for e in load_items(items)]
+        page = Page(offset=offset, limit=limit)
+        result: list[AuditReport] = self._read(
+            lambda c: audit_records(c, records, self.describe(), page)
+        )
         return result
 
     # Browsing -------------------------------------------------------------------------------
@@ -537,6 +725,48 @@ class Registry:
             query = query.where(t.names.c.kind == kind)
         result: list[str] = self._read(lambda c: list(c.execute(query).scalars()))
         return result
+
+
+def _candidates(conn: Connection, name: str, cap: int = 1_000) -> list[str]:
+    """Names that may be near ``name``, read through the name index: its neighbours in sort
+    order on either side (a typo late in a name keeps the beginning), and the first names
+    that share its first character; all within a quarter of its length, at most ``cap`` of
+    each, so a suggestion costs milliseconds even on a miss in a large registry (a 404 is
+    public). A typo in the first character of a long name may go unsuggested."""
+    if not name:
+        return []
+    n = t.names.c.name
+    sized = (
+        t.names.c.latest_id.is_not(None),
+        func.length(n).between(int(len(name) * 0.75), int(len(name) / 0.75) + 1),
+    )
+    lo, hi = name[0], chr(ord(name[0]) + 1)
+    found: dict[str, None] = {}
+    for query in (
+        select(n).where(n >= name, n < hi, *sized).order_by(n).limit(cap // 2),
+        select(n).where(n < name, n >= lo, *sized).order_by(n.desc()).limit(cap // 2),
+        select(n).where(n >= lo, n < hi, *sized).order_by(n).limit(cap),
+    ):
+        found.update(dict.fromkeys(conn.execute(query).scalars()))
+    return list(found)
+
+
+def _check_affected(conn: Connection, a: Advisory) -> None:
+    """Refuse an advisory whose affected names have no published version."""
+    names = sorted({x.name for x in a.affected})
+    known = set(conn.execute(select(t.records.c.name).where(t.records.c.name.in_(names))).scalars())
+    missing = [n for n in names if n not in known]
+    if missing:
+        problems = []
+        for n in missing:
+            near = did_you_mean(n, _candidates(conn, n))
+            problems.append(f"{n!r}" + (f" ({near})" if near else ""))
+        raise NotFoundError(
+            f"advisory {a.id}: no published record is named {', '.join(problems)}, so it would "
+            "reach nothing",
+            hint="fix the affected names, or add it with --force if those records will be "
+            "published later",
+        )
 
 
 _FIELD_ORDER = {k: i for i, k in enumerate(FIELDS)}

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -70,10 +71,15 @@ edges = Table(
     Column("relation", String(32), nullable=False),  # a Relation, or "inherits"
     Column("ref", Text, nullable=False),  # the ref as written
     Column("dst_id", Integer, ForeignKey("records.id"), nullable=False),
+    # the upstream entry's ``uncertain`` and ``note`` (migration 9): an uncertain edge carries
+    # an advisory as "possible", shown with its note
+    Column("uncertain", Boolean, nullable=False, default=False, server_default=false()),
+    Column("note", Text),
 )
-# Covering the walk in either direction: lineage reads (next id, relation) from the index alone.
-Index("ix_edges_src_rel", edges.c.src_id, edges.c.dst_id, edges.c.relation)
-Index("ix_edges_dst_rel", edges.c.dst_id, edges.c.src_id, edges.c.relation)
+# Covering the walk in either direction: lineage reads (next id, relation, uncertain) from the
+# index alone.
+Index("ix_edges_src_rel", edges.c.src_id, edges.c.dst_id, edges.c.relation, edges.c.uncertain)
+Index("ix_edges_dst_rel", edges.c.dst_id, edges.c.src_id, edges.c.relation, edges.c.uncertain)
 
 # The current state of each advisory; every change is also a row of advisory_revisions.
 advisories = Table(

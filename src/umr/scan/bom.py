@@ -3,8 +3,11 @@
 The project is ``metadata.component`` (an application); every record it uses, and every
 record an advisory names on the way, is a component with the same ``bom-ref`` as
 ``umr render --format cyclonedx`` gives it. Each advisory is one vulnerability that
-``affects`` the records it reaches, with its rating, dates, references and, under
-``umr:routes`` and ``umr:locations`` properties, the routes and the code that names them.
+``affects`` the records it reaches, with its rating, dates, references, the next step of
+each finding as its ``recommendation`` and, under ``umr:routes`` and ``umr:locations``
+properties, the routes and the code that names them. An advisory that only possibly reaches
+the project (every route through an uncertain edge) gets the analysis state ``in_triage``,
+with the uncertain edges' notes as its detail.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from umr.formats.cyclonedx import bom_ref, component_type, envelope
-from umr.registry.lineage import path_text
 from umr.scan.report import ScanFinding, ScanReport
 
 
@@ -23,7 +25,7 @@ def bom(report: ScanReport, kinds: dict[str, str]) -> dict[str, Any]:
     findings = report.findings()
     project = Path(report.roots[0]).resolve().name if report.roots else "project"
     used = sorted({r for u in report.uses for r in u.records})
-    reached = sorted({f.affected for f in findings} - set(used))
+    reached = sorted({rid for f in findings for rid in f.finding.affected} - set(used))
     components = [_component(rid, kinds) for rid in [*used, *reached]]
     by_advisory: dict[str, list[ScanFinding]] = {}
     for f in findings:
@@ -59,15 +61,26 @@ def _vulnerability(findings: list[ScanFinding]) -> dict[str, Any]:
         "source": {"name": "umr"},
         "ratings": [{"source": {"name": "umr"}, "severity": a.severity, "method": "other"}],
         "description": a.summary,
-        "recommendation": findings[0].fix(),
         "affects": [
             {"ref": bom_ref(rid)}
-            for rid in sorted({f.used for f in findings} | {f.affected for f in findings})
+            for rid in sorted(
+                {f.used for f in findings} | {r for f in findings for r in f.finding.affected}
+            )
         ],
         "properties": [
             {
                 "name": "umr:routes",
-                "value": json.dumps([path_text(f.used, f.route) for f in findings]),
+                "value": json.dumps(
+                    [
+                        {
+                            "record": f.used,
+                            "routes": f.finding.routes,
+                            "possible": f.possible,
+                            "shortest": f.route_text(),
+                        }
+                        for f in findings
+                    ]
+                ),
             },
             {
                 "name": "umr:locations",
@@ -75,12 +88,22 @@ def _vulnerability(findings: list[ScanFinding]) -> dict[str, Any]:
             },
         ],
     }
+    steps = dict.fromkeys(f"{f.used}: {f.fix.text}" for f in findings if f.fix)
+    if steps:
+        vuln["recommendation"] = "\n".join(steps)
+    if all(f.possible for f in findings):
+        notes = dict.fromkeys(n for f in findings for n in f.finding.notes)
+        vuln["analysis"] = {
+            "state": "in_triage",
+            "detail": "every route passes through an uncertain edge"
+            + "".join(f"; {n}" for n in notes),
+        }
     if a.details:
         vuln["detail"] = a.details
     if a.published:
-        vuln["published"] = f"{a.published.isoformat()}T00:00:00Z"
+        vuln["published"] = f"{a.published[:10]}T00:00:00Z"
     if a.references:
         vuln["advisories"] = [
-            {"title": r.title, "url": r.url} if r.title else {"url": r.url} for r in a.references
+            {"title": title, "url": url} if title else {"url": url} for url, title in a.references
         ]
     return vuln

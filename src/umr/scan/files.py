@@ -2,22 +2,31 @@
 
 Each reader takes one file's text and yields :class:`Reference` and :class:`Unresolved`
 items, or raises :class:`FileSkipped` saying why the file could not be read (it is listed,
-never fatal). Files are read whole only below :data:`MAX_FILE_BYTES`.
+never fatal). Only regular files are read, and only below :data:`MAX_FILE_BYTES`. Configs and
+notebooks are parsed under the input limits of :mod:`umr.spec.limits` (YAML through
+:func:`~umr.spec.yamlio.load_yaml`, JSON through :func:`~umr.spec.jsonio.load_json`, TOML
+checked with :func:`~umr.spec.limits.check_tree`): a file past a limit is listed as not read.
+A notebook's outputs often hold terminal escapes, so there the text policy applies to the
+code cells only.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+import stat
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from umr.errors import UmrError
+from umr.errors import RecordError, UmrError
 from umr.scan.python import Found, may_reference, scan_source
 from umr.scan.refs import Kind, Location, Reference, hf_keys
 from umr.spec.aliases import Alias
+from umr.spec.jsonio import load_json
+from umr.spec.limits import MAX_BODY_VALUES, check_tree, text_problem
 from umr.spec.refs import Ref
 from umr.spec.yamlio import load_yaml
 
@@ -35,13 +44,44 @@ class FileSkipped(UmrError, ValueError):
 
 
 def read_text(path: Path) -> str:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise FileSkipped(f"{size:,} bytes; files over {MAX_FILE_BYTES:,} are not read")
+    """The file's text; a FIFO, device or socket (which could block or never end) and a file
+    over :data:`MAX_FILE_BYTES` are skipped unread."""
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        raise FileSkipped("not a regular file")
+    with path.open("rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise FileSkipped(f"over {MAX_FILE_BYTES:,} bytes; larger files are not read")
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileSkipped(f"not UTF-8 (byte {exc.start:,})") from None
+
+
+def _first_line(exc: UmrError) -> str:
+    """The first problem, without the file name (the listing names the file)."""
+    if isinstance(exc, RecordError) and exc.problems:
+        p = exc.problems[0]
+        where = " ".join(x for x in (f"line {p.line}" if p.line else "", p.path) if x)
+        return f"{where}: {p.message}" if where else p.message
+    return exc.message.splitlines()[0] if exc.message else str(exc)
+
+
+def _toml(text: str, shown: str) -> Any:
+    """TOML held to the input limits (tomllib recurses on nesting: past Python's stack it
+    raises RecursionError, which is caught here before any value is used)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FileSkipped(f"does not parse as TOML ({exc})") from None
+    except RecursionError:
+        raise FileSkipped("nested too deeply to read") from None
+    try:
+        check_tree(data, source=shown)
+    except UmrError as exc:
+        raise FileSkipped(f"does not parse: {_first_line(exc)}") from None
+    return data
 
 
 def python_file(path: Path, shown: str) -> Iterator[Found]:
@@ -52,8 +92,10 @@ def python_file(path: Path, shown: str) -> Iterator[Found]:
         yield from scan_source(text, shown)
     except SyntaxError as exc:
         raise FileSkipped(f"line {exc.lineno}: does not parse as Python ({exc.msg})") from None
-    except (RecursionError, MemoryError):
+    except RecursionError:
         raise FileSkipped("nested too deeply to read") from None
+    except MemoryError:
+        raise FileSkipped("too large to read") from None
 
 
 def notebook(path: Path, shown: str) -> Iterator[Found]:
@@ -61,10 +103,13 @@ def notebook(path: Path, shown: str) -> Iterator[Found]:
     they do in a kernel); each line is located by its cell and its line in the .ipynb file."""
     text = read_text(path)
     try:
-        cells = json.loads(text).get("cells") or []
-    except (ValueError, AttributeError):
-        raise FileSkipped("not a Jupyter notebook (JSON with 'cells')") from None
-    raw_lines = text.splitlines()
+        data = load_json(text, source=shown, max_values=MAX_BODY_VALUES, texts=False)
+    except UmrError as exc:
+        raise FileSkipped(f"does not parse: {_first_line(exc)}") from None
+    cells = data.get("cells") if isinstance(data, dict) else None
+    if not isinstance(cells, list):
+        raise FileSkipped("not a Jupyter notebook (JSON with 'cells')")
+    rows = _SourceRows(text)
     cursor = 0
     lines: list[str] = []
     places: list[Location] = []
@@ -72,10 +117,12 @@ def notebook(path: Path, shown: str) -> Iterator[Found]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source") or []
-        source = "".join(source) if isinstance(source, list) else str(source)
+        source = "".join(map(str, source)) if isinstance(source, list) else str(source)
+        problem = text_problem(source)
+        if problem is not None:
+            raise FileSkipped(f"cell {number}: {problem}")
         for line in source.splitlines():
-            needle = json.dumps(line)[1:-1]
-            found = next((i for i in range(cursor, len(raw_lines)) if needle in raw_lines[i]), None)
+            found = rows.find(line, cursor)
             if found is not None:
                 cursor = found
             lines.append("" if _MAGIC.match(line) else line)
@@ -91,6 +138,36 @@ def notebook(path: Path, shown: str) -> Iterator[Found]:
     except SyntaxError as exc:
         where = place(exc.lineno or 1)
         raise FileSkipped(f"cell {where.cell}: does not parse as Python ({exc.msg})") from None
+
+
+# one JSON string alone on its line (with its comma), as nbformat writes each source line, or
+# a whole source written as one string after its key
+_SOURCE_ROW = re.compile(r'\s*(?:"source"\s*:\s*)?("(?:[^"\\]|\\.)*")\s*,?\s*')
+
+
+class _SourceRows:
+    """Where each code line sits in the .ipynb text. nbformat writes a cell's source as a list
+    of strings, one a line (or as one string); a code line is placed at the first such line at
+    or after the previous one that holds it, looked up in an index, so placing every line
+    costs time linear in the file."""
+
+    def __init__(self, text: str) -> None:
+        self.at: dict[str, list[int]] = {}
+        for number, raw in enumerate(text.splitlines()):
+            match = _SOURCE_ROW.fullmatch(raw)
+            if match is None:
+                continue
+            try:
+                value = json.loads(match.group(1))
+            except ValueError:
+                continue
+            for line in value.splitlines():
+                self.at.setdefault(line, []).append(number)
+
+    def find(self, line: str, cursor: int) -> int | None:
+        rows = self.at.get(line, [])
+        i = bisect.bisect_left(rows, cursor)
+        return rows[i] if i < len(rows) else None
 
 
 def _config_refs(data: Any, path: tuple[str | int, ...], found: list[tuple[Any, ...]]) -> None:
@@ -112,15 +189,12 @@ def config_file(path: Path, shown: str) -> Iterator[Found]:
         return  # most configs name no model: skip parsing them
     lines: dict[tuple[str | int, ...], int] = {}
     if path.suffix == ".toml":
-        try:
-            data: Any = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise FileSkipped(f"does not parse as TOML ({exc})") from None
+        data: Any = _toml(text, shown)
     else:
         try:
             data, marks = load_yaml(text, source=shown)  # JSON is read as YAML, with lines
         except UmrError as exc:
-            raise FileSkipped(f"does not parse: {exc.message.splitlines()[0]}") from None
+            raise FileSkipped(f"does not parse: {_first_line(exc)}") from None
         lines = {p: line for p, (line, _) in marks.positions.items()}
     found: list[tuple[Any, ...]] = []
     _config_refs(data, (), found)
@@ -154,14 +228,17 @@ def pyproject(path: Path, shown: str) -> Iterator[Found]:
     text = read_text(path)
     if "tool.umr" not in text:
         return
-    try:
-        table = tomllib.loads(text).get("tool", {}).get("umr", {})
-    except tomllib.TOMLDecodeError as exc:
-        raise FileSkipped(f"does not parse as TOML ({exc})") from None
+    tool = _toml(text, shown).get("tool")
+    table = tool.get("umr") if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        return
     for field in ("models", "datasets", "records"):
-        for value in table.get(field) or ():
+        values = table.get(field, [])
+        if not isinstance(values, list):
+            raise FileSkipped(f"[tool.umr] {field}: a list of strings, got {values!r:.60}")
+        for value in values:
             if not isinstance(value, str):
-                raise FileSkipped(f"[tool.umr] {field}: {value!r} is not a string")
+                raise FileSkipped(f"[tool.umr] {field}: {value!r:.60} is not a string")
             line = _line_of(text, value, value)
             dataset = field == "datasets"
             yield Reference(

@@ -19,7 +19,8 @@ def render(report: ScanReport, fmt: str, registry: Registry) -> str:
     elif fmt == "sarif":
         data = sarif(report)
     elif fmt == "cyclonedx":
-        ids = {r for u in report.uses for r in u.records} | {f.affected for f in report.findings()}
+        ids = {r for u in report.uses for r in u.records}
+        ids |= {rid for f in report.findings() for rid in f.finding.affected}
         kinds: dict[str, str] = {rid: registry.get_ref(rid).kind for rid in ids}
         data = bom(report, kinds)
     else:

@@ -17,12 +17,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from umr.scan.refs import Kind, Location, Reference, Unresolved, alias_keys, hf_keys
+from umr.spec.limits import text_problem
 
 # datasets.load_dataset builders that read local files, not a Hub dataset
 _BUILDERS = frozenset(
     {"json", "csv", "parquet", "text", "arrow", "pandas", "sql", "webdataset", "generator"}
     | {"imagefolder", "audiofolder", "videofolder"}
 )
+# No model or dataset id is longer: a name computed longer than this (``B = A + A`` doubles at
+# each step) is not evaluated further, and the call that uses it is reported as unresolved.
+MAX_NAME = 1_000
 _OPEN_CLIP = ("create_model_and_transforms", "create_model", "create_model_from_pretrained")
 # Every call recognised here spells its function's name in the source (as the attribute called
 # or in the import that binds it) and, but for from_pretrained, its module's name too, so a file
@@ -123,7 +127,9 @@ def _string(node: ast.expr | None, scope: dict[str, str | _Dynamic]) -> str | No
         return value if isinstance(value, str) else None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _string(node.left, scope), _string(node.right, scope)
-        return left + right if left is not None and right is not None else None
+        if left is None or right is None or len(left) + len(right) > MAX_NAME:
+            return None
+        return left + right
     if isinstance(node, ast.JoinedStr):
         parts = []
         for part in node.values:
@@ -132,7 +138,8 @@ def _string(node: ast.expr | None, scope: dict[str, str | _Dynamic]) -> str | No
             if text is None or (isinstance(part, ast.FormattedValue) and part.format_spec):
                 return None
             parts.append(text)
-        return "".join(parts)
+        joined = "".join(parts)
+        return joined if len(joined) <= MAX_NAME else None
     return None
 
 
@@ -346,7 +353,10 @@ class _Visitor:
         return Location(path=loc.path, line=loc.line, column=node.col_offset + 1, cell=loc.cell)
 
     def text_of(self, node: ast.expr) -> str:
-        return ast.unparse(node)[:200]
+        """The expression as written, cut to 200 characters; escaped when it holds characters
+        the text policy refuses (a bidi override in a string literal, say)."""
+        shown = ast.unparse(node)[:200]
+        return shown if text_problem(shown) is None else ascii(shown)
 
 
 def _clip_pair(model: str, tag: str) -> str:

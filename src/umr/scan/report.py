@@ -1,8 +1,9 @@
 """A scan's result: what the project uses, what reaches it, and what the scan could not read.
 
-Findings come from :meth:`umr.registry.Registry.audit` of every record the project's
-references resolve to, grouped by advisory and route, each with the code locations that
-reach it and what would clear it.
+Findings are the audit's own (:meth:`umr.registry.Registry.audit` of every record the project's
+references resolve to): one per advisory and record used, with the number of routes that carry
+it, the shortest of them, whether it is only possible (every route through an uncertain edge)
+and the next step that clears it. The scan adds where the code names the record.
 """
 
 from __future__ import annotations
@@ -10,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from umr.registry.advisories import RANK, Advisory
-from umr.registry.audit import AuditReport
-from umr.registry.lineage import Edge, path_text
+from umr.graph import RANK, AdvisoryInfo, AuditReport, Finding, Fix, Route, path_text, summary_line
 from umr.scan.refs import Location, Reference, Unresolved
 
 
@@ -26,42 +25,57 @@ class Use:
 
 @dataclass(frozen=True, kw_only=True)
 class ScanFinding:
-    """One advisory reaching one record the project uses, by one route, and where."""
+    """An audit finding on a record the project uses, and the code locations that name it."""
 
-    advisory: Advisory
-    used: str  # the record the code names
-    affected: str  # the record the advisory names
-    route: tuple[Edge, ...]
+    finding: Finding
     locations: tuple[Location, ...]
 
     @property
-    def severity(self) -> str:
-        return self.advisory.severity
+    def advisory(self) -> AdvisoryInfo:
+        return self.finding.advisory
 
-    def fix(self) -> str:
-        fixed = ", ".join(f"{f.name} {f.version}" for f in self.advisory.fixed)
-        if fixed:
-            return (
-                f"fixed in {fixed}: move to weights built on it, or remove the affected data's "
-                "influence ('umr unlearn') and publish the result as a new version"
-            )
-        return (
-            f"no fixed version of {self.affected.partition('@')[0]} is published: replace "
-            f"{self.used.partition('@')[0]} or remove the data's influence ('umr unlearn'); "
-            f"see 'umr advisory show {self.advisory.id}'"
-        )
+    @property
+    def used(self) -> str:
+        """The record the code names (the audited record)."""
+        return self.finding.record
+
+    @property
+    def severity(self) -> str:
+        return self.finding.severity
+
+    @property
+    def possible(self) -> bool:
+        return self.finding.possible
+
+    @property
+    def route(self) -> Route:
+        """The shortest route, record first (empty when the used record is itself affected)."""
+        return self.finding.path
+
+    @property
+    def fix(self) -> Fix | None:
+        return self.finding.fix
+
+    def route_text(self) -> str:
+        return path_text(self.route, start=self.used)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "advisory": self.advisory.id,
-            "severity": self.severity,
-            "summary": self.advisory.summary,
-            "used": self.used,
-            "affected": self.affected,
-            "route": [e.to_dict() for e in self.route],
-            "locations": [loc.to_dict() for loc in self.locations],
-            "fix": self.fix(),
-        }
+        """The audit's finding (the keys of ``umr audit --format json``) and ``locations``."""
+        return self.finding.to_dict() | {"locations": [loc.to_dict() for loc in self.locations]}
+
+    def lines(self) -> list[str]:
+        """The finding under its advisory's heading: the record, its routes, where it is used,
+        the uncertain edges' notes and the next step."""
+        f = self.finding
+        noun = "route" if f.routes == 1 else "routes"
+        head = f"{self.used}" + (" (possible: through an uncertain edge)" if self.possible else "")
+        more = "; the shortest:" if f.routes > 1 else ":"
+        out = [f"  {head}: {f.routes:,} {noun}{more}", f"    {self.route_text()}"]
+        out += [f"    uncertain: {note}" for note in f.notes]
+        out += [f"    used at {loc}" for loc in self.locations]
+        if self.fix is not None:
+            out.append(f"    next: {self.fix.text}")
+        return out
 
 
 @dataclass(kw_only=True)
@@ -75,34 +89,43 @@ class ScanReport:
     audits: dict[str, AuditReport] = field(default_factory=dict)
 
     def findings(self) -> list[ScanFinding]:
+        """Every finding of the audits, worst first, grouped by advisory; certain ones before
+        possible ones."""
         where: dict[str, list[Location]] = {}
         for use in self.uses:
             for record in use.records:
                 where.setdefault(record, []).append(use.reference.location)
         out = [
-            ScanFinding(
-                advisory=f.advisory,
-                used=record,
-                affected=f.record,
-                route=f.path,
-                locations=tuple(where.get(record, ())),
-            )
+            ScanFinding(finding=f, locations=tuple(where.get(record, ())))
             for record, report in self.audits.items()
             for f in report.findings
         ]
-        return sorted(out, key=lambda f: (-RANK[f.severity], f.advisory.id, f.used, f.affected))
+        return sorted(out, key=lambda f: (-RANK[f.severity], f.advisory.id, f.possible, f.used))
 
-    def worst(self) -> str | None:
-        return max((f.severity for f in self.findings()), key=RANK.__getitem__, default=None)
+    def counted(self, include_uncertain: bool = False) -> list[ScanFinding]:
+        """The findings that count towards ``--fail-on``: possible ones only if asked."""
+        return [f for f in self.findings() if include_uncertain or not f.possible]
 
-    def fails(self, threshold: str) -> bool:
-        return any(RANK[f.severity] >= RANK[threshold] for f in self.findings())
+    def worst(self, include_uncertain: bool = True) -> str | None:
+        found = self.counted(include_uncertain)
+        return max((f.severity for f in found), key=RANK.__getitem__, default=None)
+
+    def fails(self, threshold: str, include_uncertain: bool = False) -> bool:
+        """Whether a finding is at or above ``threshold``, as ``umr audit --fail-on`` decides."""
+        return any(r.fails(threshold, include_uncertain) for r in self.audits.values())
+
+    def summary(self) -> str:
+        findings = self.findings()
+        if not findings:
+            return "no known advisory reaches the models and datasets found"
+        return f"{len(findings)} finding(s): {summary_line([f.finding for f in findings])}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "roots": self.roots,
             "files": self.files,
             "references": len(self.uses) + len(self.unknown),
+            "summary": self.summary(),
             "findings": [f.to_dict() for f in self.findings()],
             "uses": [{**u.reference.to_dict(), "records": list(u.records)} for u in self.uses],
             "not_in_registry": [r.to_dict() for r in self.unknown],
@@ -121,12 +144,10 @@ class ScanReport:
         for f in findings:
             if f.advisory.id != advisory:
                 advisory = f.advisory.id
-                lines += ["", f"{f.severity} {f.advisory.id} {f.advisory.summary}"]
-            lines += [
-                f"  {path_text(f.used, f.route)}",
-                *(f"    used at {loc}" for loc in f.locations),
-                f"    fix: {f.fix()}",
-            ]
+                lines += ["", f"{f.advisory.id} {f.severity}: {f.advisory.summary}"]
+                if f.advisory.fixed:
+                    lines.append(f"  fixed in: {', '.join(f.advisory.fixed)}")
+            lines += f.lines()
         if self.unknown:
             lines += ["", f"not in the registry ({len(self.unknown)}):"]
             lines += [f"  {r.location} {r.api} {r.text!r}" for r in self.unknown]
@@ -136,11 +157,9 @@ class ScanReport:
         if self.skipped:
             lines += ["", f"not read ({len(self.skipped)}):"]
             lines += [f"  {p}: {why}" for p, why in self.skipped]
-        lines.append("")
-        if findings:
-            lines.append(f"{len(findings)} finding(s); worst: {self.worst()}")
-        else:
-            lines.append("no known advisory reaches the models and datasets found")
+        lines += ["", self.summary()]
+        if any(f.possible for f in findings):
+            lines.append("possible findings count for --fail-on with --include-uncertain")
         if self.unknown or self.unresolved:
             lines.append(
                 "next: record what is not in the registry ('umr import hf-card', 'umr publish') "

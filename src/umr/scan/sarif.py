@@ -4,6 +4,8 @@ One rule per advisory found, plus ``umr/not-in-registry`` and ``umr/unresolved-r
 (level ``note``). One result per finding and code location: the location is the file and line
 of the call or config key that names the model, relative to the scan root when it lies under
 one (``uriBaseId: SRCROOT``), so GitHub code scanning and other viewers place it in the diff.
+A possible finding (every route through an uncertain edge) is a ``note``, whatever its
+advisory's severity; the result's properties carry the route count and the fix.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from umr import __version__
-from umr.registry.lineage import path_text
 from umr.scan.refs import Location
-from umr.scan.report import ScanReport
+from umr.scan.report import ScanFinding, ScanReport
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -50,6 +51,7 @@ def sarif(report: ScanReport) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
     for f in report.findings():
         a = f.advisory
+        level = "note" if f.possible else LEVEL[a.severity]
         rules.setdefault(
             a.id,
             {
@@ -57,7 +59,7 @@ def sarif(report: ScanReport) -> dict[str, Any]:
                 "name": "AdvisoryReachesModel",
                 "shortDescription": {"text": a.summary[:1000]},
                 "fullDescription": {"text": (a.details or a.summary)[:4000]},
-                "helpUri": next((r.url for r in a.references), None),
+                "helpUri": next((url for url, _ in a.references), None),
                 "defaultConfiguration": {"level": LEVEL[a.severity]},
                 "properties": {"security-severity": SCORE[a.severity], "tags": ["security"]},
             },
@@ -66,13 +68,15 @@ def sarif(report: ScanReport) -> dict[str, Any]:
             results.append(
                 {
                     "ruleId": a.id,
-                    "level": LEVEL[a.severity],
-                    "message": {
-                        "text": f"{f.used} is reached by {a.id} ({a.severity}): "
-                        f"{path_text(f.used, f.route)}. Fix: {f.fix()}"
-                    },
+                    "level": level,
+                    "message": {"text": _message(f)},
                     "locations": [_location(loc, roots)],
-                    "partialFingerprints": {"umr/finding": f"{a.id}:{f.used}:{f.affected}"},
+                    "partialFingerprints": {"umr/finding": f"{a.id}:{f.used}"},
+                    "properties": {
+                        "routes": f.finding.routes,
+                        "possible": f.possible,
+                        "fix": f.fix.to_dict() if f.fix else None,
+                    },
                 }
             )
     if report.unknown:
@@ -115,6 +119,17 @@ def sarif(report: ScanReport) -> dict[str, Any]:
             }
         ],
     }
+
+
+def _message(f: ScanFinding) -> str:
+    routes = f.finding.routes
+    reached = "may be reached" if f.possible else "is reached"
+    text = (
+        f"{f.used} {reached} by {f.advisory.id} ({f.severity}) through {routes:,} "
+        f"route{'' if routes == 1 else 's'}; the shortest: {f.route_text()}."
+    )
+    text += "".join(f" Uncertain: {note}." for note in f.finding.notes)
+    return text + (f" Next: {f.fix.text}" if f.fix else "")
 
 
 def _note_rule(rule: str, text: str) -> dict[str, Any]:

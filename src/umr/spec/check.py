@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from umr._gc import gc_paused
-from umr.errors import Problem, RecordError, UmrError
+from umr.errors import Problem, RecordError
+from umr.spec.batch import BatchCheck
+from umr.spec.canonical import digest
 from umr.spec.inherit import Resolver
 from umr.spec.load import load_record_text, read_text
 from umr.spec.record import Record
-from umr.spec.source import MemorySource, RecordSource, find, iter_yaml_files
+from umr.spec.source import MemorySource, RecordSource, iter_yaml_files
 from umr.spec.yamlio import Marks
 
 
@@ -51,8 +53,10 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def load_files(files: Iterable[Path], report: Report) -> list[tuple[Record, Marks]]:
+    """Load each file; a ``name@version`` defined twice must have one content (publishing
+    stores it once), else it is a problem."""
     loaded: list[tuple[Record, Marks]] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}  # id -> (file, digest)
     for path in files:
         report.files += 1
         if not path.exists():
@@ -63,14 +67,18 @@ def load_files(files: Iterable[Path], report: Report) -> list[tuple[Record, Mark
         except RecordError as exc:
             report.problems.extend(exc.problems)
             continue
-        if record.id in seen and seen[record.id] != str(path):
-            report.problems.append(
-                marks.locate(
-                    ("version",), f"{record.id} is also defined in {seen[record.id]}: bump one"
+        dig = digest(record.to_dict())
+        if record.id in seen:
+            where, other = seen[record.id]
+            if other != dig:
+                report.problems.append(
+                    marks.locate(
+                        ("version",),
+                        f"{record.id} is also defined in {where} with other content: bump one",
+                    )
                 )
-            )
             continue
-        seen[record.id] = str(path)
+        seen[record.id] = (str(path), dig)
         loaded.append((record, marks))
     return loaded
 
@@ -78,21 +86,16 @@ def load_files(files: Iterable[Path], report: Report) -> list[tuple[Record, Mark
 def check_refs(
     loaded: list[tuple[Record, Marks]], fallback: RecordSource | None, report: Report
 ) -> None:
-    """Resolve inheritance and every upstream ref of each loaded record."""
+    """The batch checks publishing runs (:class:`umr.spec.batch.BatchCheck`), over the files
+    read: refs resolve, no lineage cycle, every record resolves within the depth rule."""
     source = MemorySource((r for r, _ in loaded), fallback=fallback)
-    resolver = Resolver(source)
-    for record, marks in loaded:
-        try:
-            resolver.resolve(record).record  # noqa: B018 (validates the merged record)
-        except UmrError as exc:
-            report.problems.append(marks.locate(("inherits",), exc.message))
-            continue
-        for i, edge in enumerate(record.edges()):
-            try:
-                find(source, edge.ref)
-            except UmrError as exc:
-                report.problems.append(marks.locate(("upstream", i, "ref"), exc.message))
-        report.records.append(record)
+    marks = {r.id: m for r, m in loaded}
+    records = [r for r, _ in loaded]
+    check = BatchCheck(source, lambda record, path, message: marks[record.id].locate(path, message))
+    check.lock(records)
+    check.resolve(records, Resolver(source))
+    report.problems.extend(check.problems)
+    report.records.extend(r for r in records if r.id not in check.failed)
 
 
 def validate_paths(paths: Iterable[str | Path], *, source: RecordSource | None = None) -> Report:

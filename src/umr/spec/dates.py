@@ -68,7 +68,7 @@ class PartialDate:
         if isinstance(value, int) and not isinstance(value, bool):
             return PartialDate(year=value)
         if not isinstance(value, str):
-            raise DateError(f"a date must be text, got {value!r}; {_GRAMMAR}")
+            raise DateError(f"a date must be text, got {repr(value)[:40]}; {_GRAMMAR}")
         m = _DATE.fullmatch(value.strip())
         if m is None:
             raise DateError(f"{value[:40]!r} is not a date; {_GRAMMAR}")

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from umr._gc import gc_paused
-from umr.errors import CycleError, NotFoundError
+from umr.errors import CycleError, NotFoundError, RecordError
+from umr.spec.limits import MAX_INHERITS
 from umr.spec.record import FIELDS, Record
 from umr.spec.source import RecordSource, find
 from umr.spec.yamlio import Path, format_path
@@ -32,7 +33,7 @@ NEVER_INHERITED = frozenset(
         "aliases",  # an identifier names one model or dataset, not the ones built on it
     }
 )
-MAX_CHAIN = 64
+MAX_CHAIN = MAX_INHERITS  # `inherits` edges from a record to the root of its chain
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,9 @@ class Resolver:
         return out
 
     def _resolve_data(self, record: Record) -> _State:
-        # Walk up the inherits chain iteratively (bounded), then fold back down.
+        # Walk up the inherits chain iteratively (bounded), then fold back down. The depth
+        # rule counts the whole chain, a cached base's included, so a record's verdict never
+        # depends on which other records were resolved first.
         pending: list[Record] = []
         seen: list[str] = []
         current: Record | None = record
@@ -223,12 +226,8 @@ class Resolver:
             if current.id in seen:
                 cycle = [*seen[seen.index(current.id) :], current.id]
                 raise CycleError(cycle, hint="remove one 'inherits:' so the chain ends")
-            if len(seen) >= MAX_CHAIN:
-                raise CycleError(
-                    [*seen[:3], "...", seen[-1]],
-                    what=f"inheritance deeper than {MAX_CHAIN} levels, likely a",
-                    hint=f"keep 'inherits:' chains under {MAX_CHAIN} records, or end the cycle",
-                )
+            if len(seen) > MAX_CHAIN:  # one more base would be edge MAX_CHAIN + 1
+                raise _too_deep([*seen, current.id])
             seen.append(current.id)
             pending.append(current)
             if current.inherits is None:
@@ -241,6 +240,8 @@ class Resolver:
                         f"{current.id} inherits {str(current.inherits)!r}: {exc.message}",
                         hint=exc.hint,
                     ) from None
+        if state is not None and len(pending) + len(state[1]) - 1 > MAX_CHAIN:
+            raise _too_deep([*seen, *state[1]])
         for rec in reversed(pending):
             own = rec.to_dict()
             if state is None:
@@ -259,6 +260,16 @@ class Resolver:
             self._cache[rec.id] = state
         assert state is not None
         return state
+
+
+def _too_deep(chain: list[str]) -> RecordError:
+    shown = " -> ".join([*chain[:3], "...", chain[-1]]) if len(chain) > 5 else " -> ".join(chain)
+    return RecordError(
+        f"{chain[0]} is more than {MAX_CHAIN} 'inherits' steps from the root of its chain "
+        f"({shown})",
+        hint=f"inherit from a record nearer the root: a chain holds at most {MAX_CHAIN} "
+        "'inherits' steps (see docs/guide/records.md#inheritance)",
+    )
 
 
 _FIELD_ORDER = {k: i for i, k in enumerate(FIELDS)}

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from umr.errors import Problem, RecordError
+from umr.spec.limits import MAX_BYTES, check_tree
 from umr.spec.record import FIELDS, Record
-from umr.spec.yamlio import MAX_BYTES, Marks, load_yaml
+from umr.spec.yamlio import Marks, load_yaml
+from umr.suggest import did_you_mean
 
 _HINTS = {
     "umr": "start the record with 'umr: 1'",
@@ -19,20 +23,43 @@ _HINTS = {
 }
 
 
-def _problem(err: Any, marks: Marks | None, source: str | None) -> Problem:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    # pydantic reports the branch of a union it tried (e.g. "str", "tuple[...]"); drop those.
-    loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in _TYPE_TAGS)))
-    kind = err["type"]
+def field_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
+    """The field path of a pydantic error location: the parts that name keys and indexes of
+    ``data``, without the labels pydantic adds for the branch of a union it tried ("str",
+    "tuple[...]", "function-after[...]"). A part is a label only where the data has no such
+    key, so a field or extension key spelled like a label ("str", "a[b") stays in the path."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if _has_part(node, part):
+            node = node[part]
+        elif isinstance(part, str) and ("[" in part or part in _TYPE_TAGS):
+            continue  # a union branch or validator label
+        else:
+            node = None  # a missing field: nothing below it to look into
+        out.append(part)
+    return tuple(out)
+
+
+def _has_part(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node)
+
+
+def _problem(err: Any, marks: Marks | None, source: str | None, data: Any) -> Problem:
+    loc = field_path(tuple(err["loc"]), data)
+    kind = err["type"] if loc else "root"
     value = err.get("input")
     shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
     if len(shown) > 120:
         shown = shown[:117] + "..."
     if kind == "extra_forbidden":
         if len(loc) == 1:
+            near = did_you_mean(str(loc[0]), FIELDS)
             msg = (
-                f"unknown field {loc[0]!r}; record fields are: {', '.join(FIELDS)}; put "
-                f"anything else under 'extensions: {{<namespace>: ...}}'"
+                f"unknown field {loc[0]!r}; {near + ' ' if near else ''}record fields are: "
+                f"{', '.join(FIELDS)}; put anything else under 'extensions: {{<namespace>: ...}}'"
             )
         else:
             msg = f"unknown field {loc[-1]!r} here; check the spelling (see 'umr schema')"
@@ -48,6 +75,10 @@ def _problem(err: Any, marks: Marks | None, source: str | None) -> Problem:
             msg = text.removeprefix("Value error, ")
         else:
             msg = f"{text} (got {shown})" if shown not in text else text
+        if kind == "enum" and isinstance(value, str):  # a relation, a kind, a severity
+            expected = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+            near = did_you_mean(value, expected)
+            msg += f"; {near}" if near else ""
     if marks is not None:
         return marks.locate(loc, msg)
     from umr.spec.yamlio import format_path
@@ -59,8 +90,14 @@ _TYPE_TAGS = {"str", "int", "float", "bool", "dict", "list", "tuple", "none", "i
 
 
 def parse_record(data: Any, *, marks: Marks | None = None, source: str | None = None) -> Record:
-    """Validate plain data as a record; raise RecordError listing every problem, located."""
+    """Validate plain data as a record; raise RecordError listing every problem, located.
+
+    Data that :func:`~umr.spec.yamlio.load_yaml` read (``marks`` given) was held to the input
+    limits and the text policy as it was read; any other data (a JSON body, an importer's
+    output, a dict built in code) is held to them here, before the schema sees it."""
     src = marks.source if marks else source
+    if marks is None:
+        check_tree(data, source=src)
     if not isinstance(data, dict):
         raise RecordError(
             [
@@ -75,7 +112,7 @@ def parse_record(data: Any, *, marks: Marks | None = None, source: str | None = 
     try:
         return Record.from_dict(data)
     except ValidationError as exc:
-        problems = [_problem(e, marks, src) for e in exc.errors(include_url=False)]
+        problems = [_problem(e, marks, src, data) for e in exc.errors(include_url=False)]
         raise RecordError(
             problems, hint="fix the fields above, then run 'umr validate' again"
         ) from None
@@ -87,23 +124,28 @@ def load_record_text(text: str | bytes, *, source: str = "<string>") -> tuple[Re
 
 
 def read_text(path: Path) -> bytes:
-    """Read a file, refusing oversized ones before reading them."""
+    """Read a regular file, refusing oversized ones before reading them (and reading no more
+    than the limit, should the file grow meanwhile)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise RecordError(
-                [
-                    Problem(
-                        source=str(path),
-                        message=f"file is {size:,} bytes; the limit is {MAX_BYTES:,}: split it",
-                    )
-                ]
-            )
-        return path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise RecordError([Problem(source=str(path), message=f"cannot read: {kind}")])
+        if info.st_size > MAX_BYTES:
+            raise RecordError([Problem(source=str(path), message=_too_big(info.st_size))])
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise RecordError([Problem(source=str(path), message=_too_big(len(data)))])
+        return data
     except OSError as exc:
         raise RecordError(
             [Problem(source=str(path), message=f"cannot read: {exc.strerror}")]
         ) from None
+
+
+def _too_big(size: int) -> str:
+    return f"file is {size:,} bytes; the limit is {MAX_BYTES:,}: split it"
 
 
 def load_record(path: str | Path) -> Record:

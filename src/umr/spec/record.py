@@ -26,6 +26,7 @@ from pydantic import (
 
 from umr.spec.aliases import ALIAS_PATTERN, Alias
 from umr.spec.dates import PARTIAL_DATE_PATTERN, PartialDate
+from umr.spec.limits import text_problem
 from umr.spec.names import NAME_PATTERN, check_name
 from umr.spec.refs import Ref
 from umr.spec.versions import SEMVER_PATTERN, Version
@@ -52,15 +53,10 @@ class Relation(StrEnum):
     DEPENDS_ON = "depends_on"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _text(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError(
-            f"contains a control character ({_CONTROL.search(value).group()!r}); "  # type: ignore[union-attr]
-            "remove it: text fields hold printable text, newlines and tabs only"
-        )
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -111,7 +107,7 @@ def _version(value: Any) -> Version:
         raise ValueError(
             f"{value!r} is a number; write the version as a quoted string like '1.0.0'"
         )
-    return Version.parse(value)
+    return Version.parse(require_text(value, "a version such as '1.0.0'"))
 
 
 def _date(value: Any) -> PartialDate:
@@ -119,7 +115,9 @@ def _date(value: Any) -> PartialDate:
 
 
 def _alias(value: Any) -> Alias:
-    return value if isinstance(value, Alias) else Alias.parse(value)
+    if isinstance(value, Alias):
+        return value
+    return Alias.parse(require_text(value, "an alias such as 'hf:org/name'"))
 
 
 def _distinct_aliases(value: tuple[Alias, ...]) -> tuple[Alias, ...]:
@@ -137,7 +135,21 @@ def _distinct_aliases(value: tuple[Alias, ...]) -> tuple[Alias, ...]:
 def _ref(value: Any) -> Ref:
     if isinstance(value, Ref):
         return value
-    return Ref.parse(value)
+    return Ref.parse(require_text(value, "a ref such as 'llama-2-7b@^1.2'"))
+
+
+def require_text(value: Any, what: str) -> str:
+    """``value`` if it is text; the parsers cache by value, so nothing else may reach them."""
+    if not isinstance(value, str):
+        kind = (
+            "a list"
+            if isinstance(value, list)
+            else "a mapping"
+            if isinstance(value, dict)
+            else repr(value)[:40]
+        )
+        raise ValueError(f"expected {what}, got {kind}")
+    return value
 
 
 Text = Annotated[str, AfterValidator(_text)]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from umr._gc import gc_paused
-from umr.errors import NotFoundError, Problem, RecordError
+from umr.errors import NotFoundError, Problem, RecordError, UmrError
 from umr.spec.load import load_record
 from umr.spec.record import Record
 from umr.spec.refs import Ref
@@ -124,6 +124,9 @@ class Workspace:
             except RecordError as exc:
                 skipped.extend(exc.problems)
                 continue
+            except UmrError as exc:
+                skipped.append(Problem(source=str(path), message=exc.message))
+                continue
             if rec.version in index.setdefault(rec.name, {}):
                 skipped.append(
                     Problem(
@@ -155,9 +158,16 @@ class Workspace:
 class MemorySource:
     """Records held in memory (a batch being validated or published), optionally over a fallback."""
 
-    def __init__(self, records: Iterable[Record] = (), *, fallback: RecordSource | None = None):
+    def __init__(
+        self,
+        records: Iterable[Record] = (),
+        *,
+        fallback: RecordSource | None = None,
+        label: str = "the given records",
+    ):
         self._records: dict[str, dict[Version, Record]] = {}
         self.fallback = fallback
+        self.label = label
         for rec in records:
             self.add(rec)
 
@@ -165,7 +175,7 @@ class MemorySource:
         self._records.setdefault(record.name, {})[record.version] = record
 
     def describe(self) -> str:
-        return "the given records" + (f" or {self.fallback.describe()}" if self.fallback else "")
+        return self.label + (f" or {self.fallback.describe()}" if self.fallback else "")
 
     def versions(self, name: str) -> list[Version]:
         mine = set(self._records.get(name, {}))

@@ -25,13 +25,15 @@ references:
 
 
 def init_workspace(directory: Path) -> list[Path]:
-    """Create ``records/``, an example record and a .gitignore; never overwrite anything."""
+    """Create ``records/``, an example record, a .gitignore and ``.umr/`` (which marks the
+    folder as a workspace, read when umr runs in it); never overwrite anything."""
     records = directory / "records"
     example = records / "my-model.yaml"
     ignore = directory / ".gitignore"
     if example.exists():
         raise UmrError(f"{example} already exists", hint="edit it, or choose an empty folder")
     records.mkdir(parents=True, exist_ok=True)
+    (directory / ".umr").mkdir(exist_ok=True)
     example.write_text(EXAMPLE, encoding="utf-8")
     created = [example]
     if not ignore.exists():

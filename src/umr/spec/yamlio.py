@@ -1,47 +1,57 @@
 """Safe, bounded YAML: plain data only, every value located.
 
-PyYAML's C composer builds the node graph (no object is ever constructed from a tag); we then
-walk it ourselves so that we can refuse duplicate keys, unknown tags and merge keys, bound the
-size after alias expansion (counted on the node graph before anything is built, so a
-"billion laughs" file fails at once), refuse an alias inside its own anchor, bound nesting, and
-remember the ``line:column`` of every value by its field path.
+Nothing is composed by the parser's own composer (PyYAML's C composer recurses once per level
+of nesting, so a file of 25,000 ``[`` crashes the interpreter before any check could run).
+Instead :func:`load_yaml` reads the parser's event stream, which is produced without recursion,
+and builds plain data from it in one pass, holding every value to :mod:`umr.spec.limits` as it
+arrives: nesting, the number of values (counted after alias expansion, so a "billion laughs"
+file stops at the alias that passes the limit), the length and characters of every string
+(:func:`umr.spec.limits.text_problem`) and the size of every number. The first limit reached
+stops the read, so a hostile file costs time proportional to the prefix read. Duplicate keys,
+unknown tags, merge keys, non-string keys and an alias inside its own anchor are refused, and
+the ``line:column`` of every value is kept by its field path.
 """
 
 from __future__ import annotations
 
-import math
+import copy
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from umr.errors import Problem, RecordError
+from umr.spec import limits
+from umr.spec.limits import MAX_BYTES, MAX_DEPTH, MAX_VALUES
 
-try:  # the C loader is much faster; fall back to the pure-Python one where libyaml is absent
+try:  # the C parser is much faster; fall back to the pure-Python one where libyaml is absent
     _Loader: type = yaml.CSafeLoader
     _Dumper: type = yaml.CSafeDumper
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _Loader = yaml.SafeLoader
     _Dumper = yaml.SafeDumper
 
-MAX_BYTES = 4 * 1024 * 1024  # a record or advisory file larger than this is refused unread
-MAX_DEPTH = 64  # nesting of mappings and sequences
-MAX_NODES = 100_000  # nodes after alias expansion
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_VALUES", "Marks", "dump_yaml", "load_yaml"]
 
 Path = tuple[str | int, ...]
 
 _STR = "tag:yaml.org,2002:str"
-_SCALAR_TAGS = {
-    _STR,
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:timestamp",  # kept as its text: records hold JSON data only
-}
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"  # kept as its text: records hold JSON data only
+_MERGE = "tag:yaml.org,2002:merge"
+_CONSTRUCTED = {_INT, _FLOAT, "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
-_scalar_constructor = yaml.SafeLoader("")  # used only for the core-schema scalar tags above
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
+_ScalarEvent, _AliasEvent, _MappingStartEvent = (
+    yaml.ScalarEvent,
+    yaml.AliasEvent,
+    yaml.MappingStartEvent,
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_constructor = yaml.SafeLoader("")  # used only for the core-schema scalar tags above
 
 
 def format_path(path: Path) -> str:
@@ -85,10 +95,10 @@ class Marks:
         )
 
 
-def _fail(source: str, node: yaml.Node | None, path: Path, message: str) -> RecordError:
+def _fail(source: str, mark: Any, path: Path, message: str) -> RecordError:
     line = col = None
-    if node is not None:
-        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if mark is not None:
+        line, col = mark.line + 1, mark.column + 1
     return RecordError(
         [Problem(source=source, line=line, column=col, path=format_path(path), message=message)]
     )
@@ -118,7 +128,7 @@ def load_yaml(text: str | bytes, *, source: str = "<string>") -> tuple[Any, Mark
     if isinstance(text, bytes):
         size = len(text)
     else:  # a str's UTF-8 size without encoding it when it is ASCII (most records)
-        size = len(text) if text.isascii() else len(text.encode("utf-8"))
+        size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
         raise _fail(
             source,
@@ -131,8 +141,16 @@ def load_yaml(text: str | bytes, *, source: str = "<string>") -> tuple[Any, Mark
         text = decode_utf8(text, source=source)
     if "\x00" in text:
         raise _fail(source, None, (), "contains a NUL byte: this is not a text file")
+    if not text.isascii() and (bad := _SURROGATE.search(text)) is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        message = (
+            f"contains {limits.char_name(bad.group())}, which is not a character: "
+            "write the text as UTF-8"
+        )
+        raise RecordError([Problem(source=source, line=line, message=message)])
+    builder = _Builder(source)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        builder.run(_Loader(text))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = Problem(
@@ -144,124 +162,230 @@ def load_yaml(text: str | bytes, *, source: str = "<string>") -> tuple[Any, Mark
         raise RecordError([problem]) from None
     except yaml.YAMLError as exc:
         raise _fail(source, None, (), f"YAML: {exc}") from None
-    if node is None:
+    if builder.documents == 0:
         raise _fail(source, None, (), "the file is empty; a record starts with 'umr: 1'")
-    if "&" in text and "*" in text:  # no anchor, no alias: nothing can expand
-        _count(node, (), 0, source, {}, [False])
-    positions: dict[Path, int] = {}
-    data = _build(node, (), 0, source, positions)
-    return data, Marks(source=source, packed=positions)
+    return builder.root, Marks(source=source, packed=builder.positions)
 
 
-def _too_many(source: str, node: yaml.Node, path: Path, aliased: bool = False) -> RecordError:
-    if aliased:
-        message = (
-            f"document expands to more than {MAX_NODES:,} values (alias bomb?): "
-            "write the data out without '*' aliases"
-        )
-    else:
-        message = (
-            f"the document has more than {MAX_NODES:,} values: split the record, or "
-            "move bulk data into an artifact file that the record points to"
-        )
-    return _fail(source, node, path[:3], message)
+_NO_KEY = object()  # a mapping frame waiting for its next key
 
 
-def _count(
-    node: yaml.Node,
-    path: Path,
-    depth: int,
-    source: str,
-    memo: dict[int, int],
-    aliased: list[bool],
-) -> int:
-    """How many values ``node`` expands to, each distinct node visited once.
+class _Frame:
+    """A mapping or list being built: its value, path, and the key its next value goes to."""
 
-    An alias is the same node object as its anchor, so the memo makes this linear in the size
-    of the file however large the expansion; the first node found to expand past MAX_NODES is
-    reported. Nesting deeper than MAX_DEPTH is left for ``_build`` to report.
-    """
-    key = id(node)
-    if key in memo:
-        aliased[0] = True
-        if memo[key] < 0:
+    __slots__ = ("anchor", "height", "is_map", "key", "path", "seen", "start", "value")
+
+    def __init__(self, value: Any, path: Path, anchor: str | None, start: int) -> None:
+        self.value = value
+        self.path = path
+        self.anchor = anchor
+        self.start = start  # the value count before this one: its own size is count - start
+        self.height = 0  # how far below it its deepest value sits
+        self.is_map = isinstance(value, dict)
+        self.key: Any = _NO_KEY
+        self.seen: dict[str, int] = {}  # key -> line, for duplicate reports
+
+
+class _Builder:
+    """Plain data from a YAML event stream, one event at a time (see the module docstring)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.stack: list[_Frame] = []
+        self.positions: dict[Path, int] = {}
+        # anchor -> (value, values it holds, height); None while the anchored value is open
+        self.anchors: dict[str, tuple[Any, int, int] | None] = {}
+        self.count = 0
+        self.documents = 0
+        self.root: Any = None
+
+    def run(self, parser: Any) -> None:
+        """Read every event of ``parser`` (a PyYAML loader), then dispose of it."""
+        stack, get = self.stack, parser.get_event
+        node_event, ends = yaml.NodeEvent, (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        try:
+            while True:
+                event = get()
+                if isinstance(event, node_event):
+                    top = stack[-1] if stack else None
+                    if top is not None and top.is_map and top.key is _NO_KEY:
+                        self._key(top, event)
+                    else:
+                        self._node(top, event)
+                elif isinstance(event, ends):
+                    frame = stack.pop()
+                    if frame.anchor is not None:
+                        size = self.count - frame.start
+                        self.anchors[frame.anchor] = (frame.value, size, frame.height)
+                    self._attach(frame.value, frame.height)
+                elif isinstance(event, yaml.DocumentStartEvent) and self.documents:
+                    raise _fail(
+                        self.source,
+                        event.start_mark,
+                        (),
+                        "more than one YAML document ('---') in the file: keep one record per file",
+                    )
+                elif isinstance(event, yaml.DocumentEndEvent):
+                    self.documents += 1
+                elif event is None or isinstance(event, yaml.StreamEndEvent):
+                    return
+        finally:
+            parser.dispose()
+
+    def _attach(self, value: Any, height: int) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        if height + 1 > top.height:
+            top.height = height + 1
+        if top.is_map:
+            top.value[top.key] = value
+            top.key = _NO_KEY
+        else:
+            top.value.append(value)
+
+    def _key(self, frame: _Frame, event: yaml.NodeEvent) -> None:
+        mark: Any = event.start_mark  # always set on parser events
+        if isinstance(event, _AliasEvent):
             raise _fail(
-                source,
-                node,
+                self.source,
+                mark,
+                frame.path,
+                f"an alias ('*{event.anchor}') cannot be a key: write the key out",
+            )
+        if not isinstance(event, _ScalarEvent):
+            raise _fail(self.source, mark, frame.path, "key '...' must be a string: quote it")
+        tag = _tag_of(event)
+        if tag == _MERGE:
+            raise _fail(
+                self.source,
+                mark,
+                frame.path,
+                "merge keys ('<<') are not supported: write the keys out, or use "
+                "'inherits:' to build on another record",
+            )
+        key = event.value
+        if tag != _STR:
+            raise _fail(self.source, mark, frame.path, f"key {key!r} must be a string: quote it")
+        problem = limits.key_problem(key)
+        if problem is not None:
+            raise _fail(self.source, mark, frame.path, problem)
+        if key in frame.seen:
+            raise _fail(
+                self.source,
+                mark,
+                (*frame.path, key),
+                f"duplicate key {key!r} (first at line {frame.seen[key]}): keep one",
+            )
+        frame.seen[key] = mark.line + 1
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (key, 1, 0)
+        frame.key = key
+
+    def _node(self, top: _Frame | None, event: yaml.NodeEvent) -> None:
+        if top is None:
+            path: Path = ()
+        else:
+            path = (*top.path, top.key if top.is_map else len(top.value))
+        mark: Any = event.start_mark  # always set on parser events
+        depth = len(self.stack)
+        if depth > MAX_DEPTH:
+            raise _fail(self.source, mark, path[:3], limits.too_deep())
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _fail(self.source, mark, path[:3], limits.too_many())
+        self.positions[path] = (mark.line + 1) * _COL + mark.column + 1
+        if isinstance(event, _ScalarEvent):
+            value = self._scalar(event, path)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (value, 1, 0)
+            self._attach(value, 0)
+        elif isinstance(event, _AliasEvent):
+            self._alias(event, path, depth)
+        else:
+            assert isinstance(event, yaml.CollectionStartEvent)
+            is_map = isinstance(event, _MappingStartEvent)
+            if event.tag not in (None, "!", _MAP if is_map else _SEQ):
+                raise _fail(self.source, mark, path, _tag_message(event.tag))
+            if event.anchor is not None:
+                self.anchors[event.anchor] = None
+            self.stack.append(_Frame({} if is_map else [], path, event.anchor, self.count - 1))
+
+    def _alias(self, event: yaml.AliasEvent, path: Path, depth: int) -> None:
+        mark = event.start_mark
+        name = event.anchor
+        if name not in self.anchors:
+            raise _fail(
+                self.source, mark, path, f"alias '*{name}' has no anchor '&{name}' before it"
+            )
+        entry = self.anchors[name]
+        if entry is None:
+            raise _fail(
+                self.source,
+                mark,
                 path[:3],
                 "an alias refers to the value that contains it (endless nesting): "
                 "write the data out without '*' aliases",
             )
-        return memo[key]
-    if depth > MAX_DEPTH or isinstance(node, yaml.ScalarNode):
-        return 1
-    memo[key] = -1
-    # A running total, stopping at the first child that passes the limit; child paths are
-    # built one at a time (a list of them all would double the memory of a wide document).
-    total = 1
-    if isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            total += _count(item, (*path, i), depth + 1, source, memo, aliased)
-            if total > MAX_NODES:
-                raise _too_many(source, node, path, aliased[0])
-    else:
-        for k, v in node.value:
-            where = (*path, k.value if isinstance(k, yaml.ScalarNode) else "?")
-            total += _count(v, where, depth + 1, source, memo, aliased)
-            if total > MAX_NODES:
-                raise _too_many(source, node, path, aliased[0])
-    memo[key] = total
-    return total
+        value, size, height = entry
+        self.count += size - 1
+        if self.count > MAX_VALUES:
+            raise _fail(
+                self.source,
+                mark,
+                path[:3],
+                f"document expands to more than {MAX_VALUES:,} values (alias bomb?): "
+                "write the data out without '*' aliases",
+            )
+        if depth + height > MAX_DEPTH:
+            raise _fail(self.source, mark, path[:3], limits.too_deep())
+        # A copy, so no two places in the data share one object; the copies together hold
+        # at most MAX_VALUES values (the count above).
+        self._attach(copy.deepcopy(value) if height else value, height)
+
+    def _scalar(self, event: yaml.ScalarEvent, path: Path) -> Any:
+        tag = _tag_of(event)
+        text = event.value
+        if tag in (_STR, _TIMESTAMP):
+            problem = limits.text_problem(text)
+            if problem is not None:
+                raise _fail(self.source, event.start_mark, path, problem)
+            return text
+        if tag not in _CONSTRUCTED:
+            raise _fail(self.source, event.start_mark, path, _tag_message(tag))
+        if tag in (_INT, _FLOAT):
+            problem = limits.number_text_problem(text)
+            if problem is not None:
+                raise _fail(self.source, event.start_mark, path, problem)
+        try:
+            value = _constructor.construct_object(yaml.ScalarNode(tag, text))
+        except (ValueError, KeyError, TypeError, yaml.YAMLError):
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            raise _fail(
+                self.source,
+                event.start_mark,
+                path,
+                f"{text[:80]!r} is not a valid {shown}: fix the value or remove the tag",
+            ) from None
+        if isinstance(value, int | float):
+            problem = limits.number_problem(value, written=text)
+            if problem is not None:
+                raise _fail(self.source, event.start_mark, path, problem)
+        return value
 
 
-def _build(node: yaml.Node, path: Path, depth: int, source: str, positions: dict[Path, int]) -> Any:
-    # A file with anchors and aliases has had its expansion bounded by _count; this bounds a
-    # plain file, which is simply too big.
-    if len(positions) >= MAX_NODES:
-        raise _too_many(source, node, path)
-    if depth > MAX_DEPTH:
-        raise _fail(
-            source, node, path[:3], f"nested deeper than {MAX_DEPTH} levels: flatten the data"
-        )
-    positions[path] = (node.start_mark.line + 1) * _COL + node.start_mark.column + 1
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, path, source)
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ:
-            raise _fail(source, node, path, _tag_message(node.tag))
-        return [
-            _build(item, (*path, i), depth + 1, source, positions)
-            for i, item in enumerate(node.value)
-        ]
-    if isinstance(node, yaml.MappingNode):
-        if node.tag != _MAP:
-            raise _fail(source, node, path, _tag_message(node.tag))
-        out: dict[str, Any] = {}
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _fail(
-                    source,
-                    key_node,
-                    path,
-                    "merge keys ('<<') are not supported: write the keys out, or use "
-                    "'inherits:' to build on another record",
-                )
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
-                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "..."
-                raise _fail(source, key_node, path, f"key {shown!r} must be a string: quote it")
-            key = key_node.value
-            if key in seen:
-                raise _fail(
-                    source,
-                    key_node,
-                    (*path, key),
-                    f"duplicate key {key!r} (first at line {seen[key]}): keep one",
-                )
-            seen[key] = key_node.start_mark.line + 1
-            out[key] = _build(value_node, (*path, key), depth + 1, source, positions)
-        return out
-    raise _fail(source, node, path, "unsupported YAML node")  # pragma: no cover
+def _tag_of(event: yaml.ScalarEvent) -> str:
+    """The scalar's tag: as written, else resolved from a plain scalar's text, else str."""
+    tag = event.tag
+    if tag is not None and tag != "!":
+        return str(tag)
+    if tag is None and event.implicit[0]:
+        value = event.value
+        for resolved, regexp in _IMPLICIT.get(value[0] if value else "", ()):
+            if regexp.match(value):
+                return str(resolved)
+    return _STR
 
 
 def _tag_message(tag: str) -> str:
@@ -270,20 +394,6 @@ def _tag_message(tag: str) -> str:
         f"tag {shown!r} is not allowed: records hold plain data (strings, numbers, "
         "booleans, null, lists, mappings); remove the tag"
     )
-
-
-def _scalar(node: yaml.ScalarNode, path: Path, source: str) -> Any:
-    tag = node.tag
-    if tag not in _SCALAR_TAGS:
-        raise _fail(source, node, path, _tag_message(tag))
-    if tag in (_STR, "tag:yaml.org,2002:timestamp"):
-        return node.value
-    value = _scalar_constructor.construct_object(node)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise _fail(
-            source, node, path, f"{node.value!r} is not a finite number (JSON cannot hold it)"
-        )
-    return value
 
 
 def dump_yaml(data: Any) -> str:

@@ -33,6 +33,33 @@ def one_snapshot(fn: F) -> F:
     return run  # type: ignore[return-value]
 
 
+async def json_body(request: Request) -> Any:
+    """FastAPI dependency: the request body read as JSON through the one bounded loader
+    (:func:`umr.spec.jsonio.load_json`: size, nesting, value count, finite numbers, the text
+    policy). A body may carry a batch of records (``{"records": [...]}``, two levels above
+    each record): it is bounded by the server's body limit and
+    :data:`~umr.spec.limits.MAX_BODY_VALUES`, and each record in it by the per-record limits
+    when it is parsed."""
+    from umr.spec import limits
+    from umr.spec.jsonio import load_json
+
+    return load_json(
+        await request.body(),
+        source="<body>",
+        max_bytes=getattr(request.app.state, "max_body", limits.MAX_BYTES),
+        max_depth=limits.MAX_DEPTH + 2,
+        max_values=limits.MAX_BODY_VALUES,
+    )
+
+
+def body_doc(schema: dict[str, Any], *examples: Any) -> dict[str, Any]:
+    """``openapi_extra`` that documents a JSON request body read by :func:`json_body`."""
+    content: dict[str, Any] = {"schema": schema}
+    if examples:
+        content["examples"] = {f"example{i}": {"value": e} for i, e in enumerate(examples, 1)}
+    return {"requestBody": {"required": True, "content": {"application/json": content}}}
+
+
 class UmrJSON(JSONResponse):
     """JSON that also carries dates and versions (as text), never NaN."""
 

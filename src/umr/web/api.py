@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from umr.errors import NotFoundError, RecordError
 from umr.registry.tokens import Token
-from umr.spec import KINDS, check_name, parse_record
-from umr.web import views
-from umr.web._http import errors, json_response, one_snapshot
+from umr.spec import KINDS, Range, check_name, parse_record
+from umr.web import schemas, views
+from umr.web._http import body_doc, errors, json_body, json_response, one_snapshot
 from umr.web.auth import bearer
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -29,6 +29,27 @@ RelationQ = Annotated[str | None, Query(description="a relation, e.g. finetuned_
 READ = errors(400, 404, 422)
 WRITE = errors(400, 401, 403, 404, 409, 422)
 MAX_BATCH = 1000
+PAGE = 1000  # hits per page of a lineage or impact answer
+MAX_PAGE = 10_000
+Body = Annotated[Any, Depends(json_body)]  # read after the token: see json_body
+_RECORDS = {
+    "description": 'a record, a list of records, or {"records": [...]}',
+    "anyOf": [
+        {"type": "object"},
+        {"type": "array", "items": {"type": "object"}, "minItems": 1, "maxItems": MAX_BATCH},
+    ],
+}
+_STRINGS = {"type": "object", "additionalProperties": {"type": "string"}}
+_FIX = {
+    "type": "object",
+    "required": ["name", "version"],
+    "properties": {
+        "name": {"type": "string"},
+        "version": {"type": "string"},
+        "force": {"type": "boolean"},
+        "reason": {"type": "string"},
+    },
+}
 
 
 def registry(request: Request) -> Any:
@@ -64,12 +85,8 @@ def list_records(
     return json_response(views.browse(registry(request), kind, page))
 
 
-@router.post("/records", responses=WRITE, status_code=201)
-def publish(
-    request: Request,
-    token: Annotated[Token, Depends(bearer)],
-    body: Annotated[Any, Body(description='a record, a list of records, or {"records": [...]}')],
-) -> Response:
+@router.post("/records", responses=WRITE, status_code=201, openapi_extra=body_doc(_RECORDS))
+def publish(request: Request, token: Annotated[Token, Depends(bearer)], body: Body) -> Response:
     """Publish records in one transaction (needs scope ``publish:GLOB`` covering each name)."""
     items = body.get("records") if isinstance(body, dict) and "umr" not in body else body
     items = [items] if isinstance(items, dict) else items
@@ -82,7 +99,9 @@ def publish(
     return json_response(result, 201 if result.get("published") else 200)
 
 
-@router.get("/records/{name}", responses=READ)
+@router.get(
+    "/records/{name}", responses={**READ, **schemas.ok(schemas.VERSIONS, "every version, marked")}
+)
 @one_snapshot
 def record_versions(request: Request, name: Name) -> Response:
     """Every version of a record, newest first, yanked ones marked."""
@@ -158,7 +177,32 @@ def resolved(request: Request, name: Name, version: VersionText) -> Response:
     )
 
 
-@router.get("/records/{name}/{version}/lineage", responses=READ)
+Offset = Annotated[int, Query(ge=0, le=100_000_000, description="hits to skip")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"hits per page (at most {MAX_PAGE})")]
+WithPaths = Annotated[
+    bool,
+    Query(description="add each hit's path (record first); costs its depth per hit"),
+]
+
+
+def paged(hits: list[Any], offset: int, limit: int, paths: bool) -> dict[str, Any]:
+    """One page of a walk's hits: ``total``, ``offset``, ``limit``, ``next`` (the offset of
+    the next page, or null) and ``hits``. Each hit names its parent (``via``), so a page is
+    linear in its hits at any depth; ``paths`` adds each path."""
+    page = hits[offset : offset + limit]
+    return {
+        "total": len(hits),
+        "offset": offset,
+        "limit": limit,
+        "next": offset + limit if offset + limit < len(hits) else None,
+        "hits": [h.to_dict(paths=paths) for h in page],
+    }
+
+
+@router.get(
+    "/records/{name}/{version}/lineage",
+    responses={**READ, **schemas.ok(schemas.LINEAGE, "a page of lineage hits")},
+)
 @one_snapshot
 def lineage(
     request: Request,
@@ -166,58 +210,86 @@ def lineage(
     version: VersionText,
     direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
     relation: Annotated[list[str] | None, Query()] = None,
-    depth: Annotated[int | None, Query(ge=1, le=100)] = None,
+    depth: Annotated[int | None, Query(ge=1)] = None,
+    offset: Offset = 0,
+    limit: Limit = PAGE,
+    paths: WithPaths = False,
 ) -> Response:
-    """Records upstream (``up``) or downstream (``down``), each with the path that links it."""
+    """Records upstream (``up``) or downstream (``down``), complete at any depth, a page at a
+    time; each names the record one step nearer the start (``via``)."""
     check_name(name)
     ref = f"{name}@={views.parse_version(version)}"
     rels = [r for r in (relation or []) if views.check_relation(r)] or None
     hits = registry(request).lineage(ref, direction=direction, relations=rels, depth=depth)
     return json_response(
-        {
-            "record": ref.replace("@=", "@"),
-            "direction": direction,
-            "hits": [views._plain(h) for h in hits],
-        }
+        {"record": ref.replace("@=", "@"), "direction": direction}
+        | paged(hits, offset, limit, paths)
     )
 
 
-@router.get("/records/{name}/{version}/audit", responses=READ)
+@router.get(
+    "/records/{name}/{version}/audit",
+    responses={**READ, **schemas.ok(schemas.AUDIT, "the audit report")},
+)
 @one_snapshot
-def audit(request: Request, name: Name, version: VersionText) -> Response:
-    """Advisories that reach the record through its locked upstream closure, with paths."""
+def audit(
+    request: Request,
+    name: Name,
+    version: VersionText,
+    offset: Annotated[int, Query(ge=0, description="routes to skip in each finding")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="routes per finding")] = 1,
+) -> Response:
+    """Advisories that reach the record through its locked upstream closure: each with its
+    number of routes, a page of them (shortest first), the fixed versions and the next step."""
     check_name(name)
-    report = registry(request).audit(f"{name}@={views.parse_version(version)}")
+    ref = f"{name}@={views.parse_version(version)}"
+    report = registry(request).audit(ref, offset=offset, limit=limit)
     return json_response(report.to_dict())
 
 
-@router.post("/records/{name}/{version}/yank", responses=WRITE)
+@router.post(
+    "/records/{name}/{version}/yank",
+    responses=WRITE,
+    openapi_extra=body_doc(_STRINGS, {"reason": "broken weights"}),
+)
 def yank(
     request: Request,
     name: Name,
     version: VersionText,
     token: Annotated[Token, Depends(bearer)],
-    body: Annotated[dict[str, str], Body(examples=[{"reason": "broken weights"}])],
+    body: Body,
 ) -> Response:
     """Hide a version from new resolution (needs scope ``publish:GLOB`` covering the name)."""
     check_name(name)
     ref = f"{name}@={views.parse_version(version)}"
-    reason = str(body.get("reason") or "").strip()
+    reason = _text_field(body, "reason").strip()
     if not reason:
         raise RecordError("a yank needs a non-empty 'reason'")
     registry(request).yank(ref, reason, actor=token)
     return json_response({"yanked": ref.replace("@=", "@"), "reason": reason})
 
 
-@router.get("/impact/{name}", responses=READ)
+@router.get(
+    "/impact/{name}", responses={**READ, **schemas.ok(schemas.IMPACT, "a page of impact hits")}
+)
 @one_snapshot
 def impact(
-    request: Request, name: Name, range: Annotated[str, Query(max_length=256)] = "*"
+    request: Request,
+    name: Name,
+    range: Annotated[str, Query(max_length=256)] = "*",
+    offset: Offset = 0,
+    limit: Limit = PAGE,
+    paths: WithPaths = False,
 ) -> Response:
-    """Every published record downstream of the matching versions of ``name``, with paths."""
+    """Every published record that a route reaches from the versions of ``name`` in
+    ``range``, a page at a time; each names the record one step nearer ``name`` (``via``)."""
     check_name(name)
-    hits = registry(request).impact(name, range)
-    return json_response({"name": name, "range": range, "hits": [views._plain(h) for h in hits]})
+    reg = registry(request)
+    hits = reg.impact(name, range)
+    covered = [str(v) for v in reg.versions(name, True) if v in Range.parse(range)]
+    return json_response(
+        {"name": name, "range": range, "versions": covered} | paged(hits, offset, limit, paths)
+    )
 
 
 @router.get("/search", responses=READ)
@@ -237,8 +309,17 @@ def search(
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = views.SEARCH_LIMIT,
+    sort: Annotated[
+        str,
+        Query(
+            max_length=16,
+            description="relevance, name, or advisories (records an advisory reaches first, "
+            "worst first)",
+        ),
+    ] = "relevance",
 ) -> Response:
-    """Ranked full-text search over names, titles, summaries and publishers, with filters."""
+    """Ranked full-text search over names, titles, summaries and publishers, with filters;
+    each hit lists the advisories that reach it."""
     query = views.SearchQuery(
         q=q,
         kind=kind,
@@ -246,7 +327,8 @@ def search(
         relation=relation,
         advisory=views.parse_flag("advisory", advisory),
         limit=limit,
-    )  # checks kind and relation
+        sort=sort,
+    )  # checks kind, relation and sort
     return json_response(views.search(registry(request), query))
 
 
@@ -259,29 +341,45 @@ def advisories(
     return json_response(views.advisories(registry(request), name))
 
 
-@router.post("/advisories", responses=WRITE, status_code=201)
+@router.post(
+    "/advisories", responses=WRITE, status_code=201, openapi_extra=body_doc({"type": "object"})
+)
 def add_advisory(
     request: Request,
     token: Annotated[Token, Depends(bearer)],
-    body: Annotated[dict[str, Any], Body()],
+    body: Body,
+    force: Annotated[
+        bool, Query(description="keep it although an affected name is not published (yet)")
+    ] = False,
 ) -> Response:
     """Add or change an advisory (scope ``advisory:GLOB`` covering every affected name, the
-    old ones too when it changes); each change is kept as a revision."""
+    old ones too when it changes); each change is kept as a revision. One whose affected names
+    are not published would reach nothing: refused (404, with the nearest names) unless
+    ``force``."""
     from umr.registry.advisories import parse_advisory
 
     adv = parse_advisory(body, source="<body>")
-    registry(request).add_advisory(adv, actor=token)
+    registry(request).add_advisory(adv, actor=token, force=force)
     return json_response({"added": adv.id}, 201)
 
 
 AdvisoryId = Annotated[str, Path(max_length=100)]
 
 
-@router.get("/advisories/{advisory_id}", responses=READ)
+@router.get(
+    "/advisories/{advisory_id}",
+    responses={**READ, **schemas.ok(schemas.ADVISORY_PAGE, "the advisory and what it reaches")},
+)
 @one_snapshot
-def advisory(request: Request, advisory_id: AdvisoryId) -> Response:
-    """One advisory and every published record it reaches."""
-    return json_response(views.advisory(registry(request), advisory_id))
+def advisory(
+    request: Request,
+    advisory_id: AdvisoryId,
+    offset: Offset = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = views.ADVISORY_PAGE,
+) -> Response:
+    """One advisory and the published records it reaches (a page at a time), each with its
+    path (record first); records reached only through a fixed version listed apart."""
+    return json_response(views.advisory(registry(request), advisory_id, offset, limit))
 
 
 @router.get("/advisories/{advisory_id}/history", responses=READ)
@@ -292,35 +390,65 @@ def advisory_history(request: Request, advisory_id: AdvisoryId) -> Response:
     return json_response(views.advisory_history(registry(request), advisory_id))
 
 
-@router.post("/advisories/{advisory_id}/fix", responses=WRITE)
+@router.post(
+    "/advisories/{advisory_id}/fix",
+    responses=WRITE,
+    openapi_extra=body_doc(
+        _FIX,
+        {"name": "laion-5b", "version": "2.0.0"},
+        {"name": "m", "version": "2.0.0", "force": True, "reason": "retrained, audited"},
+    ),
+)
 def fix_advisory(
     request: Request,
     advisory_id: AdvisoryId,
     token: Annotated[Token, Depends(bearer)],
-    body: Annotated[dict[str, str], Body(examples=[{"name": "laion-5b", "version": "2.0.0"}])],
+    body: Body,
 ) -> Response:
     """Name a version that fixes an advisory: a version of an affected name or of a record
     downstream of one (scope ``advisory:`` over the affected names, or ``publish:`` over the
-    fixed record's name)."""
-    name = check_name(body.get("name", ""))
-    version = views.parse_version(str(body.get("version", "")))
-    registry(request).fix_advisory(advisory_id, name, version, actor=token)
+    fixed record's name). Refused (409) while its lineage still reaches the affected data by a
+    route through no ``unlearned_from`` edge, unless ``force`` with a ``reason``, which is
+    kept."""
+    name = check_name(_text_field(body, "name"))
+    version = views.parse_version(_text_field(body, "version"))
+    reason = _text_field(body, "reason").strip() or None
+    force = body.get("force", False)
+    if not isinstance(force, bool):
+        raise RecordError("'force' must be true or false")
+    if force != bool(reason):
+        raise RecordError("'force' and 'reason' go together: say why the fix is kept")
+    registry(request).fix_advisory(advisory_id, name, version, forced=reason, actor=token)
     return json_response({"advisory": advisory_id, "fixed": f"{name}@{version}"})
 
 
-@router.post("/advisories/{advisory_id}/withdraw", responses=WRITE)
+@router.post(
+    "/advisories/{advisory_id}/withdraw",
+    responses=WRITE,
+    openapi_extra=body_doc(_STRINGS, {"reason": "the files were re-checked"}),
+)
 def withdraw_advisory(
     request: Request,
     advisory_id: AdvisoryId,
     token: Annotated[Token, Depends(bearer)],
-    body: Annotated[dict[str, str], Body(examples=[{"reason": "the files were re-checked"}])],
+    body: Body,
 ) -> Response:
     """Withdraw an advisory with a reason (scope ``advisory:`` over its affected names):
     audits stop reporting it; its page and the feeds show the withdrawal."""
-    reason = str(body.get("reason") or "").strip()
+    reason = _text_field(body, "reason").strip()
     if not reason:
         raise RecordError("a withdrawal needs a non-empty 'reason'")
     adv = registry(request).withdraw_advisory(advisory_id, reason, actor=token)
     return json_response(
         {"withdrawn": advisory_id, "at": adv.withdrawn, "reason": adv.withdrawn_reason}
     )
+
+
+def _text_field(body: Any, key: str) -> str:
+    """``body[key]`` of a JSON object body, as text ("" when absent)."""
+    if not isinstance(body, dict):
+        raise RecordError(f"send a JSON object with {key!r}")
+    value = body.get(key, "")
+    if not isinstance(value, str):
+        raise RecordError(f"{key!r} must be a string")
+    return value

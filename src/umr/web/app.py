@@ -29,6 +29,7 @@ from umr.errors import (
     NotFoundError,
     RecordError,
     RegistryError,
+    RenderError,
     UmrError,
 )
 from umr.web.cache import DEFAULT_BYTES, ResponseCache
@@ -46,22 +47,30 @@ PAGE_CSP = (
 DOWNLOAD_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
-# Most specific first: ForbiddenError is an AuthError, every umr error a UmrError.
-_STATUS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int], ...] = (
-    (ForbiddenError, 403),
-    (AuthError, 401),
-    (NotFoundError, 404),
-    (ConflictError, 409),
-    ((RecordError, CycleError), 422),
-    (MissingExtraError, 501),
-    (RegistryError, 503),
-    ((UmrError, ValueError), 400),
+# Most specific first: ForbiddenError is an AuthError, every umr error a UmrError. Each error
+# answers with its status and a stable code in the API's own terms (never a class name).
+_STATUS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str], ...] = (
+    (ForbiddenError, 403, "forbidden"),
+    (AuthError, 401, "unauthorized"),
+    (NotFoundError, 404, "not_found"),
+    (ConflictError, 409, "conflict"),
+    ((RecordError, CycleError), 422, "invalid"),
+    (MissingExtraError, 501, "not_available"),
+    (RegistryError, 503, "unavailable"),
+    (RenderError, 500, "internal"),
+    (UmrError, 400, "bad_request"),
 )
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 415: "bad_media_type"}
 
 
 def status_for(exc: Exception) -> int:
-    """The HTTP status of an error (one mapping for the whole app)."""
-    return next((status for kind, status in _STATUS if isinstance(exc, kind)), 500)
+    """The HTTP status of an error (one mapping for the whole app): any exception that is not
+    a UmrError is a fault of the server, never of the request (500)."""
+    return next((status for kind, status, _ in _STATUS if isinstance(exc, kind)), 500)
+
+
+def _code(exc: Exception) -> str:
+    return next((code for kind, _, code in _STATUS if isinstance(exc, kind)), "internal")
 
 
 def wants_json(request: Request) -> bool:
@@ -81,14 +90,20 @@ _HTTP_HINTS = {
 
 
 def error_body(status: int, exc: Exception) -> dict[str, Any]:
+    """The one error shape. Only a UmrError's own text is shown (it speaks of the request,
+    never of server files); anything else is an internal error, told in the server log."""
+    problems: list[dict[str, object]] = []
     if isinstance(exc, StarletteHTTPException):
-        message, kind, hint = str(exc.detail), "HTTPError", _HTTP_HINTS.get(status)
-    elif isinstance(exc, UmrError | ValueError) and status < 500:
-        message, kind = str(exc), type(exc).__name__
-        hint = getattr(exc, "hint", None)
+        kind = _HTTP_CODES.get(status, "bad_request" if status < 500 else "internal")
+        message, hint = str(exc.detail), _HTTP_HINTS.get(status)
+    elif isinstance(exc, UmrError) and not isinstance(exc, RegistryError | RenderError):
+        message, kind, hint = exc.message, _code(exc), exc.hint
+        problems = [p.to_dict() for p in getattr(exc, "problems", ())]
+    elif isinstance(exc, RegistryError):  # it may name the server's files or hosts
+        message, kind = "the registry cannot answer now; see the server log", _code(exc)
+        hint = "try again later"
     else:
-        message, kind, hint = "internal error; see the server log", "InternalError", None
-    problems = [p.to_dict() for p in getattr(exc, "problems", ())]
+        message, kind, hint = "internal error; see the server log", "internal", None
     return {
         "error": {
             "status": status,
@@ -195,6 +210,7 @@ def create_app(
 
         ensure_loaded(registry_url)
     registry = Registry(registry_url)
+    registry.label = "this registry"
     counter = change_counter(registry.engine)
 
     @contextlib.asynccontextmanager
@@ -208,7 +224,7 @@ def create_app(
         title=f"{title} registry API",
         version=__version__,
         description="Machine-readable model records: lineage, advisories, audit, formats.",
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is a page of ours (umr.web.pages): no CDN, within the CSP
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -217,6 +233,7 @@ def create_app(
     app.state.demo = demo
     app.state.base_url = base_url
     app.state.title = title
+    app.state.max_body = max_body  # the body loader reads the same bound (web._http.json_body)
     app.add_exception_handler(Exception, handle_error)
     app.add_exception_handler(StarletteHTTPException, handle_error)
     app.add_exception_handler(RequestValidationError, handle_error)

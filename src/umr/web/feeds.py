@@ -108,8 +108,11 @@ def record_feed(reg: Any, name: str, link: Any) -> bytes:
         adv = item["advisory"]
         lines = [f"{adv['id']} reaches {name} through its upstream:"]
         for f in item["findings"]:
-            chain = " ".join(f"-{s['relation']}-> {s['to']}" for s in f.get("path") or ())
-            lines.append(f"  {name}@{f['version']} {chain}".rstrip())
+            shortest = (f.get("paths") or [[]])[0]
+            chain = " ".join(f"-{s['relation']}-> {s['to']}" for s in shortest)
+            routes = f.get("routes", 1)
+            more = f" ({routes} routes; this is the shortest)" if routes > 1 else ""
+            lines.append(f"  {name}@{f['version']} {chain}{more}".rstrip())
         entries.append(
             _advisory_entry(
                 adv, link(f"/advisories/{adv['id']}"), "\n".join(lines), suffix=f":{name}"

@@ -16,6 +16,7 @@ Pure ASGI, so a refused request costs no routing, no dependency resolution and n
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from umr.errors import AuthError, UmrError
 
+log = logging.getLogger("umr.web")
 DEFAULT_MAX_BODY = 8 * 1024 * 1024  # bytes; a batch of 1,000 typical records fits
 DEFAULT_BODY_TIMEOUT = 30.0  # seconds for a whole body to arrive
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -92,7 +94,7 @@ class RequestGuard:
             if hosts > 1:
                 raise _Refused(
                     400,
-                    "BadRequest",
+                    "bad_request",
                     f"the request has {hosts} Host headers; send exactly one",
                     "a proxy that adds a Host header must replace the client's, not append",
                 )
@@ -114,22 +116,25 @@ class RequestGuard:
         if scheme.lower() != "bearer" or not value.strip():
             raise _Refused(
                 401,
-                "AuthError",
+                "unauthorized",
                 "this write needs a bearer token (Authorization: Bearer umr_...)",
                 "create one with 'umr token create --scope publish:NAME*'",
             )
         try:
             return await anyio.to_thread.run_sync(self.verify, value)
         except AuthError as exc:
-            raise _Refused(401, "AuthError", exc.message, exc.hint) from None
+            raise _Refused(401, "unauthorized", exc.message, exc.hint) from None
         except UmrError as exc:  # the token store cannot be read
-            raise _Refused(503, type(exc).__name__, exc.message, exc.hint) from None
+            log.error("token store unreadable: %s", exc.message)  # may name server files
+            raise _Refused(
+                503, "unavailable", "the registry cannot answer now; see the server log", None
+            ) from None
 
     async def _body(self, scope: Scope, receive: Receive) -> bytes:
         limit = self.max_body
         length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if length is not None and (not length.isdigit() or int(length) > limit):
-            raise _Refused(413, "PayloadTooLarge", *_too_large(limit, length.decode("latin-1")))
+            raise _Refused(413, "too_large", *_too_large(limit, length.decode("latin-1")))
         chunks: list[bytes] = []
         size = 0
         try:
@@ -141,14 +146,14 @@ class RequestGuard:
                     chunk = message.get("body", b"")
                     size += len(chunk)
                     if size > limit:
-                        raise _Refused(413, "PayloadTooLarge", *_too_large(limit, None))
+                        raise _Refused(413, "too_large", *_too_large(limit, None))
                     chunks.append(chunk)
                     if not message.get("more_body", False):
                         break
         except TimeoutError:
             raise _Refused(
                 408,
-                "RequestTimeout",
+                "timeout",
                 f"the request body did not arrive within {self.body_timeout:g} s",
                 "send the whole body at once; large batches can be split",
             ) from None

@@ -87,6 +87,13 @@ def advisory_page(reg: Any, advisory_id: str) -> tuple[str, dict[str, Any], str,
     return "advisory.html", data, f"{data['advisory']['id']}", {}
 
 
+def impact_page(
+    reg: Any, name: str, rng: str, kind: str | None, scope: str, page: int
+) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
+    data = views.impact(reg, name, rng, kind or None, scope, page)
+    return "impact.html", data, f"Impact of {name}", {"all_kinds": KINDS, "scopes": views.SCOPES}
+
+
 def browse_page(
     reg: Any, kind: str | None, page: int
 ) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
@@ -100,6 +107,55 @@ def _send(
 ) -> Response:
     template, data, title, extra = built
     return _page(request, template, data, title=title, json_twin=json_twin, **extra)
+
+
+def api_docs_page(spec: dict[str, Any]) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
+    """Every API operation from the OpenAPI description: method, path, what it does, its
+    parameters and the keys of its answer; rendered on the server, so the page needs no
+    script and no third-party files."""
+    methods = ("get", "post", "put", "patch", "delete")
+    operations = []
+    for path, item in sorted(spec.get("paths", {}).items()):
+        for method in methods:
+            op = item.get(method)
+            if op is None:
+                continue
+            ok = op.get("responses", {}).get("200") or op.get("responses", {}).get("201") or {}
+            body = ok.get("content", {}).get("application/json", {}).get("schema", {})
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary") or "",
+                    "description": op.get("description") or "",
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "in": p["in"],
+                            "required": bool(p.get("required")),
+                            "type": _type_text(p.get("schema", {})),
+                            "description": p.get("description") or "",
+                        }
+                        for p in op.get("parameters", [])
+                    ],
+                    "body": "requestBody" in op,
+                    "answer": sorted(body.get("properties", {})),
+                }
+            )
+    data = {"title": spec.get("info", {}).get("title", "API"), "operations": operations}
+    return "api_docs.html", data, "API", {}
+
+
+def _type_text(schema: dict[str, Any]) -> str:
+    if "anyOf" in schema:
+        return " or ".join(_type_text(s) for s in schema["anyOf"] if s.get("type") != "null")
+    kind = schema.get("type", "")
+    return f"{kind} of {_type_text(schema['items'])}" if kind == "array" else str(kind)
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> Response:
+    return _send(request, api_docs_page(request.app.openapi()))
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -122,6 +178,7 @@ def _search(
     relation: str | None,
     advisory: str | None,
     json_twin: bool,
+    sort: str | None = None,
 ) -> Response:
     query = views.SearchQuery(
         q=q[:200],
@@ -129,6 +186,7 @@ def _search(
         publisher=publisher or None,
         relation=relation or None,
         advisory=views.parse_flag("advisory", advisory),
+        sort=sort or "relevance",
     )
     data = views.search(_reg(request), query)
     title = f"Search: {q}" if q else "Search"
@@ -154,8 +212,9 @@ def search(
     publisher: str | None = None,
     relation: str | None = None,
     advisory: str | None = None,
+    sort: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Response:
-    return _search(request, q, kind, publisher, relation, advisory, False)
+    return _search(request, q, kind, publisher, relation, advisory, False, sort)
 
 
 @router.get("/search.json")
@@ -167,8 +226,9 @@ def search_json(
     publisher: str | None = None,
     relation: str | None = None,
     advisory: str | None = None,
+    sort: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Response:
-    return _search(request, q, kind, publisher, relation, advisory, True)
+    return _search(request, q, kind, publisher, relation, advisory, True, sort)
 
 
 @router.get("/records", response_class=HTMLResponse)
@@ -209,6 +269,51 @@ def advisory_json(request: Request, advisory_id: str) -> Response:
 @one_snapshot
 def advisory(request: Request, advisory_id: str) -> Response:
     return _send(request, advisory_page(_reg(request), advisory_id))
+
+
+def _impact(
+    request: Request,
+    name: str,
+    range: str,
+    kind: str | None,
+    scope: str,
+    page: int,
+    json_twin: bool,
+) -> Response:
+    built = impact_page(_reg(request), name, range, kind, scope, page)
+    return _send(request, built, json_twin=json_twin)
+
+
+ImpactRange = Annotated[str, Query(max_length=256)]
+ImpactKind = Annotated[str | None, Query(max_length=16)]
+ImpactScope = Annotated[str, Query(max_length=16)]
+ImpactPage = Annotated[int, Query(ge=1, le=100_000)]
+
+
+@router.get("/impact/{name}.json")
+@one_snapshot
+def impact_json(
+    request: Request,
+    name: str,
+    range: ImpactRange = "*",
+    kind: ImpactKind = None,
+    scope: ImpactScope = "all",
+    page: ImpactPage = 1,
+) -> Response:
+    return _impact(request, name, range, kind, scope, page, True)
+
+
+@router.get("/impact/{name}", response_class=HTMLResponse)
+@one_snapshot
+def impact(
+    request: Request,
+    name: str,
+    range: ImpactRange = "*",
+    kind: ImpactKind = None,
+    scope: ImpactScope = "all",
+    page: ImpactPage = 1,
+) -> Response:
+    return _impact(request, name, range, kind, scope, page, False)
 
 
 @router.get("/records/{name}/diff")

@@ -61,9 +61,11 @@ def formats() -> list[dict[str, str]]:
 def home(reg: Any) -> dict[str, Any]:
     stats = reg.stats()
     recent = reg.recent(12)
+    rows = [_plain(r) for r in recent]
+    _mark(reg, rows)
     return {
         "stats": stats if isinstance(stats, dict) else stats.to_dict(),
-        "recent": [_plain(r) for r in recent],
+        "recent": rows,
         "advisories": advisories(reg)["advisories"][:5],
     }
 
@@ -74,26 +76,26 @@ def _plain(item: Any) -> dict[str, Any]:
 
 
 def versions(reg: Any, name: str, *, head: bool = True) -> dict[str, Any]:
-    """Every version of ``name``, yanked ones marked, newest first; with ``head``, also the
-    kind, title and summary of the latest (a read of that record, which the record page, whose
-    record is already at hand, skips)."""
+    """Every version of ``name``, newest first, each with its marks (latest, yanked, affected
+    by or reached by an advisory, fixed, superseded); with ``head``, also the kind, title and
+    summary of the latest (a read of that record, which the record page, whose record is
+    already at hand, skips). Latest is what a bare name resolves to, as on the command line:
+    the highest release, a prerelease only when no release is live."""
     check_name(name)
-    states = reg.version_states(name)
-    if not states:
+    try:
+        infos = reg.version_infos(name)
+    except NotFoundError as exc:  # the same message, with the web's hint
         raise NotFoundError(
-            f"no record named {name!r} in the registry",
-            hint="search for it at /search, or publish it first",
-        )
-    live = [v for v, yanked in states if not yanked]
-    latest = max(live) if live else states[-1][0]
+            exc.message, hint="search for it at /search, or publish it first"
+        ) from None
+    latest = next((i.version for i in infos if i.latest), infos[0].version)
     out: dict[str, Any] = {"name": name}
     if head:
         top = reg.get(name, latest)
         out.update(kind=top.kind, title=top.title, summary=top.summary)
     out["latest"] = str(latest)
     out["versions"] = [
-        {"version": str(v), "yanked": yanked, "url": record_url(name, v)}
-        for v, yanked in reversed(states)
+        {**i.to_dict(), "marks": i.marks(), "url": record_url(name, i.version)} for i in infos
     ]
     return out
 
@@ -103,9 +105,9 @@ def context(reg: Any, name: str, version: str, downstream_limit: int | None = No
 
     With ``downstream_limit`` the downstream lineage holds at most that many records, nearest
     first, and ``extras["downstream_truncated"]`` says whether more exist: a widely used dataset
-    has tens of thousands of descendants, too many for one page (the lineage API lists them).
+    has tens of thousands of descendants, too many for one page (the lineage API pages them).
     """
-    from umr.formats.context import build_context, make_context
+    from umr.formats.context import build_context, registry_context
 
     check_name(name)
     v = parse_version(version)
@@ -117,14 +119,9 @@ def context(reg: Any, name: str, version: str, downstream_limit: int | None = No
     if downstream_limit is None:
         return build_context(f"{name}@={v}", reg)
     resolved = reg.resolve(f"{name}@={v}")
-    exact = resolved.chain[0]
-    down, truncated = _nearest_downstream(reg, exact, downstream_limit)
-    return make_context(
-        resolved,
-        upstream=[h.to_dict() for h in reg.lineage(exact, direction="up")],
-        downstream=[h.to_dict() for h in down],
-        audit=reg.audit(exact).to_dict(),
-        extras={"mode": "registry", "downstream_truncated": truncated},
+    down, truncated = _nearest_downstream(reg, resolved.chain[0], downstream_limit)
+    return registry_context(
+        reg, resolved, downstream=down, extras={"downstream_truncated": truncated}
     )
 
 
@@ -154,6 +151,7 @@ def record(
         {
             "id": ctx.id,
             "yanked": any(e["yanked"] for e in listing["versions"] if e["version"] == v),
+            "this_version": next(e for e in listing["versions"] if e["version"] == v),
             "versions": listing["versions"],
             "latest": listing["latest"],
             "fields": _fields(ctx),
@@ -253,10 +251,13 @@ class SearchQuery:
     relation: str | None = None
     advisory: bool | None = None  # True: only records an advisory reaches; False: only clean
     limit: int = SEARCH_LIMIT
+    sort: str = "relevance"  # or name, or advisories (reached first, worst first)
 
     def __post_init__(self) -> None:
         check_kind(self.kind)
         check_relation(self.relation)
+        if self.sort not in SORTS:
+            raise RecordError(f"sort {self.sort!r} is not one of {', '.join(SORTS)}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -266,6 +267,7 @@ class SearchQuery:
             "relation": self.relation,
             "advisory": self.advisory,
             "limit": self.limit,
+            "sort": self.sort,
         }
 
 
@@ -303,16 +305,39 @@ def search(reg: Any, query: SearchQuery) -> dict[str, Any]:
     else:
         raw = [h for n in reg.names(kind=query.kind)[:budget] if (h := _hit_from_name(reg, n))]
     hits: list[dict[str, Any]] = []
+    _mark(reg, raw)
     for hit in raw:
-        if query.advisory is not None:
-            found = len(reg.audit(f"{hit['name']}@{hit['version']}").findings) > 0
-            if found != query.advisory:
-                continue
+        if query.advisory is not None and bool(hit["advisories"]) != query.advisory:
+            continue
         hit["url"] = record_url(hit["name"], hit["version"])
         hits.append(hit)
         if len(hits) >= query.limit:
             break
-    return {"query": query.to_dict(), "count": len(hits), "hits": hits}
+    if query.sort == "name":
+        hits.sort(key=lambda h: h["name"])
+    elif query.sort == "advisories":  # reached first, worst first; ranked order within
+        hits.sort(
+            key=lambda h: -max((SEVERITY_ORDER[a["severity"]] for a in h["advisories"]), default=-1)
+        )
+    out = {"query": query.to_dict(), "count": len(hits), "hits": hits}
+    if not hits and query.q.strip():
+        out["suggestions"] = reg.similar_names(query.q.strip())
+    return out
+
+
+SEVERITY_ORDER = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+SORTS = ("relevance", "name", "advisories")
+
+
+def _mark(reg: Any, rows: list[dict[str, Any]]) -> None:
+    """The advisories that reach each listed record, for its badges (one walk for them all)."""
+    refs = [f"{r['name']}@{r['version']}" for r in rows]
+    found = reg.reaching(refs)
+    for row, ref in zip(rows, refs, strict=True):
+        row["advisories"] = [
+            {"id": b.advisory.id, "severity": b.severity, "possible": b.possible}
+            for b in found.get(ref, [])
+        ]
 
 
 def facets(reg: Any) -> dict[str, Any]:
@@ -328,6 +353,7 @@ def browse(
     rows = [h for n in names[start : start + per_page] if (h := _hit_from_name(reg, n))]
     for row in rows:
         row["url"] = record_url(row["name"], row["version"])
+    _mark(reg, rows)
     return {"kind": kind, "page": page, "total": len(names), "per_page": per_page, "records": rows}
 
 
@@ -339,45 +365,131 @@ def advisories(reg: Any, name: str | None = None) -> dict[str, Any]:
     return {"name": name, "advisories": items}
 
 
-def advisory(reg: Any, advisory_id: str) -> dict[str, Any]:
-    """One advisory and every published record it reaches (directly or downstream)."""
-    adv = reg.advisory(advisory_id).to_dict()
-    reached: list[dict[str, Any]] = []
+IMPACT_PAGE = 100  # records per page of the impact page
+SCOPES = ("all", "direct", "transitive")
+
+
+def impact(
+    reg: Any,
+    name: str,
+    rng: str = "*",
+    kind: str | None = None,
+    scope: str = "all",
+    page: int = 1,
+) -> dict[str, Any]:
+    """Every published record a route reaches from ``name``'s versions in ``rng``, for the
+    impact page: counts by kind and by direct (one edge away) or transitive, then one page
+    of the records that pass the filters, nearest first, each with its path back to ``name``
+    (record first, long paths shown by their ends)."""
+    from umr.graph import hit_paths
     from umr.spec import Range
 
-    for affected in adv.get("affected") or ():
-        name, rng = affected["name"], str(affected.get("versions") or "*")
+    check_name(name)
+    check_kind(kind)
+    if scope not in SCOPES:
+        raise RecordError(f"scope {scope!r} is not one of {', '.join(SCOPES)}")
+    parsed = Range.parse(rng)
+    hits = reg.impact(name, parsed)
+    covered = [str(v) for v in reg.versions(name, include_yanked=True) if v in parsed]
+    kinds: dict[str, int] = {}
+    for h in hits:
+        kinds[h.kind] = kinds.get(h.kind, 0) + 1
+    direct = sum(h.depth == 1 for h in hits)
+    chosen = [
+        h
+        for h in hits
+        if (kind is None or h.kind == kind)
+        and (scope == "all" or (h.depth == 1) == (scope == "direct"))
+    ]
+    start = (max(page, 1) - 1) * IMPACT_PAGE
+    shown = chosen[start : start + IMPACT_PAGE]
+    rows = [
+        {**h.to_dict(), "path_text": text, "url": record_url(h.name, h.version)}
+        for h, text in zip(shown, hit_paths(shown), strict=True)
+    ]
+    return {
+        "name": name,
+        "range": rng,
+        "versions": covered,
+        "total": len(hits),
+        "kinds": dict(sorted(kinds.items())),
+        "direct": direct,
+        "transitive": len(hits) - direct,
+        "filters": {"kind": kind, "scope": scope},
+        "matching": len(chosen),
+        "page": page,
+        "per_page": IMPACT_PAGE,
+        "pages": max(1, -(-len(chosen) // IMPACT_PAGE)),
+        "records": rows,
+    }
+
+
+ADVISORY_PAGE = 200  # reached records listed per page of an advisory
+
+
+def advisory(
+    reg: Any, advisory_id: str, offset: int = 0, limit: int = ADVISORY_PAGE
+) -> dict[str, Any]:
+    """One advisory and the published records it reaches: the affected versions themselves
+    (depth 0) and every record a route leads from to one of them, never through a version the
+    advisory names fixed; each with its path, record first. Records reached only through a
+    fixed version are listed apart (``fixed``). Paged: ``offset``/``limit`` over ``total``."""
+
+    a = reg.advisory(advisory_id)
+    fixed = sorted(a.fixed_ids())
+    reached: dict[str, dict[str, Any]] = {}
+    everything: set[str] = set()
+    for affected in a.affected:
+        name, rng = affected.name, affected.versions
         try:
-            matching = [v for v in reg.versions(name, include_yanked=True) if v in Range.parse(rng)]
-            hits = reg.impact(name, rng)
+            matching = [v for v in reg.versions(name, include_yanked=True) if v in rng]
+            hits = reg.impact(name, rng, avoid=fixed)
+            everything.update(h.id for h in reg.impact(name, rng))
         except UmrError:
             continue
         for v in matching:  # the affected records themselves, at depth 0
+            ref = f"{name}@{v}"
+            if ref in fixed:
+                continue
             rec = reg.get(name, v)
-            reached.append(
+            reached.setdefault(
+                ref,
                 {
+                    "id": ref,
                     "name": name,
                     "version": str(v),
                     "kind": rec.kind,
                     "title": rec.title,
                     "depth": 0,
                     "relation": None,
+                    "via": None,
+                    "uncertain": False,
                     "path": [],
-                }
+                },
             )
-        reached.extend(_plain(h) for h in hits)
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for hit in reached:
-        key = (hit["name"], hit["version"])
-        if key not in seen:
-            seen.add(key)
-            hit["url"] = record_url(hit["name"], hit["version"])
-            unique.append(hit)
+        for h in hits:
+            reached.setdefault(h.id, h.to_dict(paths=True))
+    order = sorted(
+        reached.values(), key=lambda h: (h["depth"], h["name"], Version.parse(h["version"]))
+    )
+    page = order[offset : offset + limit]
+    for hit in page:
+        hit["url"] = record_url(hit["name"], hit["version"])
+    cleared = sorted((everything | set(fixed)) - set(reached), key=lambda r: r)
     history = [r.to_dict() for r in reg.advisory_history(advisory_id)]
     for r in history:
         del r["advisory"]  # the page lists who changed what, not every full copy
-    return {"advisory": adv, "reached": unique, "revisions": history}
+    return {
+        "advisory": a.to_dict(),
+        "total": len(order),
+        "offset": offset,
+        "limit": limit,
+        "reached": page,
+        "fixed": [
+            {"id": r, "url": record_url(*r.split("@", 1)), "named": r in fixed} for r in cleared
+        ],
+        "revisions": history,
+    }
 
 
 def advisory_history(reg: Any, advisory_id: str) -> dict[str, Any]:
@@ -387,8 +499,8 @@ def advisory_history(reg: Any, advisory_id: str) -> dict[str, Any]:
 
 
 def record_feed(reg: Any, name: str) -> dict[str, Any]:
-    """Advisories that reach any published version of ``name``, with the paths that carry
-    them: what a record owner subscribes to."""
+    """Advisories that reach any published version of ``name``, with the shortest route that
+    carries each (record first): what a record owner subscribes to."""
     listing = versions(reg, name)
     entries: dict[str, dict[str, Any]] = {}
     for item in listing["versions"]:

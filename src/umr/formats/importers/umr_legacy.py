@@ -19,11 +19,19 @@ from typing import Any
 
 from umr.errors import UmrError
 from umr.formats.importers import ImportResult, register
-from umr.formats.importers._common import compact, http, version
+from umr.formats.importers._common import (
+    compact,
+    http,
+    items,
+    mapping,
+    shown,
+    text,
+    version,
+)
 from umr.spec.dates import PartialDate
 from umr.spec.load import read_text
 from umr.spec.names import normalize_name
-from umr.spec.refs import Ref
+from umr.spec.refs import MAX_REF, Ref
 from umr.spec.versions import SEMVER_PATTERN
 from umr.spec.yamlio import load_yaml
 
@@ -60,7 +68,9 @@ class _Package:
 
 
 def _check_names(pkg: _Package, meta: dict[str, Any], folders: dict[str, str]) -> str | None:
-    display = str(meta.get("name") or "").strip()
+    display = (text(meta.get("name")) or "").strip()
+    if meta.get("name") is not None and text(meta.get("name")) is None:
+        pkg.lose(f"metadata.name {shown(meta.get('name'))} is not text; left out")
     if not display:
         pkg.disagree(f"no metadata.name; the record is named {pkg.name!r} after its folder")
         return None
@@ -97,7 +107,7 @@ def _version(pkg: _Package, meta: dict[str, Any]) -> str:
     chosen = version(pkg.file_version, pkg.report.lost, pkg.where)
     if said is not None and version(said, [], "") != chosen:
         pkg.disagree(
-            f"metadata.version {said!r} differs from the file name's {pkg.file_version!r}; "
+            f"metadata.version {shown(said)} differs from the file name's {pkg.file_version!r}; "
             "the file name's is the package version"
         )
     return chosen
@@ -113,7 +123,7 @@ def _released(pkg: _Package, meta: dict[str, Any]) -> str | None:
             pkg.lose(f"metadata.{key}: {exc.message}; left out")
             continue
         if key == "published":
-            pkg.disagree(f"metadata.published {meta[key]!r} taken as the release date")
+            pkg.disagree(f"metadata.published {shown(meta[key])} taken as the release date")
         return date
     return None
 
@@ -121,8 +131,12 @@ def _released(pkg: _Package, meta: dict[str, Any]) -> str | None:
 def _upstream(pkg: _Package, mr: dict[str, Any], kind: str, folders: dict[str, str]) -> list[Any]:
     edges = []
     relation = "derived_from" if kind == "dataset" else "depends_on"
-    for text in (mr.get("relations") or {}).get("upstream") or ():
-        raw = str(text).strip()
+    for item in items(mapping(mr.get("relations")).get("upstream")):
+        raw = (text(item) or "").strip()
+        if not raw or len(raw) > MAX_REF:  # checked before any pattern looks at it
+            why = "is not a name" if not raw else f"is {len(raw)} characters, longer than any ref"
+            pkg.lose(f"relation {shown(item)} {why}; skipped")
+            continue
         target, rest = re.match(r"([^<>=!~^@\s]*)(.*)", raw).groups()  # type: ignore[union-attr]
         dash = _DASH_VERSION.fullmatch(target)
         if target not in folders and dash and dash.group(1) in folders:
@@ -151,18 +165,25 @@ def _upstream(pkg: _Package, mr: dict[str, Any], kind: str, folders: dict[str, s
     return edges
 
 
+def _text(pkg: _Package, meta: dict[str, Any], key: str) -> str | None:
+    value = meta.get(key)
+    if value is not None and text(value) is None:
+        pkg.lose(f"metadata.{key} {shown(value)} is not text; left out")
+    return text(value)
+
+
 def _transparency(pkg: _Package, mr: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     fmti: dict[str, Any] = mr["fmti"] if isinstance(mr.get("fmti"), dict) else mr
     for domain in FMTI_DOMAINS:
-        for indicator, value in (fmti.get(domain) or {}).items():
+        for indicator, value in mapping(fmti.get(domain)).items():
             if isinstance(value, list | dict):  # card prose (intended_use, factors, ...)
                 extra.setdefault(domain, {})[indicator] = value
                 continue
             try:
                 answers[normalize_name(str(indicator))] = {"answer": bool(int(value))}
             except (TypeError, ValueError, UmrError):
-                pkg.lose(f"FMTI {domain}.{indicator} = {value!r} is not 0 or 1")
+                pkg.lose(f"FMTI {domain}.{indicator} = {shown(value)} is not 0 or 1")
     if answers:
         pkg.lose(f"{len(answers)} FMTI answers have no evidence; kept, not scored")
     return answers
@@ -173,15 +194,17 @@ def _record(pkg: _Package, data: Any, folders: dict[str, str]) -> dict[str, Any]
     if not isinstance(mr, dict):
         pkg.lose("no 'mr:' mapping; skipped")
         return None
-    meta = mr.get("metadata") or {}
-    kind = KINDS.get(str(mr.get("type", "model")), "model")
-    if str(mr.get("type", "model")) not in KINDS:
-        pkg.lose(f"type {mr.get('type')!r} is not model, family or dataset; imported as a model")
+    meta = mapping(mr.get("metadata"))
+    kind = KINDS.get(text(mr.get("type")) or "model", "model")
+    if (text(mr.get("type")) or "model") not in KINDS:
+        pkg.lose(
+            f"type {shown(mr.get('type'))} is not model, family or dataset; imported as a model"
+        )
     extra = {k: v for k, v in meta.items() if k not in _MAPPED_META and v not in (None, "")}
     extra |= {k: v for k, v in mr.items() if k not in _MAPPED_MR and k not in FMTI_DOMAINS}
     risks = [
         {"category": str(flag), "severity": "medium", "summary": f"flagged {flag!r} here"}
-        for flag, on in (mr.get("risk") or {}).items()
+        for flag, on in mapping(mr.get("risk")).items()
         if on
     ]
     if risks:
@@ -194,14 +217,14 @@ def _record(pkg: _Package, data: Any, folders: dict[str, str]) -> dict[str, Any]
             "version": _version(pkg, meta),
             "kind": kind,
             "title": _check_names(pkg, meta, folders),
-            "publisher": meta.get("publisher"),
-            "description": meta.get("description"),
+            "publisher": _text(pkg, meta, "publisher"),
+            "description": _text(pkg, meta, "description"),
             "released": _released(pkg, meta),
             "upstream": _upstream(pkg, mr, kind, folders),
             "risks": risks,
             "transparency": {"fmti-2023": answers} if answers else None,
-            "references": [{"url": u} for u in (meta.get("refs") or ()) if http(u)],
-            "tags": [str(t) for t in mr.get("tags") or ()],
+            "references": [{"url": u} for u in items(meta.get("refs")) if http(u)],
+            "tags": [t for t in map(text, items(mr.get("tags"))) if t],
             "extensions": {EXTENSION: extra} if extra else None,
         }
     )
@@ -211,6 +234,8 @@ def _folders(root: Path, report: ImportResult) -> dict[str, str]:
     """Package folder -> record name; folders whose names fold together are reported."""
     out: dict[str, str] = {}
     taken: dict[str, str] = {}
+    if not root.is_dir():
+        return out
     for folder in sorted(p.name for p in root.iterdir() if p.is_dir()):
         try:
             name = normalize_name(folder)
