@@ -89,7 +89,8 @@ def extract(paths: Iterable[str | Path], report: ScanReport | None = None) -> Sc
 
 
 def scan(paths: Iterable[str | Path], registry: Registry) -> ScanReport:
-    """Extract the project's references, resolve them in ``registry`` and audit each record."""
+    """Extract the project's references, resolve them in ``registry`` and audit each record
+    (with :meth:`Registry.audit`, all in one read snapshot of the registry)."""
     if not registry.stats()["records"]:
         raise NotFoundError(
             f"the registry holds no records ({registry.describe()}): nothing to match against",
@@ -97,6 +98,15 @@ def scan(paths: Iterable[str | Path], registry: Registry) -> ScanReport:
             "records/' (or pass --registry)",
         )
     report = extract(paths)
+    with registry.snapshot():
+        _resolve(report, registry)
+        for record in sorted({r for u in report.uses for r in u.records}):
+            report.audits[record] = registry.audit(record)
+    return report
+
+
+def _resolve(report: ScanReport, registry: Registry) -> None:
+    """Move each reference that names published records from ``unknown`` to ``uses``."""
     index: dict[str, set[str]] = {}
     for row in registry.aliases():
         for key in row.keys:
@@ -129,6 +139,3 @@ def scan(paths: Iterable[str | Path], registry: Registry) -> ScanReport:
         else:
             unknown.append(ref)
     report.uses, report.unknown = found, unknown
-    for record in sorted({r for u in found for r in u.records}):
-        report.audits[record] = registry.audit(record)
-    return report
