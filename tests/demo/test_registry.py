@@ -127,6 +127,22 @@ def test_impact_lists_exactly_the_expected_models(registry: str) -> None:
     assert models == LAION_IMAGE_MODELS
 
 
+def test_llama_2_audit_shows_books3_as_possible_and_fails_only_when_asked(registry: str) -> None:
+    code, out = cli(registry, "audit", "llama-2-7b")
+    assert code == 0
+    assert "UMR-2023-0002 high (possible): Books3 taken down over copyright" in out
+    assert (
+        "    llama-2-7b@2.0.0 -trained_on?-> llama-2-pretraining-data@2.0.0 "
+        "-derived_from?-> books3@1.1.0\n"
+    ) in out
+    assert (
+        "  uncertain: llama-2-pretraining-data@2.0.0 -derived_from-> books3@1.1.0: alleged " in out
+    )
+    assert "llama-2-7b@2.0.0: 1 possible (through an uncertain edge)" in out
+    assert cli(registry, "audit", "llama-2-7b", "--include-uncertain")[0] == 1
+    assert cli(registry, "audit", "llama-2-7b@1.0.0", "--include-uncertain")[0] == 0
+
+
 def test_re_laion_is_clean_and_a_text_model_is_not_flagged(registry: str) -> None:
     assert cli(registry, "audit", "laion-5b@2.0.0")[0] == 0
     _code, out = cli(registry, "audit", "bert-base-uncased", "--format", "json")
@@ -138,7 +154,7 @@ def test_validate_the_whole_demo_set(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "validate", str(records_dir())])
     assert result.exit_code == 0, result.stderr
-    assert "226 valid record(s) in 226 file(s), 0 problem(s)" in result.stdout
+    assert "230 valid record(s) in 230 file(s), 0 problem(s)" in result.stdout
 
 
 def test_worked_example_is_flagged_then_fixed(registry: str) -> None:

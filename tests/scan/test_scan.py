@@ -192,24 +192,46 @@ def test_cyclonedx_with_vulnerabilities_validates(zoo_registry: str) -> None:
     assert validator.validate_str(json.dumps(broken)) is not None
 
 
-def test_a_possible_finding_counts_for_fail_on_only_with_include_uncertain(
+def test_possible_findings_count_for_fail_on_only_with_include_uncertain(
     zoo_registry: str, tmp_path: Path
 ) -> None:
-    project = tmp_path / "pathology"
+    """PLIP reaches LAION-5B only through OpenPath's uncertain edge, Llama 2 reaches Books3
+    only through its pretraining data's edge alleged in Kadrey v. Meta: both are possible."""
+    project = tmp_path / "probe"
     project.mkdir()
     (project / "probe.py").write_text(
-        "from transformers import CLIPModel\n\nmodel = CLIPModel.from_pretrained('vinid/plip')\n"
+        "from transformers import AutoModelForCausalLM, CLIPModel\n\n"
+        "clip = CLIPModel.from_pretrained('vinid/plip')\n"
+        "llm = AutoModelForCausalLM.from_pretrained('meta-llama/Llama-2-7b-hf')\n"
     )
     args = ["--registry", zoo_registry, "scan", str(project)]
     plain = CliRunner().invoke(app, args)
     assert plain.exit_code == 0, plain.output
     assert "plip@1.1.0 (possible: through an uncertain edge)" in plain.stdout
+    assert (
+        "  llama-2-7b@2.0.0 (possible: through an uncertain edge): 1 route:\n"
+        "    llama-2-7b@2.0.0 -trained_on?-> llama-2-pretraining-data@2.0.0 "
+        "-derived_from?-> books3@1.1.0\n"
+    ) in plain.stdout
+    assert "Kadrey v. Meta Platforms" in plain.stdout
+    assert "2 finding(s): 2 possible (through an uncertain edge)" in plain.stdout
     assert "possible findings count for --fail-on with --include-uncertain" in plain.stdout
     assert CliRunner().invoke(app, [*args, "--include-uncertain"]).exit_code == 1
+    assert (
+        CliRunner().invoke(app, [*args, "--include-uncertain", "--fail-on", "critical"]).exit_code
+        == 1
+    )
     bom = json.loads(CliRunner().invoke(app, [*args, "--format", "cyclonedx"]).stdout)
-    (vuln,) = bom["vulnerabilities"]
-    assert vuln["analysis"]["state"] == "in_triage"
-    assert "openpath@1.1.0 -derived_from-> laion-5b@1.0.0" in vuln["analysis"]["detail"]
+    vulns = {v["id"]: v for v in bom["vulnerabilities"]}
+    assert {v["analysis"]["state"] for v in vulns.values()} == {"in_triage"}
+    assert (
+        "openpath@1.1.0 -derived_from-> laion-5b@1.0.0"
+        in vulns["UMR-2023-0001"]["analysis"]["detail"]
+    )
+    assert "Kadrey v. Meta" in vulns["UMR-2023-0002"]["analysis"]["detail"]
+    sarif = json.loads(CliRunner().invoke(app, [*args, "--format", "sarif"]).stdout)
+    assert {r["level"] for r in sarif["runs"][0]["results"]} == {"note"}
+    assert _sarif_errors(sarif) == []
 
 
 def test_scanning_against_an_empty_registry_says_what_to_load(tmp_path: Path) -> None:
