@@ -126,7 +126,7 @@ def test_laion_path_for_stable_diffusion_v1_5(demo: Registry) -> None:
     up = {h.id: h for h in demo.lineage("stable-diffusion-v1-5@1.0.0")}
     assert [(e.relation, e.dst) for e in up["laion-5b@1.0.0"].path] == [
         ("trained_on", "laion-aesthetics-v2-5plus@1.0.0"),
-        ("derived_from", "laion-2b-en@1.0.0"),
+        ("derived_from", "laion-2b-en@1.1.0"),
         ("derived_from", "laion-5b@1.0.0"),
     ]
     assert "laion-5b@2.0.0" not in up

@@ -35,7 +35,7 @@ def test_audit_reports_the_december_2023_advisory_with_its_path(registry: str, n
     assert laion, f"{name}: UMR-2023-0001 not reported"
     path = laion[0]["paths"][0]
     assert path[0]["from"] == report["record"]
-    assert path[-1]["to"] in ("laion-5b@1.0.0", "laion-400m@1.0.0")
+    assert path[-1]["to"] in ("laion-5b@1.0.0", "laion-400m@1.1.0")
     assert all(a["to"] == b["from"] for a, b in itertools.pairwise(path))
 
 
@@ -54,13 +54,13 @@ def test_audit_of_sd_v1_5_counts_four_routes_and_names_the_fix(registry: str) ->
     }
     through = {tuple(step["to"] for step in p[:-1]) for p in finding["paths"]}
     assert through == {
-        ("laion-aesthetics-v2-5plus@1.0.0", "laion-2b-en@1.0.0"),
-        ("stable-diffusion-v1-2@1.0.0", "laion-improved-aesthetics@1.0.0", "laion-2b-en@1.0.0"),
-        ("stable-diffusion-v1-2@1.0.0", "stable-diffusion-v1-1@1.0.0", "laion-2b-en@1.0.0"),
+        ("laion-aesthetics-v2-5plus@1.0.0", "laion-2b-en@1.1.0"),
+        ("stable-diffusion-v1-2@1.0.0", "laion-improved-aesthetics@1.0.0", "laion-2b-en@1.1.0"),
+        ("stable-diffusion-v1-2@1.0.0", "stable-diffusion-v1-1@1.0.0", "laion-2b-en@1.1.0"),
         (
             "stable-diffusion-v1-2@1.0.0",
             "stable-diffusion-v1-1@1.0.0",
-            "laion-high-resolution@1.0.0",
+            "laion-high-resolution@1.1.0",
         ),
     }
     code, text = cli(registry, "audit", "stable-diffusion-v1-5")
@@ -80,9 +80,9 @@ def test_sd_v1_5_page_graph_has_every_locked_edge(demo: Registry) -> None:
     assert len(graph.edges) == 28
     drawn = {(e.src, e.dst) for e in graph.edges}
     for missing_before in (  # (derived, source): left out by a shortest-path tree
-        ("laion-improved-aesthetics@1.0.0", "laion-2b-en@1.0.0"),
-        ("laion-high-resolution@1.0.0", "laion-5b@1.0.0"),
-        ("stable-diffusion-v1-1@1.0.0", "laion-2b-en@1.0.0"),
+        ("laion-improved-aesthetics@1.0.0", "laion-2b-en@1.1.0"),
+        ("laion-high-resolution@1.1.0", "laion-5b@1.0.0"),
+        ("stable-diffusion-v1-1@1.0.0", "laion-2b-en@1.1.0"),
     ):
         assert missing_before in drawn
 
@@ -154,7 +154,7 @@ def test_validate_the_whole_demo_set(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "validate", str(records_dir())])
     assert result.exit_code == 0, result.stderr
-    assert "230 valid record(s) in 230 file(s), 0 problem(s)" in result.stdout
+    assert "264 valid record(s) in 264 file(s), 0 problem(s)" in result.stdout
 
 
 def test_worked_example_is_flagged_then_fixed(registry: str) -> None:

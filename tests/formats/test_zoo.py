@@ -197,7 +197,7 @@ def test_demo_with_both_zoos_reaches_laion_through_their_weights(zoo_registry: s
     impact = CliRunner().invoke(app, ["--registry", zoo_registry, "impact", "laion-5b"]).output
     assert (
         "timm-vit_base_patch16_clip_224.laion2b_ft_in12k_in1k@1.0.0 -trained_on-> "
-        "laion-2b-en@1.0.0 -derived_from-> laion-5b@1.0.0"
+        "laion-2b-en@1.1.0 -derived_from-> laion-5b@1.0.0"
     ) in impact
     assert "open-clip-vit-h-14.laion2b_s32b_b79k@1.0.0" not in impact  # the demo holds it
     assert "open-clip-convnext_base_w.laion2b_s13b_b82k@1.0.0 -trained_on-> laion-2b-en" in impact

@@ -36,6 +36,7 @@ def report(zoo_registry: str) -> dict[str, Any]:
 def test_laion_trained_models_are_flagged_with_routes_to_laion_5b(report: dict[str, Any]) -> None:
     laion = {f["record"]: f for f in report["findings"] if f["advisory"]["id"] == "UMR-2023-0001"}
     assert sorted(laion) == [
+        "laion-2b-en@1.1.0",  # load_dataset("laion/laion2B-en"): the original, not Re-LAION
         "openclip-vit-b-32-laion2b@1.1.0",  # open_clip ViT-B-32 / laion2b_s34b_b79k
         "openclip-vit-h-14-laion2b@1.1.0",  # the notebook's open_clip call
         "plip@1.1.0",  # the notebook's CLIPModel.from_pretrained("vinid/plip")
@@ -43,11 +44,14 @@ def test_laion_trained_models_are_flagged_with_routes_to_laion_5b(report: dict[s
         "stable-diffusion-v1-5@1.1.0",  # its former repo name runwayml/stable-diffusion-v1-5
         "timm-vit_base_patch16_clip_224.laion2b_ft_in12k_in1k@1.0.0",  # the timm import
     ]
+    dataset = laion.pop("laion-2b-en@1.1.0")  # used directly: the fix is Re-LAION's subset
+    assert dataset["fix"]["kind"] == "upgrade" and dataset["fix"]["ref"] == "laion-2b-en@2.2.0"
+    assert dataset["fix_aliases"] == ["hf:datasets/laion/relaion2B-en-research"]
     for finding in laion.values():
         (route,) = finding["paths"]  # the shortest, as 'umr audit' lists it
         assert route[-1]["to"] == "laion-5b@1.0.0" and route[0]["from"] == finding["record"]
         assert finding["locations"] and finding["fix"]["ref"] == "laion-5b@2.0.0"
-        assert finding["fix"]["kind"] == "rebuild"
+        assert finding["fix"]["kind"] == "rebuild" and finding["fix_aliases"] == []
     assert laion["stable-diffusion-v1-5@1.1.0"]["routes"] == 4
     # PLIP reaches LAION-5B only through OpenPath's uncertain edge: a possible finding
     assert [f for f, v in laion.items() if v["possible"]] == ["plip@1.1.0"]
@@ -68,7 +72,6 @@ def test_unknown_and_unresolved_references_are_listed(report: dict[str, Any]) ->
     assert unknown == [
         "all-MiniLM-L6-v2",
         "facebookresearch/dinov2/dinov2_vitb14",
-        "laion/laion2B-en",
         "lambdalabs/naruto-blip-captions",
     ]
     (dynamic,) = report["unresolved"]
@@ -94,7 +97,7 @@ def test_text_groups_by_finding_and_exit_status_follows_fail_on(zoo_registry: st
     assert (
         "  stable-diffusion-v1-5@1.1.0: 4 routes; the shortest:\n"
         "    stable-diffusion-v1-5@1.1.0 -trained_on-> laion-aesthetics-v2-5plus@1.0.0 "
-        "-derived_from-> laion-2b-en@1.0.0 -derived_from-> laion-5b@1.0.0\n"
+        "-derived_from-> laion-2b-en@1.1.0 -derived_from-> laion-5b@1.0.0\n"
         f"    used at {PROJECT / 'src/app/generate.py'}:16\n"
         "    next: rebuild stable-diffusion-v1-5 on laion-5b@2.0.0, which UMR-2023-0001 names "
         "fixed"
@@ -104,9 +107,13 @@ def test_text_groups_by_finding_and_exit_status_follows_fail_on(zoo_registry: st
         "    plip@1.1.0 -trained_on-> openpath@1.1.0 -derived_from?-> laion-5b@1.0.0\n"
         "    uncertain: openpath@1.1.0 -derived_from-> laion-5b@1.0.0: pathology image-text "
     ) in text
-    assert "7 finding(s): 5 critical, 1 medium in 13 routes; 1 possible" in text
+    assert "8 finding(s): 6 critical, 1 medium in 14 routes; 1 possible" in text
     assert f"unresolved reference at {PROJECT / 'src/app/generate.py'}:35" in text
-    assert "not in the registry (4):" in text
+    assert (
+        "    next: upgrade to laion-2b-en@2.2.0, which UMR-2023-0001 does not reach; in code it "
+        "is hf:datasets/laion/relaion2B-en-research\n"
+    ) in text
+    assert "not in the registry (3):" in text
     assert _scan(zoo_registry, "--fail-on", "none")[0] == 0
     assert _scan(zoo_registry, "--fail-on", "critical")[0] == 1
 
@@ -232,6 +239,43 @@ def test_possible_findings_count_for_fail_on_only_with_include_uncertain(
     sarif = json.loads(CliRunner().invoke(app, [*args, "--format", "sarif"]).stdout)
     assert {r["level"] for r in sarif["runs"][0]["results"]} == {"note"}
     assert _sarif_errors(sarif) == []
+
+
+def test_an_identifier_resolves_to_the_versions_that_carry_it(tmp_path: Path) -> None:
+    """Aliases belong to record versions: the highest release carrying the id wins, yanked
+    versions never, a prerelease only when no release carries it."""
+    from umr.registry import Registry
+    from umr.scan import scan
+    from umr.spec import Record
+
+    def rec(version: str, *aliases: str) -> Record:
+        out: dict[str, Any] = {"umr": 1, "name": "corpus", "version": version, "kind": "dataset"}
+        return Record.from_dict(out | ({"aliases": list(aliases)} if aliases else {}))
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    with Registry(url) as reg:
+        reg.publish(
+            [
+                rec("1.0.0", "hf:datasets/org/corpus"),
+                rec("1.1.0", "hf:datasets/org/corpus"),
+                rec("2.0.0", "hf:datasets/org/corpus-clean"),
+                rec("3.0.0-rc.1", "hf:datasets/org/corpus-next"),
+                rec("3.0.0"),  # the latest release carries no alias at all
+            ]
+        )
+        reg.yank("corpus@1.1.0", "withdrawn")
+        (tmp_path / "load.py").write_text(
+            "from datasets import load_dataset\n\n"
+            "a = load_dataset('org/corpus')\n"
+            "b = load_dataset('ORG/Corpus-Clean')\n"  # the Hub matches ids in any case
+            "c = load_dataset('org/corpus-next')\n"
+        )
+        report = scan([tmp_path / "load.py"], reg)
+    assert [u.records for u in report.uses] == [
+        ("corpus@1.0.0",),
+        ("corpus@2.0.0",),
+        ("corpus@3.0.0-rc.1",),
+    ]
 
 
 def test_scanning_against_an_empty_registry_says_what_to_load(tmp_path: Path) -> None:

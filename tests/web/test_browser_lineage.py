@@ -139,7 +139,7 @@ def test_record_page_on_a_phone_breaks_no_word(browser: Any, demo_server: str) -
 def test_impact_page_filters_by_kind(browser: Any, demo_server: str) -> None:
     pg = _page(browser)
     pg.goto(demo_server + "/impact/laion-5b?range=%3C2.0.0")
-    assert "44 published records derive from laion-5b 1.0.0" in pg.locator(".summary").inner_text()
+    assert "47 published records derive from laion-5b 1.0.0" in pg.locator(".summary").inner_text()
     assert pg.locator("section.impact-group").count() >= 2  # grouped by kind
     pg.select_option("select[name=kind]", "dataset")
     pg.click("#impact-form button[type=submit]")

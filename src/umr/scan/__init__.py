@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from umr.errors import NotFoundError
+from umr.registry.aliases import AliasRow
 from umr.registry.store import Registry
 from umr.scan.files import FileSkipped, config_file, notebook, pyproject, python_file
 from umr.scan.python import Found
 from umr.scan.refs import Location, Reference, Unresolved
 from umr.scan.report import ScanFinding, ScanReport, Use
-from umr.spec.refs import Ref
+from umr.spec.versions import Version
 
 __all__ = [
     "Location",
@@ -102,25 +103,28 @@ def scan(paths: Iterable[str | Path], registry: Registry) -> ScanReport:
         _resolve(report, registry)
         for record in sorted({r for u in report.uses for r in u.records}):
             report.audits[record] = registry.audit(record)
+        upgrades = {
+            f.fix.ref
+            for a in report.audits.values()
+            for f in a.findings
+            if f.fix and f.fix.kind == "upgrade" and f.fix.ref
+        }
+        for ref in sorted(upgrades):
+            aliases = registry.get_ref(ref).aliases
+            if aliases:
+                report.aliases[ref] = tuple(str(a) for a in aliases)
     return report
 
 
 def _resolve(report: ScanReport, registry: Registry) -> None:
-    """Move each reference that names published records from ``unknown`` to ``uses``."""
-    index: dict[str, set[str]] = {}
-    for row in registry.aliases():
-        for key in row.keys:
-            index.setdefault(key, set()).add(row.name)
-    latest: dict[str, str | None] = {}
+    """Move each reference that names published records from ``unknown`` to ``uses``.
 
-    def resolve(name: str) -> str | None:
-        if name not in latest:
-            try:
-                latest[name] = registry.get_ref(Ref.parse(name)).id
-            except NotFoundError:  # every version yanked
-                latest[name] = None
-        return latest[name]
-
+    An identifier belongs to the record versions that carry it (aliases are not inherited):
+    a reference resolves, for each name that answers to it, to the highest release among that
+    name's versions carrying it, yanked ones left out (a prerelease only when no release
+    carries it). So the original LAION-2B-en Hub id resolves to ``laion-2b-en`` 1.x and
+    Re-LAION's to 2.x, whatever the name's latest version."""
+    index = _alias_index(registry.aliases())
     found, unknown = [], []
     for ref in report.unknown:
         names: set[str] = set()
@@ -131,7 +135,7 @@ def _resolve(report: ScanReport, registry: Registry) -> None:
                 except NotFoundError:
                     names = set()
             else:
-                names = {rid for n in index.get(key, ()) if (rid := resolve(n))}
+                names = set(index.get(key, ()))
             if names:
                 break
         if names:
@@ -139,3 +143,23 @@ def _resolve(report: ScanReport, registry: Registry) -> None:
         else:
             unknown.append(ref)
     report.uses, report.unknown = found, unknown
+
+
+def _alias_index(rows: Iterable[AliasRow]) -> dict[str, set[str]]:
+    """Alias key -> ``name@version`` of the version of each name that the key resolves to."""
+    best: dict[tuple[str, str], AliasRow] = {}
+    for row in rows:
+        if row.yanked:
+            continue
+        for key in row.keys:
+            held = best.get((key, row.name))
+            if held is None or _rank(row) > _rank(held):
+                best[(key, row.name)] = row
+    index: dict[str, set[str]] = {}
+    for (key, name), row in best.items():
+        index.setdefault(key, set()).add(f"{name}@{row.version}")
+    return index
+
+
+def _rank(row: AliasRow) -> tuple[bool, Version]:
+    return (not row.version.prerelease, row.version)

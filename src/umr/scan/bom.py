@@ -88,7 +88,7 @@ def _vulnerability(findings: list[ScanFinding]) -> dict[str, Any]:
             },
         ],
     }
-    steps = dict.fromkeys(f"{f.used}: {f.fix.text}" for f in findings if f.fix)
+    steps = dict.fromkeys(f"{f.used}: {f.next_step()}" for f in findings if f.fix)
     if steps:
         vuln["recommendation"] = "\n".join(steps)
     if all(f.possible for f in findings):

@@ -29,6 +29,8 @@ class ScanFinding:
 
     finding: Finding
     locations: tuple[Location, ...]
+    # the identifiers code uses for the version the fix moves to (an upgrade's ``ref``)
+    fix_aliases: tuple[str, ...] = ()
 
     @property
     def advisory(self) -> AdvisoryInfo:
@@ -60,8 +62,20 @@ class ScanFinding:
         return path_text(self.route, start=self.used)
 
     def to_dict(self) -> dict[str, Any]:
-        """The audit's finding (the keys of ``umr audit --format json``) and ``locations``."""
-        return self.finding.to_dict() | {"locations": [loc.to_dict() for loc in self.locations]}
+        """The audit's finding (the keys of ``umr audit --format json``), ``locations`` and
+        ``fix_aliases``."""
+        return self.finding.to_dict() | {
+            "locations": [loc.to_dict() for loc in self.locations],
+            "fix_aliases": list(self.fix_aliases),
+        }
+
+    def next_step(self) -> str | None:
+        """The fix's text, and for an upgrade the identifiers code can load it by."""
+        if self.fix is None:
+            return None
+        if self.fix.ref and self.fix_aliases:
+            return f"{self.fix.text}; in code it is {', '.join(self.fix_aliases)}"
+        return self.fix.text
 
     def lines(self) -> list[str]:
         """The finding under its advisory's heading: the record, its routes, where it is used,
@@ -73,8 +87,9 @@ class ScanFinding:
         out = [f"  {head}: {f.routes:,} {noun}{more}", f"    {self.route_text()}"]
         out += [f"    uncertain: {note}" for note in f.notes]
         out += [f"    used at {loc}" for loc in self.locations]
-        if self.fix is not None:
-            out.append(f"    next: {self.fix.text}")
+        step = self.next_step()
+        if step is not None:
+            out.append(f"    next: {step}")
         return out
 
 
@@ -87,6 +102,7 @@ class ScanReport:
     unknown: list[Reference] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     audits: dict[str, AuditReport] = field(default_factory=dict)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # upgrade ref: aliases
 
     def findings(self) -> list[ScanFinding]:
         """Every finding of the audits, worst first, grouped by advisory; certain ones before
@@ -96,7 +112,11 @@ class ScanReport:
             for record in use.records:
                 where.setdefault(record, []).append(use.reference.location)
         out = [
-            ScanFinding(finding=f, locations=tuple(where.get(record, ())))
+            ScanFinding(
+                finding=f,
+                locations=tuple(where.get(record, ())),
+                fix_aliases=self.aliases.get(f.fix.ref, ()) if f.fix and f.fix.ref else (),
+            )
             for record, report in self.audits.items()
             for f in report.findings
         ]

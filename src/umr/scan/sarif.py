@@ -129,7 +129,8 @@ def _message(f: ScanFinding) -> str:
         f"route{'' if routes == 1 else 's'}; the shortest: {f.route_text()}."
     )
     text += "".join(f" Uncertain: {note}." for note in f.finding.notes)
-    return text + (f" Next: {f.fix.text}" if f.fix else "")
+    step = f.next_step()
+    return text + (f" Next: {step}" if step else "")
 
 
 def _note_rule(rule: str, text: str) -> dict[str, Any]:
