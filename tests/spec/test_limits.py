@@ -113,3 +113,19 @@ def test_parse_record_holds_plain_data_to_the_policy() -> None:
     }
     with pytest.raises(RecordError, match=r"extensions\.lab\.note: contains the bidirectional"):
         parse_record(data, source="<body>[0]")
+
+
+def test_texts_false_leaves_strings_to_the_caller_but_checks_the_rest() -> None:
+    """A notebook keeps its code cells only; its outputs hold terminal escapes."""
+    from umr.spec.jsonio import load_json
+
+    doc = '{"cells": [{"outputs": ["\\u001b[31mred"]}]}'
+    with pytest.raises(RecordError, match="control character"):
+        load_json(doc)
+    assert load_json(doc, texts=False)["cells"][0]["outputs"] == ["\x1b[31mred"]
+    with pytest.raises(RecordError, match="key 'a\\\\x1bb'"):
+        check_tree({"a\x1bb": 1}, texts=False)  # keys are still held to the policy
+    with pytest.raises(RecordError, match="nested deeper than 64"):
+        load_json("[" * 70 + "]" * 70, texts=False)
+    with pytest.raises(RecordError, match="not a finite number"):
+        load_json('{"x": NaN}', texts=False)
