@@ -1,71 +1,24 @@
 """The ``umr`` command line: a thin layer over the library.
 
 Options are parsed here and in ``umr._commands.*``; each command calls one library function and
-prints through :func:`emit`. Known errors become user text in exactly one place,
-:meth:`UmrGroup.main`.
+prints through :func:`umr._commands._common.emit`. Known errors become user text in exactly one
+place, :meth:`UmrGroup.main`.
 No YAML, Jinja or torch imports here: the bare install must start without the extras.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
 from umr import __version__
+from umr._commands import demo, formats, registry, scan, spec, unlearn, web
+from umr._commands._common import Options
 from umr.errors import RecordError, RenderError, UmrError
-
-
-@dataclass
-class Options:
-    """Global options shared by every command."""
-
-    workspace: Path  # where the default registry lives and imports write ("." by default)
-    registry: str | None  # URL; None means the workspace default
-    workspace_given: bool = False  # named by --workspace or $UMR_WORKSPACE
-
-
-def workspace_folder(opts: Options) -> Path | None:
-    """The folder whose record files refs resolve in, or None.
-
-    A folder named by ``--workspace`` (or ``$UMR_WORKSPACE``) always is one; otherwise the
-    current folder is one only when it holds ``.umr/`` (made by ``umr init`` and by the first
-    publish into the default registry). So running umr from a large or foreign folder reads
-    nothing there."""
-    if opts.workspace_given or (opts.workspace / ".umr").is_dir():
-        return opts.workspace
-    return None
-
-
-def registry_url(opts: Options) -> str:
-    """The registry URL in force: --registry, then $UMR_REGISTRY, then the workspace default."""
-    if opts.registry:
-        return opts.registry
-    db = (opts.workspace / ".umr" / "registry.db").resolve()
-    return f"sqlite:///{db}"
-
-
-def emit(value: Any, fmt: str = "text") -> None:
-    """Print one command result: JSON for ``fmt == 'json'``, else the text as is."""
-    if fmt == "json":
-        click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
-    elif isinstance(value, bytes):
-        sys.stdout.buffer.write(value)
-        sys.stdout.flush()
-    else:
-        click.echo(value)
-
-
-def fail(message: str, *, code: int = 1) -> None:
-    """Print ``message`` to stderr and exit with ``code`` (for findings, not errors)."""
-    click.echo(message, err=True)
-    raise SystemExit(code)
-
 
 INTERNAL_ERROR = 70  # exit status of a fault in umr itself (sysexits' EX_SOFTWARE)
 
@@ -146,14 +99,8 @@ def app(ctx: click.Context, workspace: Path | None, registry: str | None, debug:
     )
 
 
-def _register() -> None:
-    from umr._commands import demo, formats, registry, scan, spec, unlearn, web
-
-    for module in (spec, registry, formats, scan, web, unlearn, demo):
-        module.register(app)
-
-
-_register()
+for _module in (spec, registry, formats, scan, web, unlearn, demo):
+    _module.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -284,7 +284,7 @@ def test_a_bad_mmap_setting_is_named_with_what_to_write(
 
 
 def test_every_write_moves_the_change_counter_and_nothing_else_does(chain: Registry) -> None:
-    from umr.registry.changes import change_counter
+    from umr.web.changes import change_counter
 
     watch = change_counter(chain.engine)
     try:

@@ -209,8 +209,8 @@ def test_no_cache_when_the_counter_cannot_be_read() -> None:
     need_module("psycopg", "postgres")
     from sqlalchemy import create_engine
 
-    from umr.registry.changes import change_counter
     from umr.web.cache import ResponseCache
+    from umr.web.changes import change_counter
 
     nowhere = change_counter(create_engine("postgresql+psycopg://umr@127.0.0.1:1/none"))
     tries: list[int] = []
@@ -300,7 +300,7 @@ def _collector(sent: list[Any]) -> Any:
 @pytest.mark.postgres
 def test_postgresql_reads_are_shared_but_never_older_than_the_request(pg_server: Any) -> None:
     from umr.registry import Registry
-    from umr.registry.changes import PostgresChangeCounter
+    from umr.web.changes import PostgresChangeCounter
 
     url = pg_server.create_database()
     with Registry(url) as reg:

@@ -1,15 +1,78 @@
-"""Shared pieces of the command modules: the record source in force, formatting helpers."""
+"""Shared pieces of the command modules: global options, the registry and record source in
+force, printing and output options. The command modules import from here, never from
+``umr.cli``, which imports them."""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 if TYPE_CHECKING:
-    from umr.cli import Options
+    from umr.registry import Registry
     from umr.spec import RecordSource, Workspace
+
+SEVERITY = click.Choice(["low", "medium", "high", "critical"])
+
+
+@dataclass
+class Options:
+    """Global options shared by every command."""
+
+    workspace: Path  # where the default registry lives and imports write ("." by default)
+    registry: str | None  # URL; None means the workspace default
+    workspace_given: bool = False  # named by --workspace or $UMR_WORKSPACE
+
+
+def workspace_folder(opts: Options) -> Path | None:
+    """The folder whose record files refs resolve in, or None.
+
+    A folder named by ``--workspace`` (or ``$UMR_WORKSPACE``) always is one; otherwise the
+    current folder is one only when it holds ``.umr/`` (made by ``umr init`` and by the first
+    publish into the default registry). So running umr from a large or foreign folder reads
+    nothing there."""
+    if opts.workspace_given or (opts.workspace / ".umr").is_dir():
+        return opts.workspace
+    return None
+
+
+def registry_url(opts: Options) -> str:
+    """The registry URL in force: --registry, then $UMR_REGISTRY, then the workspace default."""
+    if opts.registry:
+        return opts.registry
+    db = (opts.workspace / ".umr" / "registry.db").resolve()
+    return f"sqlite:///{db}"
+
+
+def emit(value: Any, fmt: str = "text") -> None:
+    """Print one command result: JSON for ``fmt == 'json'``, else the text as is."""
+    if fmt == "json":
+        click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+    elif isinstance(value, bytes):
+        sys.stdout.buffer.write(value)
+        sys.stdout.flush()
+    else:
+        click.echo(value)
+
+
+def fail(message: str, *, code: int = 1) -> None:
+    """Print ``message`` to stderr and exit with ``code`` (for findings, not errors)."""
+    click.echo(message, err=True)
+    raise SystemExit(code)
+
+
+def open_registry(opts: Options, *, create: bool = False) -> Registry:
+    """The registry in force; only writing commands (``create``) may bring a new one into
+    being, so a reading command with a misspelled path fails instead of reading nothing."""
+    from umr.registry import Registry
+
+    url = registry_url(opts)
+    return Registry(url if create else existing_registry(url))
 
 
 MAX_WARNINGS = 10  # skipped workspace files listed one by one; the rest are counted
@@ -17,7 +80,7 @@ MAX_WARNINGS = 10  # skipped workspace files listed one by one; the rest are cou
 
 def record_source(opts: Options) -> RecordSource:
     """Where refs resolve for CLI commands: the workspace folder, if there is one (see
-    :func:`umr.cli.workspace_folder`), then the registry (if its database exists: a PostgreSQL
+    :func:`workspace_folder`), then the registry (if its database exists: a PostgreSQL
     URL, or a SQLite file that is already there). Workspace files that do not load are
     skipped, each with a warning on stderr, and change nothing else."""
     from umr.spec.source import MemorySource
@@ -42,9 +105,8 @@ def record_source(opts: Options) -> RecordSource:
 
 
 def _workspace_or_none(opts: Options) -> Workspace | None:
-    """The workspace in force (see :func:`umr.cli.workspace_folder`), warning about the files
+    """The workspace in force (see :func:`workspace_folder`), warning about the files
     it skipped when the command ends, or None when there is none."""
-    from umr.cli import workspace_folder
     from umr.spec import Workspace
 
     folder = workspace_folder(opts)
@@ -72,7 +134,6 @@ def _warn_skipped(workspace: Workspace) -> None:
 
 def _registry_or_none(opts: Options) -> Any:
     """The registry in force if its database exists (closed with the command), else None."""
-    from umr.cli import registry_url
     from umr.registry.db import sqlite_path
 
     url = registry_url(opts)
@@ -103,8 +164,6 @@ def read_ref(
     ws = None if choice == "registry" else _workspace_or_none(opts)
     reg = None if choice == "workspace" else _registry_or_none(opts)
     if choice == "registry" and reg is None:
-        from umr.cli import registry_url
-
         existing_registry(registry_url(opts))  # raises: no registry there
     parts = [s for s in (ws, reg) if s is not None]
     if not parts:

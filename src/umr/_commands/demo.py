@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from umr.cli import Options, emit, registry_url
+from umr._commands._common import Options, emit, registry_url
 
 
 @click.group()

@@ -7,8 +7,7 @@ from typing import Any
 
 import click
 
-from umr._commands._common import record_source
-from umr.cli import Options, emit, registry_url
+from umr._commands._common import Options, emit, record_source, registry_url
 
 
 def _source(opts: Options, ref: str) -> Any:

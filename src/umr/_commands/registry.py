@@ -8,23 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from umr._commands._common import existing_registry, format_option
-from umr.cli import Options, emit, fail, registry_url
+from umr._commands._common import SEVERITY, Options, emit, fail, format_option, open_registry
 
 if TYPE_CHECKING:
     from umr.registry import Registry
 
-SEVERITY = click.Choice(["low", "medium", "high", "critical"])
 ROUTES_PAGE = 50  # routes per finding and page with --all-paths
-
-
-def open_registry(opts: Options, *, create: bool = False) -> Registry:
-    """The registry in force; only writing commands (``create``) may bring a new one into
-    being, so a reading command with a misspelled path fails instead of reading nothing."""
-    from umr.registry import Registry
-
-    url = registry_url(opts)
-    return Registry(url if create else existing_registry(url))
 
 
 @click.command()

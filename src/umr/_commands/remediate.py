@@ -10,8 +10,7 @@ from typing import Any
 
 import click
 
-from umr._commands._common import record_source
-from umr.cli import Options, emit
+from umr._commands._common import Options, emit, record_source
 from umr.errors import require
 
 

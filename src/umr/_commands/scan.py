@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from umr._commands.registry import SEVERITY, open_registry
-from umr.cli import Options, emit
+from umr._commands._common import SEVERITY, Options, emit, open_registry
 
 FORMATS = ("text", "json", "sarif", "cyclonedx")
 

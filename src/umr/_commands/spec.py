@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from umr._commands._common import format_option, read_ref, record_source
-from umr.cli import Options, emit, fail
+from umr._commands._common import Options, emit, fail, format_option, read_ref, record_source
 
 
 @click.command()

@@ -7,7 +7,7 @@ from typing import cast
 
 import click
 
-from umr.cli import emit
+from umr._commands._common import emit
 from umr.errors import require
 
 
@@ -151,7 +151,7 @@ def _remediate(
     out: str | None,
     fmt: str,
 ) -> None:
-    from umr._commands.registry import open_registry
+    from umr._commands._common import open_registry
     from umr.unlearn.config import MethodConfig
     from umr.unlearn.remediate import remediate
 

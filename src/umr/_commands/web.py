@@ -10,8 +10,7 @@ from typing import Any
 
 import click
 
-from umr._commands._common import format_option
-from umr.cli import Options, emit, registry_url
+from umr._commands._common import Options, emit, format_option, registry_url
 from umr.errors import require
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, overload
 
 from pydantic import (
     BaseModel,
@@ -307,7 +307,13 @@ def _from_row(row: Any) -> Advisory:
     )
 
 
+@overload
+def get(conn: Connection, advisory_id: str, *, missing_ok: Literal[False] = False) -> Advisory: ...
+@overload
+def get(conn: Connection, advisory_id: str, *, missing_ok: bool) -> Advisory | None: ...
 def get(conn: Connection, advisory_id: str, *, missing_ok: bool = False) -> Advisory | None:
+    """The advisory ``advisory_id``; a NotFoundError when there is none, unless ``missing_ok``
+    (then None)."""
     row = conn.execute(select(*_COLUMNS).where(t.advisories.c.id == advisory_id)).first()
     if row is None:
         if missing_ok:

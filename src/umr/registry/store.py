@@ -11,11 +11,11 @@ import contextvars
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
@@ -78,6 +78,8 @@ class Lock:
         }
 
 
+T = TypeVar("T")
+
 _VERSIONS = select(t.records.c.id, t.records.c.version, t.records.c.yanked).where(
     t.records.c.name == bindparam("name")
 )
@@ -135,7 +137,7 @@ class Registry:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def _read(self, fn: Any, *, consistent: bool = False) -> Any:
+    def _read(self, fn: Callable[[Connection], T], *, consistent: bool = False) -> T:
         pinned = _SNAPSHOT.get()
         if pinned is not None and pinned[0] is self:
             return fn(pinned[1])  # a snapshot is already consistent
@@ -168,11 +170,13 @@ class Registry:
                 hint="check that the database is reachable and readable",
             ) from exc
 
-    def _write(self, fn: Any, changed: Any = None) -> Any:
+    def _write(
+        self, fn: Callable[[Connection], T], changed: Callable[[T], object] | None = None
+    ) -> T:
         """Run ``fn`` in a write transaction that also bumps the change counter, unless
         ``changed(result)`` says it changed nothing (same content published again)."""
 
-        def run(conn: Connection) -> Any:
+        def run(conn: Connection) -> T:
             out = fn(conn)
             if changed is None or changed(out):
                 # last, so the row lock is held only until the commit that follows
@@ -186,7 +190,7 @@ class Registry:
     def changes(self) -> int:
         """The registry's change counter: equal numbers from two reads mean nothing was
         published, yanked, advised or migrated in between (a cache key; see also
-        :func:`umr.registry.changes.change_counter` for a cheaper repeated read)."""
+        :func:`umr.web.changes.change_counter` for a cheaper repeated read)."""
         return int(self._read(lambda c: c.execute(select(t.changes.c.n)).scalar_one()))
 
     # RecordSource ---------------------------------------------------------------------------
@@ -212,8 +216,7 @@ class Registry:
                 raise self._unknown(conn, name)
             return found
 
-        result: list[VersionInfo] = self._read(run)
-        return result
+        return self._read(run)
 
     def get(self, name: str, version: Version | str) -> Record:
         """One published record as written (yanked ones too: existing locks keep working)."""
@@ -266,8 +269,7 @@ class Registry:
 
     def similar_names(self, name: str) -> list[str]:
         """Published names nearest ``name`` (a typo's likely meaning), nearest first."""
-        result: list[str] = self._read(lambda c: nearest(name, _candidates(c, name)))
-        return result
+        return self._read(lambda c: nearest(name, _candidates(c, name)))
 
     def get_ref(self, ref: str | Ref) -> Record:
         """The highest published, not yanked version that ``ref`` admits."""
@@ -309,8 +311,7 @@ class Registry:
                 layers=tuple(layers),
             )
 
-        result: Resolved = self._read(run)
-        return result
+        return self._read(run)
 
     def locks(self, name: str, version: Version | str) -> list[Lock]:
         """The locked edges of ``name@version``, ``inherits`` first, then upstream in order."""
@@ -328,8 +329,7 @@ class Registry:
                 Lock(relation=r[0], ref=r[1], name=r[2], version=Version.parse(r[3])) for r in rows
             ]
 
-        result: list[Lock] = self._read(run)
-        return result
+        return self._read(run)
 
     # Writes ---------------------------------------------------------------------------------
 
@@ -347,7 +347,7 @@ class Registry:
             log_writes(conn, who, (("publish", rid, "") for rid in result.published))
             return result
 
-        result: PublishResult = self._write(run, changed=lambda r: r.published)
+        result = self._write(run, changed=lambda r: r.published)
         if len(result.published) >= ANALYZE_AFTER and self.dialect == "postgresql":
             self._analyze()
         return result
@@ -385,8 +385,7 @@ class Registry:
             log_writes(conn, who, [("yank", f"{row.name}@{row.version}", reason)])
             return f"{row.name}@{row.version}"
 
-        result: str = self._write(run)
-        return result
+        return self._write(run)
 
     # Lineage --------------------------------------------------------------------------------
 
@@ -408,8 +407,7 @@ class Registry:
                 conn, WalkQuery(starts=(start,), direction=direction, relations=rels, depth=depth)
             )
 
-        result: list[LineageHit] = self._read(run)
-        return result
+        return self._read(run)
 
     def impact(
         self, name: str, range: str | Range = "*", *, avoid: Iterable[str] = ()
@@ -436,8 +434,7 @@ class Registry:
 
         # the walk is one query per depth: one consistent read (REPEATABLE READ on PostgreSQL)
         # keeps a publish that commits mid-walk out of the answer instead of half in it
-        result: list[LineageHit] = self._read(run, consistent=True)
-        return result
+        return self._read(run, consistent=True)
 
     def edges_among(self, ids: Iterable[str]) -> list[Edge]:
         """Every locked edge whose both ends are among the records ``ids`` (``name@version``),
@@ -452,8 +449,7 @@ class Registry:
                 for s, d, rel, _, unc, note in edges_among(conn, sorted(refs))
             ]
 
-        result: list[Edge] = self._read(run)
-        return result
+        return self._read(run)
 
     def _id_map(self, conn: Connection, refs: Sequence[str]) -> dict[str, int]:
         """The registry ids of the published records ``refs`` (``name@version``) that exist."""
@@ -503,24 +499,20 @@ class Registry:
                 log_writes(conn, who, [("advisory add", a.id, "")])
             return out
 
-        stored: Advisory = self._write(run, changed=lambda r: r[1])[0]
-        return stored
+        return self._write(run, changed=lambda r: r[1])[0]
 
     def advisories(self, name: str | None = None) -> list[Advisory]:
         """All advisories (withdrawn ones marked), newest first, or those with an
         ``affected`` entry for ``name``."""
-        result: list[Advisory] = self._read(lambda c: adv.listing(c, name))
-        return result
+        return self._read(lambda c: adv.listing(c, name))
 
     def advisory(self, advisory_id: str) -> Advisory:
-        result: Advisory = self._read(lambda c: adv.get(c, advisory_id))
-        return result
+        return self._read(lambda c: adv.get(c, advisory_id))
 
     def advisory_history(self, advisory_id: str) -> list[AdvisoryRevision]:
         """Every revision of an advisory, oldest first: who, when, what changed, and the
         advisory after each change."""
-        result: list[AdvisoryRevision] = self._read(lambda c: revisions.history(c, advisory_id))
-        return result
+        return self._read(lambda c: revisions.history(c, advisory_id))
 
     def fix_advisory(
         self,
@@ -569,8 +561,7 @@ class Registry:
                 log_writes(conn, who, [("advisory fix", advisory_id, f"{name}@{v}")])
             return out
 
-        result: Advisory = self._write(run, changed=lambda r: r[1])[0]
-        return result
+        return self._write(run, changed=lambda r: r[1])[0]
 
     def withdraw_advisory(
         self, advisory_id: str, reason: str, *, actor: Token | None = None
@@ -586,8 +577,7 @@ class Registry:
                 log_writes(conn, who, [("advisory withdraw", advisory_id, reason)])
             return out
 
-        result: Advisory = self._write(run, changed=lambda r: r[1])[0]
-        return result
+        return self._write(run, changed=lambda r: r[1])[0]
 
     def export_osv(self, ids: Sequence[str] = ()) -> list[dict[str, Any]]:
         """Advisories (all of them, or ``ids``) in the OSV format (:mod:`umr.registry.osv`),
@@ -599,8 +589,7 @@ class Registry:
             pairs = [(a, revisions.history(conn, a.id)[-1].at) for a in chosen if a is not None]
             return osv.export(pairs, lambda name: self._versions_of(conn, name))
 
-        result: list[dict[str, Any]] = self._read(run)
-        return result
+        return self._read(run)
 
     def _versions_of(self, conn: Connection, name: str) -> list[Version]:
         rows = conn.execute(select(t.records.c.version).where(t.records.c.name == name))
@@ -631,8 +620,7 @@ class Registry:
         number of routes, routes ``offset`` to ``offset + limit`` of them (shortest first;
         ``limit`` None for all) and the next step that clears it."""
         page = Page(offset=offset, limit=limit)
-        result: AuditReport = self._read(lambda c: audit(c, self._find_id(c, _as_ref(ref)), page))
-        return result
+        return self._read(lambda c: audit(c, self._find_id(c, _as_ref(ref)), page))
 
     def reaching(self, refs: Sequence[str]) -> dict[str, list[Badge]]:
         """For each published record ``refs`` names (``name@version``), the advisories that
@@ -643,8 +631,7 @@ class Registry:
             found = reaching(conn, sorted(set(known.values())))
             return {ref: found.get(rid, []) for ref, rid in known.items()}
 
-        result: dict[str, list[Badge]] = self._read(run)
-        return result
+        return self._read(run)
 
     def audit_records(
         self, items: Iterable[Item], *, offset: int = 0, limit: int | None = 1
@@ -653,10 +640,7 @@ class Registry:
         locked as publishing them together now would lock them; nothing is written."""
         records = [e.record for e in load_items(items)]
         page = Page(offset=offset, limit=limit)
-        result: list[AuditReport] = self._read(
-            lambda c: audit_records(c, records, self.describe(), page)
-        )
-        return result
+        return self._read(lambda c: audit_records(c, records, self.describe(), page))
 
     # Browsing -------------------------------------------------------------------------------
 
@@ -674,12 +658,11 @@ class Registry:
         publisher (any case) and upstream relation in the same query. A query matching more
         than ``window`` names is ranked within the first ``window`` registered and the exact
         name (see ``umr.registry.search.RANK_WINDOW``)."""
-        result: list[SearchHit] = self._read(
+        return self._read(
             lambda c: search(
                 c, text, kind, limit, publisher=publisher, relation=relation, window=window
             )
         )
-        return result
 
     def stats(self) -> dict[str, int]:
         def run(conn: Connection) -> dict[str, int]:
@@ -697,8 +680,7 @@ class Registry:
                 "edges": count(t.edges),
             }
 
-        result: dict[str, int] = self._read(run)
-        return result
+        return self._read(run)
 
     def recent(self, limit: int = 20) -> list[dict[str, Any]]:
         """The most recently published records, newest first."""
@@ -713,8 +695,7 @@ class Registry:
     def aliases(self) -> list[AliasRow]:
         """Every published version with ``aliases`` or ``hf://`` artifacts, and its alias keys
         (what ``umr scan`` maps identifiers in code with)."""
-        result: list[AliasRow] = self._read(alias_rows)
-        return result
+        return self._read(alias_rows)
 
     def names(self, kind: str | None = None) -> list[str]:
         """Names with at least one non-yanked version, sorted."""
@@ -723,8 +704,7 @@ class Registry:
         )
         if kind is not None:
             query = query.where(t.names.c.kind == kind)
-        result: list[str] = self._read(lambda c: list(c.execute(query).scalars()))
-        return result
+        return self._read(lambda c: list(c.execute(query).scalars()))
 
 
 def _candidates(conn: Connection, name: str, cap: int = 1_000) -> list[str]:

@@ -164,6 +164,17 @@ class Refused:
         self.message = message
 
 
+def format_path(path: Path) -> str:
+    """``("upstream", 1, "ref")`` -> ``"upstream[1].ref"``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
 Locate = Callable[[Path, str], Problem]
 
 
@@ -190,8 +201,6 @@ def check_tree(
     counter = [0]
 
     def fail(where: Path, message: str) -> RecordError:
-        from umr.spec.yamlio import format_path
-
         if locate is not None:
             return RecordError([locate(where, message)])
         return RecordError([Problem(source=source, path=format_path(where), message=message)])

@@ -23,7 +23,7 @@ import yaml
 
 from umr.errors import Problem, RecordError
 from umr.spec import limits
-from umr.spec.limits import MAX_BYTES, MAX_DEPTH, MAX_VALUES
+from umr.spec.limits import MAX_BYTES, MAX_DEPTH, MAX_VALUES, format_path
 
 try:  # the C parser is much faster; fall back to the pure-Python one where libyaml is absent
     _Loader: type = yaml.CSafeLoader
@@ -32,7 +32,7 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _Loader = yaml.SafeLoader
     _Dumper = yaml.SafeDumper
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_VALUES", "Marks", "dump_yaml", "load_yaml"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_VALUES", "Marks", "dump_yaml", "format_path", "load_yaml"]
 
 Path = tuple[str | int, ...]
 
@@ -52,17 +52,6 @@ _ScalarEvent, _AliasEvent, _MappingStartEvent = (
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _constructor = yaml.SafeLoader("")  # used only for the core-schema scalar tags above
-
-
-def format_path(path: Path) -> str:
-    """``("upstream", 1, "ref")`` -> ``"upstream[1].ref"``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 _COL = 1 << 24  # a position is packed as line * _COL + column: one int, not a tuple

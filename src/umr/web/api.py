@@ -18,6 +18,7 @@ from umr.spec import KINDS, Range, check_name, parse_record
 from umr.web import schemas, views
 from umr.web._http import body_doc, errors, json_body, json_response, one_snapshot
 from umr.web.auth import bearer
+from umr.web.headers import DOWNLOAD_CSP
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -141,17 +142,11 @@ def _format_route() -> Any:
             media_type=fmt.media_type,
             headers={
                 "Content-Disposition": f'inline; filename="{filename}"',
-                "Content-Security-Policy": _download_csp(),
+                "Content-Security-Policy": DOWNLOAD_CSP,
             },
         )
 
     return render
-
-
-def _download_csp() -> str:
-    from umr.web.app import DOWNLOAD_CSP
-
-    return DOWNLOAD_CSP
 
 
 _format_route()

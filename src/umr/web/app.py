@@ -17,7 +17,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from umr import __version__
 from umr.errors import (
@@ -32,20 +31,13 @@ from umr.errors import (
     RenderError,
     UmrError,
 )
+from umr.web import api, feeds, pages
 from umr.web.cache import DEFAULT_BYTES, ResponseCache
 from umr.web.guard import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY, RequestGuard, write_routes
+from umr.web.headers import SecurityHeaders
 from umr.web.templating import STATIC, render
 
 log = logging.getLogger("umr.web")
-
-# Pages may load only their own scripts and styles; the inline SVG graph uses attributes only.
-PAGE_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-# Rendered downloads (the standalone html format carries its own inline CSS) run no script.
-DOWNLOAD_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
-
 
 # Most specific first: ForbiddenError is an AuthError, every umr error a UmrError. Each error
 # answers with its status and a stable code in the API's own terms (never a class name).
@@ -151,34 +143,6 @@ def _validation_text(err: Any) -> str:
     return f"{loc}: {err.get('msg', 'invalid')}" if loc else str(err.get("msg", "invalid"))
 
 
-class SecurityHeaders:
-    """Adds CSP and friends to every response (pure ASGI: no per-request task overhead)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {k.lower() for k, _ in headers}
-                extra = [
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"same-origin"),
-                    (b"x-frame-options", b"DENY"),
-                ]
-                if b"content-security-policy" not in names:
-                    extra.append((b"content-security-policy", PAGE_CSP.encode()))
-                message["headers"] = headers + [h for h in extra if h[0] not in names]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
 def create_app(
     registry_url: str,
     *,
@@ -201,9 +165,8 @@ def create_app(
     """
     base_url = check_base_url(base_url)
     from umr.registry import Registry
-    from umr.registry.changes import change_counter
     from umr.registry.tokens import TokenStore
-    from umr.web import api, feeds, pages
+    from umr.web.changes import change_counter
 
     if demo:
         from umr.web.demo import ensure_loaded

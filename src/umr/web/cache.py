@@ -5,7 +5,7 @@ its absolute links are built from (:func:`umr.web.guard.public_origin`: the conf
 or the request's one ``Host``; the cache and the link builder read that same value, and a
 request with two ``Host`` headers never gets here) and of the path and query (``Accept``
 changes only error answers, which are never kept). Writes bump a counter in the
-database (``umr_changes``, see :mod:`umr.registry.changes`) in the same transaction as the
+database (``umr_changes``, see :mod:`umr.web.changes`) in the same transaction as the
 write; before answering a GET from memory the cache reads the counter (one indexed single-row
 SELECT on a connection of its own) and drops everything when it moved. A publish from the
 CLI, another server process or the API is therefore seen by the very next request.

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from umr.registry.db import display_url
 
-log = logging.getLogger("umr.registry")
+log = logging.getLogger("umr.web")
 
 _SQL = "SELECT n FROM umr_changes WHERE id = 1"
 RETRY_S = 5.0
