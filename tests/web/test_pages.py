@@ -43,6 +43,47 @@ def test_json_twin(client: Any, path: str, text: str) -> None:
     assert text in a.text
 
 
+# The documented /api/ reads and the page each one is an alias of.
+API_ALIASES = [
+    ("/api/records?kind=dataset", "/records.json?kind=dataset"),
+    ("/api/records/acme-chat", "/records/acme-chat.json"),
+    ("/api/search?q=chat", "/search.json?q=chat"),
+    ("/api/search?q=&kind=model&sort=name", "/search?q=&kind=model&sort=name&format=json"),
+    ("/api/advisories", "/advisories.json"),
+    ("/api/advisories?name=base-7b", "/advisories.json?name=base-7b"),
+    ("/api/advisories/TEST-2023-0001", "/advisories/TEST-2023-0001.json"),
+]
+
+
+@pytest.mark.parametrize(("api", "page"), API_ALIASES)
+def test_api_reads_are_the_pages_data(client: Any, api: str, page: str) -> None:
+    a, b = client.get(api), client.get(page)
+    assert a.status_code == b.status_code == 200, a.text
+    assert a.headers["content-type"] == b.headers["content-type"] == "application/json"
+    assert a.json() == b.json()
+
+
+def test_one_view_function_per_page_and_alias(app: Any) -> None:
+    """Each page is declared once: its HTML, its ``.json`` twin and its /api/ alias (if any)
+    are one route or one function, and the aliases are in the API description."""
+    from fastapi.routing import APIRoute
+
+    from umr.web import pages
+
+    routes = [r for r in pages.router.routes if isinstance(r, APIRoute)]
+    by_path = {r.path: r for r in routes}
+    for api, _ in API_ALIASES:
+        api_path = api.split("?")[0].replace("acme-chat", "{name}")
+        api_path = api_path.replace("TEST-2023-0001", "{advisory_id}")
+        route = by_path[api_path]
+        assert route.include_in_schema
+        twins = [r for r in routes if r.endpoint is route.endpoint]
+        assert len(twins) == 2, [r.path for r in twins]  # the page (with .json) and the alias
+        assert api_path in app.openapi()["paths"]
+    endpoints = [r.endpoint for r in routes if not r.path.startswith("/api/")]
+    assert [e for e in endpoints if endpoints.count(e) > 1] == [pages.home, pages.home]
+
+
 def test_record_page_shows_everything(client: Any) -> None:
     html = client.get("/records/acme-chat/1.1.0").text
     data = client.get("/records/acme-chat/1.1.0.json").json()

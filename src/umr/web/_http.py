@@ -6,12 +6,68 @@ import functools
 import inspect
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
+from starlette.convertors import Convertor, register_url_convertor
+
+if TYPE_CHECKING:
+    from umr.registry import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+async def _registry(request: Request) -> Registry:
+    """The app's registry (async: resolving it needs no worker thread)."""
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+Reg = Annotated["Registry", Depends(_registry)]
+"""The one registry dependency every route takes."""
+
+
+class _Stem(Convertor[str]):
+    """A path segment that leaves a trailing format suffix to :class:`_Suffix` (lazy)."""
+
+    regex = "[^/]+?"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+class _Suffix(Convertor[str]):
+    """An optional ``.json`` at the end of a page's path: ``/records/clip.json`` is the JSON
+    twin of ``/records/clip`` (one route per page, as datasette declares
+    ``(\\.(?P<format>\\w+))?$`` once per view)."""
+
+    regex = "(?:\\.json)?"
+
+    def convert(self, value: str) -> str:
+        return value.removeprefix(".")
+
+    def to_string(self, value: str) -> str:
+        return f".{value}" if value else ""
+
+
+# Starlette's convertors are looked up by name in one table: these names are umr's own.
+register_url_convertor("umr_stem", _Stem())
+register_url_convertor("umr_format", _Suffix())
+FORMAT = "{format:umr_format}"  # append to a page's path
+
+
+def wants_json(request: Request) -> bool:
+    """Whether a page route answers with its data instead of HTML: under ``/api/``, with the
+    ``.json`` suffix, or with ``?format=json``."""
+    return (
+        request.url.path.startswith("/api/")
+        or request.url.path.endswith(".json")
+        or request.query_params.get("format") == "json"
+    )
 
 
 def one_snapshot(fn: F) -> F:

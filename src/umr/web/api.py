@@ -7,16 +7,16 @@ same library functions as the CLI.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from umr.errors import NotFoundError, RecordError
 from umr.registry.tokens import Token
-from umr.spec import KINDS, Range, check_name, parse_record
+from umr.spec import Range, check_name, parse_record
 from umr.web import schemas, views
-from umr.web._http import body_doc, errors, json_body, json_response, one_snapshot
+from umr.web._http import Reg, body_doc, errors, json_body, json_response, one_snapshot
 from umr.web.auth import bearer
 from umr.web.headers import DOWNLOAD_CSP
 
@@ -24,9 +24,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 Name = Annotated[str, Path(description="record name (a slug)", max_length=100)]
 VersionText = Annotated[str, Path(description="exact SemVer version, e.g. 1.0.0")]
-KindQ = Annotated[str | None, Query(description=f"one of {', '.join(KINDS)}")]
 FormatName = Annotated[str, Path(description="an output format: GET /api/formats lists them")]
-RelationQ = Annotated[str | None, Query(description="a relation, e.g. finetuned_from")]
 READ = errors(400, 404, 422)
 WRITE = errors(400, 401, 403, 404, 409, 422)
 MAX_BATCH = 1000
@@ -53,22 +51,18 @@ _FIX = {
 }
 
 
-def registry(request: Request) -> Any:
-    return request.app.state.registry
-
-
 @router.get("/stats", responses=READ)
 @one_snapshot
-def stats(request: Request) -> Response:
+def stats(request: Request, reg: Reg) -> Response:
     """Counts of records, names, edges and advisories."""
-    return json_response(registry(request).stats())
+    return json_response(reg.stats())
 
 
 @router.get("/recent", responses=READ)
 @one_snapshot
-def recent(request: Request, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Response:
+def recent(request: Request, reg: Reg, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Response:
     """The most recently published records."""
-    return json_response({"records": [views._plain(r) for r in registry(request).recent(limit)]})
+    return json_response({"records": [views._plain(r) for r in reg.recent(limit)]})
 
 
 @router.get("/formats", responses=READ)
@@ -77,17 +71,10 @@ def list_formats() -> Response:
     return json_response({"formats": views.formats()})
 
 
-@router.get("/records", responses=READ)
-@one_snapshot
-def list_records(
-    request: Request, kind: KindQ = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1
-) -> Response:
-    """Record names with their latest version, 100 a page."""
-    return json_response(views.browse(registry(request), kind, page))
-
-
 @router.post("/records", responses=WRITE, status_code=201, openapi_extra=body_doc(_RECORDS))
-def publish(request: Request, token: Annotated[Token, Depends(bearer)], body: Body) -> Response:
+def publish(
+    request: Request, reg: Reg, token: Annotated[Token, Depends(bearer)], body: Body
+) -> Response:
     """Publish records in one transaction (needs scope ``publish:GLOB`` covering each name)."""
     items = body.get("records") if isinstance(body, dict) and "umr" not in body else body
     items = [items] if isinstance(items, dict) else items
@@ -96,67 +83,54 @@ def publish(request: Request, token: Annotated[Token, Depends(bearer)], body: Bo
             f'send a record, a list of 1 to {MAX_BATCH} records, or {{"records": [...]}}'
         )
     records = [parse_record(item, source=f"<body>[{i}]") for i, item in enumerate(items)]
-    result = registry(request).publish(records, actor=token).to_dict()
+    result = reg.publish(records, actor=token).to_dict()
     return json_response(result, 201 if result.get("published") else 200)
 
 
-@router.get(
-    "/records/{name}", responses={**READ, **schemas.ok(schemas.VERSIONS, "every version, marked")}
-)
-@one_snapshot
-def record_versions(request: Request, name: Name) -> Response:
-    """Every version of a record, newest first, yanked ones marked."""
-    return json_response(views.versions(registry(request), name))
-
-
-def _format_route() -> Any:
+def _media_types() -> dict[str, Any]:
     from umr.formats import formats
 
-    content: dict[str, Any] = {f.media_type.split(";")[0]: {} for f in formats()}
-    names = [f.name for f in formats()]
+    return {f.media_type.split(";")[0]: {} for f in formats()}
 
-    @router.get(
-        "/records/{name}/{version}.{format}",
-        responses={200: {"content": content, "description": "the rendered record"}, **READ},
-    )
-    @one_snapshot
-    def render(request: Request, name: Name, version: VersionText, format: FormatName) -> Response:
-        """The record rendered in one format (json, yaml, html, pdf, cyclonedx, spdx, ...)."""
-        from umr import formats as fmts
 
-        if format not in fmts.available():
-            # "1.0.0-rc.beta" is a version, not version "1.0.0-rc" in format "beta".
-            if views.is_version(f"{version}.{format}"):
-                return resolved(request, name, f"{version}.{format}")
-            views.parse_version(version)  # 400 when it is not a version either
-            raise NotFoundError(
-                f"no output format {format!r}; available: {', '.join(names)}",
-                hint="GET /api/formats lists them",
-            )
-        ctx = views.context(registry(request), name, version)
-        fmt = fmts.get(format)
-        body = fmts.render(format, ctx)
-        filename = f"{name}-{ctx.record.version}{fmt.suffix}"
-        return Response(
-            body,
-            media_type=fmt.media_type,
-            headers={
-                "Content-Disposition": f'inline; filename="{filename}"',
-                "Content-Security-Policy": DOWNLOAD_CSP,
-            },
+@router.get(
+    "/records/{name}/{version}.{format}",
+    responses={200: {"content": _media_types(), "description": "the rendered record"}, **READ},
+)
+@one_snapshot
+def render(
+    request: Request, reg: Reg, name: Name, version: VersionText, format: FormatName
+) -> Response:
+    """The record rendered in one format (json, yaml, html, pdf, cyclonedx, spdx, ...)."""
+    from umr import formats as fmts
+
+    if format not in fmts.available():
+        # "1.0.0-rc.beta" is a version, not version "1.0.0-rc" in format "beta".
+        if views.is_version(f"{version}.{format}"):
+            return resolved(request, reg, name, f"{version}.{format}")
+        views.parse_version(version)  # 400 when it is not a version either
+        raise NotFoundError(
+            f"no output format {format!r}; available: {', '.join(fmts.available())}",
+            hint="GET /api/formats lists them",
         )
-
-    return render
-
-
-_format_route()
+    ctx = views.context(reg, name, version)
+    fmt = fmts.get(format)
+    body = fmts.render(format, ctx)
+    filename = f"{name}-{ctx.record.version}{fmt.suffix}"
+    return Response(
+        body,
+        media_type=fmt.media_type,
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Content-Security-Policy": DOWNLOAD_CSP,
+        },
+    )
 
 
 @router.get("/records/{name}/{version}", responses=READ)
 @one_snapshot
-def resolved(request: Request, name: Name, version: VersionText) -> Response:
+def resolved(request: Request, reg: Reg, name: Name, version: VersionText) -> Response:
     """The resolved record: inherited fields filled in, each leaf with the record it came from."""
-    reg = registry(request)
     check_name(name)
     v = views.parse_version(version)
     res = reg.resolve(f"{name}@={v}")
@@ -201,9 +175,10 @@ def paged(hits: list[Any], offset: int, limit: int, paths: bool) -> dict[str, An
 @one_snapshot
 def lineage(
     request: Request,
+    reg: Reg,
     name: Name,
     version: VersionText,
-    direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
+    direction: Annotated[Literal["up", "down"], Query()] = "up",
     relation: Annotated[list[str] | None, Query()] = None,
     depth: Annotated[int | None, Query(ge=1)] = None,
     offset: Offset = 0,
@@ -215,7 +190,7 @@ def lineage(
     check_name(name)
     ref = f"{name}@={views.parse_version(version)}"
     rels = [r for r in (relation or []) if views.check_relation(r)] or None
-    hits = registry(request).lineage(ref, direction=direction, relations=rels, depth=depth)
+    hits = reg.lineage(ref, direction=direction, relations=rels, depth=depth)
     return json_response(
         {"record": ref.replace("@=", "@"), "direction": direction}
         | paged(hits, offset, limit, paths)
@@ -229,6 +204,7 @@ def lineage(
 @one_snapshot
 def audit(
     request: Request,
+    reg: Reg,
     name: Name,
     version: VersionText,
     offset: Annotated[int, Query(ge=0, description="routes to skip in each finding")] = 0,
@@ -238,7 +214,7 @@ def audit(
     number of routes, a page of them (shortest first), the fixed versions and the next step."""
     check_name(name)
     ref = f"{name}@={views.parse_version(version)}"
-    report = registry(request).audit(ref, offset=offset, limit=limit)
+    report = reg.audit(ref, offset=offset, limit=limit)
     return json_response(report.to_dict())
 
 
@@ -249,6 +225,7 @@ def audit(
 )
 def yank(
     request: Request,
+    reg: Reg,
     name: Name,
     version: VersionText,
     token: Annotated[Token, Depends(bearer)],
@@ -260,7 +237,7 @@ def yank(
     reason = _text_field(body, "reason").strip()
     if not reason:
         raise RecordError("a yank needs a non-empty 'reason'")
-    registry(request).yank(ref, reason, actor=token)
+    reg.yank(ref, reason, actor=token)
     return json_response({"yanked": ref.replace("@=", "@"), "reason": reason})
 
 
@@ -270,6 +247,7 @@ def yank(
 @one_snapshot
 def impact(
     request: Request,
+    reg: Reg,
     name: Name,
     range: Annotated[str, Query(max_length=256)] = "*",
     offset: Offset = 0,
@@ -279,7 +257,6 @@ def impact(
     """Every published record that a route reaches from the versions of ``name`` in
     ``range``, a page at a time; each names the record one step nearer ``name`` (``via``)."""
     check_name(name)
-    reg = registry(request)
     hits = reg.impact(name, range)
     covered = [str(v) for v in reg.versions(name, True) if v in Range.parse(range)]
     return json_response(
@@ -287,53 +264,7 @@ def impact(
     )
 
 
-@router.get("/search", responses=READ)
-@one_snapshot
-def search(
-    request: Request,
-    q: Annotated[str, Query(max_length=200)] = "",
-    kind: KindQ = None,
-    publisher: Annotated[str | None, Query(max_length=200)] = None,
-    relation: RelationQ = None,
-    advisory: Annotated[
-        str | None,
-        Query(
-            max_length=10,
-            description="yes: only records an advisory reaches; no: only "
-            "records none reaches; empty or any: either",
-        ),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = views.SEARCH_LIMIT,
-    sort: Annotated[
-        str,
-        Query(
-            max_length=16,
-            description="relevance, name, or advisories (records an advisory reaches first, "
-            "worst first)",
-        ),
-    ] = "relevance",
-) -> Response:
-    """Ranked full-text search over names, titles, summaries and publishers, with filters;
-    each hit lists the advisories that reach it."""
-    query = views.SearchQuery(
-        q=q,
-        kind=kind,
-        publisher=publisher,
-        relation=relation,
-        advisory=views.parse_flag("advisory", advisory),
-        limit=limit,
-        sort=sort,
-    )  # checks kind, relation and sort
-    return json_response(views.search(registry(request), query))
-
-
-@router.get("/advisories", responses=READ)
-@one_snapshot
-def advisories(
-    request: Request, name: Annotated[str | None, Query(max_length=100)] = None
-) -> Response:
-    """Every advisory (or those naming ``name``), newest first."""
-    return json_response(views.advisories(registry(request), name))
+AdvisoryId = Annotated[str, Path(max_length=100)]
 
 
 @router.post(
@@ -341,6 +272,7 @@ def advisories(
 )
 def add_advisory(
     request: Request,
+    reg: Reg,
     token: Annotated[Token, Depends(bearer)],
     body: Body,
     force: Annotated[
@@ -354,35 +286,16 @@ def add_advisory(
     from umr.registry.advisories import parse_advisory
 
     adv = parse_advisory(body, source="<body>")
-    registry(request).add_advisory(adv, actor=token, force=force)
+    reg.add_advisory(adv, actor=token, force=force)
     return json_response({"added": adv.id}, 201)
-
-
-AdvisoryId = Annotated[str, Path(max_length=100)]
-
-
-@router.get(
-    "/advisories/{advisory_id}",
-    responses={**READ, **schemas.ok(schemas.ADVISORY_PAGE, "the advisory and what it reaches")},
-)
-@one_snapshot
-def advisory(
-    request: Request,
-    advisory_id: AdvisoryId,
-    offset: Offset = 0,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = views.ADVISORY_PAGE,
-) -> Response:
-    """One advisory and the published records it reaches (a page at a time), each with its
-    path (record first); records reached only through a fixed version listed apart."""
-    return json_response(views.advisory(registry(request), advisory_id, offset, limit))
 
 
 @router.get("/advisories/{advisory_id}/history", responses=READ)
 @one_snapshot
-def advisory_history(request: Request, advisory_id: AdvisoryId) -> Response:
+def advisory_history(request: Request, reg: Reg, advisory_id: AdvisoryId) -> Response:
     """Every revision of an advisory, oldest first: who, when, what changed, and the advisory
     after each change."""
-    return json_response(views.advisory_history(registry(request), advisory_id))
+    return json_response(views.advisory_history(reg, advisory_id))
 
 
 @router.post(
@@ -396,6 +309,7 @@ def advisory_history(request: Request, advisory_id: AdvisoryId) -> Response:
 )
 def fix_advisory(
     request: Request,
+    reg: Reg,
     advisory_id: AdvisoryId,
     token: Annotated[Token, Depends(bearer)],
     body: Body,
@@ -413,7 +327,7 @@ def fix_advisory(
         raise RecordError("'force' must be true or false")
     if force != bool(reason):
         raise RecordError("'force' and 'reason' go together: say why the fix is kept")
-    registry(request).fix_advisory(advisory_id, name, version, forced=reason, actor=token)
+    reg.fix_advisory(advisory_id, name, version, forced=reason, actor=token)
     return json_response({"advisory": advisory_id, "fixed": f"{name}@{version}"})
 
 
@@ -424,6 +338,7 @@ def fix_advisory(
 )
 def withdraw_advisory(
     request: Request,
+    reg: Reg,
     advisory_id: AdvisoryId,
     token: Annotated[Token, Depends(bearer)],
     body: Body,
@@ -433,7 +348,7 @@ def withdraw_advisory(
     reason = _text_field(body, "reason").strip()
     if not reason:
         raise RecordError("a withdrawal needs a non-empty 'reason'")
-    adv = registry(request).withdraw_advisory(advisory_id, reason, actor=token)
+    adv = reg.withdraw_advisory(advisory_id, reason, actor=token)
     return json_response(
         {"withdrawn": advisory_id, "at": adv.withdrawn, "reason": adv.withdrawn_reason}
     )

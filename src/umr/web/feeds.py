@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from umr import __version__
 from umr.web import views
-from umr.web._http import one_snapshot
+from umr.web._http import Reg, one_snapshot
 from umr.web.guard import public_origin
 
 router = APIRouter(include_in_schema=False)
@@ -143,13 +143,11 @@ def _linker(request: Request) -> Any:
 
 @router.get("/feed.atom")
 @one_snapshot
-def feed(request: Request) -> Response:
-    return Response(all_feed(request.app.state.registry, _linker(request)), media_type=MEDIA_TYPE)
+def feed(request: Request, reg: Reg) -> Response:
+    return Response(all_feed(reg, _linker(request)), media_type=MEDIA_TYPE)
 
 
 @router.get("/records/{name}/feed.atom")
 @one_snapshot
-def feed_for_record(request: Request, name: str) -> Response:
-    return Response(
-        record_feed(request.app.state.registry, name, _linker(request)), media_type=MEDIA_TYPE
-    )
+def feed_for_record(request: Request, reg: Reg, name: str) -> Response:
+    return Response(record_feed(reg, name, _linker(request)), media_type=MEDIA_TYPE)

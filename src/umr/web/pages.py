@@ -1,23 +1,53 @@
-"""Server-rendered pages. Each page has a JSON twin: the same path with ``.json`` (or
-``?format=json``) returns the data the page was rendered from (see :mod:`umr.web.views`)."""
+"""Server-rendered pages, one route per page: the same path with ``.json`` (or
+``?format=json``) returns the data the page was rendered from (see :mod:`umr.web.views`).
+
+The public JSON reads ``/api/records``, ``/api/records/{name}``, ``/api/search``,
+``/api/advisories`` and ``/api/advisories/{id}`` are the same views under a documented
+address: :func:`view` declares a page's path and its API alias together.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from umr.spec import KINDS, check_name
-from umr.web import views
-from umr.web._http import json_response, one_snapshot
+from umr.web import schemas, views
+from umr.web._http import FORMAT, Reg, errors, json_response, one_snapshot, wants_json
 from umr.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter()
+READ = errors(400, 404, 422)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _reg(request: Request) -> Any:
-    return request.app.state.registry
+def view(
+    path: str,
+    *,
+    api: str | None = None,
+    also: tuple[str, ...] = (),
+    responses: dict[int | str, dict[str, Any]] | None = None,
+) -> Callable[[F], F]:
+    """Declare one GET view: at ``path`` with an optional ``.json`` suffix (``path`` names
+    its last segment ``{x:umr_stem}``), at each of ``also`` as it is, and, with ``api``, at
+    that documented JSON address (in the OpenAPI description, with ``responses``)."""
+
+    def declare(fn: F) -> F:
+        suffix = "" if path == "/" else FORMAT
+        for where in (path + suffix, *also):
+            router.add_api_route(
+                where, fn, methods=["GET"], include_in_schema=False, response_class=HTMLResponse
+            )
+        if api is not None:
+            router.add_api_route(
+                api, fn, methods=["GET"], tags=["api"], responses={**READ, **(responses or {})}
+            )
+        return fn
+
+    return declare
 
 
 def _page(
@@ -26,10 +56,10 @@ def _page(
     data: dict[str, Any],
     *,
     title: str,
-    json_twin: bool = False,
+    as_json: bool | None = None,
     **extra: Any,
 ) -> Response:
-    if json_twin or request.query_params.get("format") == "json":
+    if wants_json(request) if as_json is None else as_json:
         return json_response(data)
     html = render(
         template,
@@ -78,12 +108,16 @@ def diff_page(
     return "diff.html", data, f"{name} {data['from']} \u2192 {data['to']}", {}
 
 
-def advisories_page(reg: Any) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
-    return "advisories.html", views.advisories(reg), "Advisories", {}
+def advisories_page(
+    reg: Any, name: str | None = None
+) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
+    return "advisories.html", views.advisories(reg, name), "Advisories", {}
 
 
-def advisory_page(reg: Any, advisory_id: str) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
-    data = views.advisory(reg, advisory_id)
+def advisory_page(
+    reg: Any, advisory_id: str, offset: int = 0, limit: int = views.ADVISORY_PAGE
+) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
+    data = views.advisory(reg, advisory_id, offset, limit)
     return "advisory.html", data, f"{data['advisory']['id']}", {}
 
 
@@ -100,13 +134,9 @@ def browse_page(
     return "records.html", views.browse(reg, kind, page), "All records", {"kinds": KINDS}
 
 
-def _send(
-    request: Request,
-    built: tuple[str, dict[str, Any], str, dict[str, Any]],
-    json_twin: bool = False,
-) -> Response:
+def _send(request: Request, built: tuple[str, dict[str, Any], str, dict[str, Any]]) -> Response:
     template, data, title, extra = built
-    return _page(request, template, data, title=title, json_twin=json_twin, **extra)
+    return _page(request, template, data, title=title, **extra)
 
 
 def api_docs_page(spec: dict[str, Any]) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
@@ -153,173 +183,122 @@ def _type_text(schema: dict[str, Any]) -> str:
     return f"{kind} of {_type_text(schema['items'])}" if kind == "array" else str(kind)
 
 
-@router.get("/api/docs", response_class=HTMLResponse)
+Name = Annotated[str, Path(description="record name (a slug)", max_length=100)]
+AdvisoryId = Annotated[str, Path(max_length=100)]
+KindQ = Annotated[str | None, Query(description=f"one of {', '.join(KINDS)}", max_length=16)]
+PageQ = Annotated[int, Query(ge=1, le=100_000)]
+
+
+@router.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
 def api_docs(request: Request) -> Response:
-    return _send(request, api_docs_page(request.app.openapi()))
+    template, data, title, extra = api_docs_page(request.app.openapi())
+    as_json = request.query_params.get("format") == "json"  # a page, though under /api/
+    return _page(request, template, data, title=title, as_json=as_json, **extra)
 
 
-@router.get("/", response_class=HTMLResponse)
+@view("/", also=("/index.json",))
 @one_snapshot
-def home(request: Request) -> Response:
-    return _send(request, home_page(_reg(request)))
+def home(request: Request, reg: Reg) -> Response:
+    return _send(request, home_page(reg))
 
 
-@router.get("/index.json")
+@view("/search", api="/api/search")
 @one_snapshot
-def home_json(request: Request) -> Response:
-    return _send(request, home_page(_reg(request)), json_twin=True)
-
-
-def _search(
+def search(
     request: Request,
-    q: str,
-    kind: str | None,
-    publisher: str | None,
-    relation: str | None,
-    advisory: str | None,
-    json_twin: bool,
-    sort: str | None = None,
+    reg: Reg,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: KindQ = None,
+    publisher: Annotated[str | None, Query(max_length=200)] = None,
+    relation: Annotated[
+        str | None, Query(description="a relation, e.g. finetuned_from", max_length=100)
+    ] = None,
+    advisory: Annotated[
+        str | None,
+        Query(
+            max_length=10,
+            description="yes: only records an advisory reaches; no: only "
+            "records none reaches; empty or any: either",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = views.SEARCH_LIMIT,
+    sort: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            description="relevance, name, or advisories (records an advisory reaches first, "
+            "worst first)",
+        ),
+    ] = None,
 ) -> Response:
+    """Ranked full-text search over names, titles, summaries and publishers, with filters;
+    each hit lists the advisories that reach it."""
     query = views.SearchQuery(
-        q=q[:200],
+        q=q,
         kind=kind or None,
         publisher=publisher or None,
         relation=relation or None,
         advisory=views.parse_flag("advisory", advisory),
+        limit=limit,
         sort=sort or "relevance",
-    )
-    data = views.search(_reg(request), query)
+    )  # checks kind, relation and sort
+    data = views.search(reg, query)
+    if wants_json(request):
+        return json_response(data)
     title = f"Search: {q}" if q else "Search"
-    return _page(
-        request,
-        "search.html",
-        data,
-        title=title,
-        json_twin=json_twin,
-        facets=views.facets(_reg(request)),
-    )
+    return _page(request, "search.html", data, title=title, facets=views.facets(reg))
 
 
-SearchArgs = Annotated[str, Query(max_length=200)]
-
-
-@router.get("/search", response_class=HTMLResponse)
+@view("/records", api="/api/records")
 @one_snapshot
-def search(
+def records(request: Request, reg: Reg, kind: KindQ = None, page: PageQ = 1) -> Response:
+    """Record names with their latest version, 100 a page."""
+    return _send(request, browse_page(reg, kind or None, page))
+
+
+@view("/advisories", api="/api/advisories")
+@one_snapshot
+def advisories(
+    request: Request, reg: Reg, name: Annotated[str | None, Query(max_length=100)] = None
+) -> Response:
+    """Every advisory (or those naming ``name``), newest first."""
+    return _send(request, advisories_page(reg, name or None))
+
+
+@view(
+    "/advisories/{advisory_id:umr_stem}",
+    api="/api/advisories/{advisory_id}",
+    responses=schemas.ok(schemas.ADVISORY_PAGE, "the advisory and what it reaches"),
+)
+@one_snapshot
+def advisory(
     request: Request,
-    q: SearchArgs = "",
-    kind: str | None = None,
-    publisher: str | None = None,
-    relation: str | None = None,
-    advisory: str | None = None,
-    sort: Annotated[str | None, Query(max_length=16)] = None,
+    reg: Reg,
+    advisory_id: AdvisoryId,
+    offset: Annotated[int, Query(ge=0, le=100_000_000, description="records to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = views.ADVISORY_PAGE,
 ) -> Response:
-    return _search(request, q, kind, publisher, relation, advisory, False, sort)
+    """One advisory and the published records it reaches (a page at a time), each with its
+    path (record first); records reached only through a fixed version listed apart."""
+    return _send(request, advisory_page(reg, advisory_id, offset, limit))
 
 
-@router.get("/search.json")
-@one_snapshot
-def search_json(
-    request: Request,
-    q: SearchArgs = "",
-    kind: str | None = None,
-    publisher: str | None = None,
-    relation: str | None = None,
-    advisory: str | None = None,
-    sort: Annotated[str | None, Query(max_length=16)] = None,
-) -> Response:
-    return _search(request, q, kind, publisher, relation, advisory, True, sort)
-
-
-@router.get("/records", response_class=HTMLResponse)
-@one_snapshot
-def records(
-    request: Request, kind: str | None = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1
-) -> Response:
-    return _send(request, browse_page(_reg(request), kind or None, page))
-
-
-@router.get("/records.json")
-@one_snapshot
-def records_json(
-    request: Request, kind: str | None = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1
-) -> Response:
-    return _send(request, browse_page(_reg(request), kind or None, page), json_twin=True)
-
-
-@router.get("/advisories", response_class=HTMLResponse)
-@one_snapshot
-def advisories(request: Request) -> Response:
-    return _send(request, advisories_page(_reg(request)))
-
-
-@router.get("/advisories.json")
-@one_snapshot
-def advisories_json(request: Request) -> Response:
-    return _send(request, advisories_page(_reg(request)), json_twin=True)
-
-
-@router.get("/advisories/{advisory_id}.json")
-@one_snapshot
-def advisory_json(request: Request, advisory_id: str) -> Response:
-    return _send(request, advisory_page(_reg(request), advisory_id), json_twin=True)
-
-
-@router.get("/advisories/{advisory_id}", response_class=HTMLResponse)
-@one_snapshot
-def advisory(request: Request, advisory_id: str) -> Response:
-    return _send(request, advisory_page(_reg(request), advisory_id))
-
-
-def _impact(
-    request: Request,
-    name: str,
-    range: str,
-    kind: str | None,
-    scope: str,
-    page: int,
-    json_twin: bool,
-) -> Response:
-    built = impact_page(_reg(request), name, range, kind, scope, page)
-    return _send(request, built, json_twin=json_twin)
-
-
-ImpactRange = Annotated[str, Query(max_length=256)]
-ImpactKind = Annotated[str | None, Query(max_length=16)]
-ImpactScope = Annotated[str, Query(max_length=16)]
-ImpactPage = Annotated[int, Query(ge=1, le=100_000)]
-
-
-@router.get("/impact/{name}.json")
-@one_snapshot
-def impact_json(
-    request: Request,
-    name: str,
-    range: ImpactRange = "*",
-    kind: ImpactKind = None,
-    scope: ImpactScope = "all",
-    page: ImpactPage = 1,
-) -> Response:
-    return _impact(request, name, range, kind, scope, page, True)
-
-
-@router.get("/impact/{name}", response_class=HTMLResponse)
+@view("/impact/{name:umr_stem}")
 @one_snapshot
 def impact(
     request: Request,
+    reg: Reg,
     name: str,
-    range: ImpactRange = "*",
-    kind: ImpactKind = None,
-    scope: ImpactScope = "all",
-    page: ImpactPage = 1,
+    range: Annotated[str, Query(max_length=256)] = "*",
+    kind: Annotated[str | None, Query(max_length=16)] = None,
+    scope: Annotated[str, Query(max_length=16)] = "all",
+    page: PageQ = 1,
 ) -> Response:
-    return _impact(request, name, range, kind, scope, page, False)
+    return _send(request, impact_page(reg, name, range, kind, scope, page))
 
 
-@router.get("/records/{name}/diff")
-@one_snapshot
+@router.get("/records/{name}/diff", include_in_schema=False)
 def diff_form(
-    request: Request,
     name: str,
     a: Annotated[str, Query(alias="from")],
     b: Annotated[str, Query(alias="to")],
@@ -329,37 +308,24 @@ def diff_form(
     return RedirectResponse(f"/records/{name}/diff/{a}/{b}", status_code=303)
 
 
-@router.get("/records/{name}/diff/{a}/{b}.json")
+@view("/records/{name}/diff/{a}/{b:umr_stem}")
 @one_snapshot
-def diff_json(request: Request, name: str, a: str, b: str) -> Response:
-    return _send(request, diff_page(_reg(request), name, a, b), json_twin=True)
+def diff(request: Request, reg: Reg, name: str, a: str, b: str) -> Response:
+    return _send(request, diff_page(reg, name, a, b))
 
 
-@router.get("/records/{name}/diff/{a}/{b}", response_class=HTMLResponse)
+@view("/records/{name}/{version:umr_stem}")
 @one_snapshot
-def diff(request: Request, name: str, a: str, b: str) -> Response:
-    return _send(request, diff_page(_reg(request), name, a, b))
+def record(request: Request, reg: Reg, name: str, version: str) -> Response:
+    return _send(request, record_page(reg, name, version))
 
 
-@router.get("/records/{name}/{version}.json")
+@view(
+    "/records/{name:umr_stem}",
+    api="/api/records/{name}",
+    responses=schemas.ok(schemas.VERSIONS, "every version, marked"),
+)
 @one_snapshot
-def record_json(request: Request, name: str, version: str) -> Response:
-    return _send(request, record_page(_reg(request), name, version), json_twin=True)
-
-
-@router.get("/records/{name}/{version}", response_class=HTMLResponse)
-@one_snapshot
-def record(request: Request, name: str, version: str) -> Response:
-    return _send(request, record_page(_reg(request), name, version))
-
-
-@router.get("/records/{name}.json")
-@one_snapshot
-def versions_json(request: Request, name: str) -> Response:
-    return _send(request, versions_page(_reg(request), name), json_twin=True)
-
-
-@router.get("/records/{name}", response_class=HTMLResponse)
-@one_snapshot
-def versions(request: Request, name: str) -> Response:
-    return _send(request, versions_page(_reg(request), name))
+def versions(request: Request, reg: Reg, name: Name) -> Response:
+    """Every version of a record, newest first, yanked ones marked."""
+    return _send(request, versions_page(reg, name))
