@@ -13,8 +13,10 @@ from umr.cli import app
 from umr.spec import FIELDS
 
 ROOT = Path(__file__).resolve().parents[1]
-GUIDE = "\n".join(
-    p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs" / "guide").glob("*.md"))
+GUIDE = "\n".join(  # the prose guide: cli.md, generated from --help, would name everything
+    p.read_text(encoding="utf-8")
+    for p in sorted((ROOT / "docs" / "guide").glob("*.md"))
+    if p.name != "cli.md"
 )
 
 

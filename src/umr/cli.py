@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from umr import __version__
-from umr._commands import demo, formats, registry, scan, spec, unlearn, web
+from umr._commands import demo, formats, reference, registry, scan, spec, unlearn, web
 from umr._commands._common import Options
 from umr.errors import RecordError, RenderError, UmrError
 
@@ -99,7 +99,7 @@ def app(ctx: click.Context, workspace: Path | None, registry: str | None, debug:
     )
 
 
-for _module in (spec, registry, formats, scan, web, unlearn, demo):
+for _module in (spec, registry, formats, scan, web, unlearn, demo, reference):
     _module.register(app)
 
 

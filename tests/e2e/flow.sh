@@ -32,7 +32,7 @@ run 0 umr publish records/ --fail-on high
 run 1 umr audit support-bot@1.0.0
 run 0 umr publish unlearned.yaml
 run 1 umr audit support-bot@1.1.0
-run 2 umr advisory fix UMR-EX-0001 --name support-bot --version 1.0.0
-run 0 umr advisory fix UMR-EX-0001 --name support-bot --version 1.1.0
+run 2 umr advisory fix UMR-EX-0001 support-bot@1.0.0
+run 0 umr advisory fix UMR-EX-0001 support-bot@1.1.0
 run 0 umr audit support-bot@1.1.0
 run 0 umr impact "web-scrape@<2"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -14,13 +15,19 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(app, ["-w", str(RECORDS), *args], catch_exceptions=False)
 
 
-def test_render_list_names_every_format() -> None:
+def test_formats_names_every_format() -> None:
     from umr.formats import available
 
-    result = run("render", "--list")
+    result = run("formats")
     assert result.exit_code == 0
     listed = [line.split()[0] for line in result.stdout.splitlines()]
     assert listed == available()
+    data = json.loads(run("formats", "--format", "json").stdout)
+    assert [f["name"] for f in data] == available()
+    assert set(data[0]) == {"name", "media_type", "suffix", "description"}
+    old = run("render", "--list")  # the older spelling: the same list, and a note
+    assert old.exit_code == 0 and old.stdout == result.stdout
+    assert "'umr render --list' is deprecated" in old.stderr and "'umr formats'" in old.stderr
 
 
 def test_render_ref_to_stdout_and_to_file(tmp_path: Path) -> None:

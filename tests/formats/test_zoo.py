@@ -203,7 +203,7 @@ def test_demo_with_both_zoos_reaches_laion_through_their_weights(zoo_registry: s
     assert "open-clip-convnext_base_w.laion2b_s13b_b82k@1.0.0 -trained_on-> laion-2b-en" in impact
     assert "timm-resnet50.a1_in1k" not in impact
     again = CliRunner().invoke(
-        app, ["--registry", zoo_registry, "demo", "load", "--with", "timm,open-clip"]
+        app, ["--registry", zoo_registry, "demo", "load", "--with", "timm", "--with", "open-clip"]
     )
     assert again.exit_code == 0, again.output
     assert re.search(

@@ -21,7 +21,7 @@ def test_audit_reports_the_chain(chain: Registry) -> None:
         "    acme-chat@1.1.0 -finetuned_from-> llama-2-7b@1.0.0 -trained_on-> corpus-x@2.0.0",
         "  next: no fix for UMR-2024-0003 is published: retrain acme-chat@1.1.0 without the "
         "affected data or unlearn it ('umr unlearn'), publish the result as a new version, and "
-        "name it fixed with 'umr advisory fix UMR-2024-0003 --name acme-chat --version NEW'",
+        "name it fixed with 'umr advisory fix UMR-2024-0003 acme-chat@NEW'",
         "acme-chat@1.1.0: 1 high in 1 route",
     ]
     data = report.to_dict()

@@ -64,6 +64,43 @@ def test_publish_audit_exit_codes(ws: tuple[Path, str]) -> None:
     assert code == 2 and "no record named 'nope'" in err
 
 
+def test_writes_print_json_and_fix_names_name_at_version(ws: tuple[Path, str]) -> None:
+    root = ws[0]
+    umr(ws, "publish", str(root / "records"))
+    (root / "corpus3.yaml").write_text(
+        "umr: 1\nname: corpus-x\nversion: 3.0.0\nkind: dataset\ntitle: Corpus X\n"
+    )
+    umr(ws, "publish", str(root / "corpus3.yaml"))
+    code, out, _ = umr(ws, "advisory", "add", str(root / "adv.yaml"), "--format", "json")
+    assert code == 0 and json.loads(out) == {"added": ["UMR-2024-0003"]}
+    code, _, err = umr(ws, "advisory", "fix", "UMR-2024-0003", "corpus-x")
+    assert code == 2 and "'corpus-x' is not NAME@VERSION" in err
+    code, out, err = umr(ws, "advisory", "fix", "UMR-2024-0003", "corpus-x@3.0.0", "-f", "x")
+    assert code == 2  # -f is no option of fix: nothing recorded
+    code, out, err = umr(
+        ws, "advisory", "fix", "UMR-2024-0003", "corpus-x@3.0.0", "--format", "json"
+    )
+    assert code == 0, err
+    assert json.loads(out) == {"advisory": "UMR-2024-0003", "fixed": "corpus-x@3.0.0"}
+    history = json.loads(umr(ws, "advisory", "history", "UMR-2024-0003", "--format", "json")[1])
+    # the older spelling still works, with a note that names the new one
+    code, out, err = umr(
+        ws, "advisory", "fix", "UMR-2024-0003", "--name", "corpus-x", "--version", "3.0.0"
+    )
+    assert code == 0, err
+    assert "--name NAME --version VERSION is deprecated" in err and "NAME@VERSION" in err
+    assert "corpus-x@3.0.0 recorded as fixed" in out
+    again = json.loads(umr(ws, "advisory", "history", "UMR-2024-0003", "--format", "json")[1])
+    assert len(again) == len(history)  # the same fix again is no new revision
+    code, out, _ = umr(ws, "yank", "acme-chat@1.1.0", "--reason", "bad weights", "--format", "json")
+    assert code == 0 and json.loads(out) == {"yanked": "acme-chat@1.1.0", "reason": "bad weights"}
+    code, out, _ = umr(
+        ws, "advisory", "withdraw", "UMR-2024-0003", "--reason", "re-checked", "--format", "json"
+    )
+    assert code == 0 and json.loads(out)["withdrawn"] == "UMR-2024-0003"
+    assert json.loads(out)["reason"] == "re-checked"
+
+
 def test_immutability_and_yank(ws: tuple[Path, str]) -> None:
     root = ws[0]
     umr(ws, "publish", str(root / "records"))

@@ -23,8 +23,13 @@ def test_mask_info_prints_fractions_and_draws(tmp_path) -> None:
 
 
 def test_run_lists_methods_and_runs_a_config(tmp_path) -> None:
-    res = CliRunner().invoke(app, ["unlearn", "run", "--list"])
+    res = CliRunner().invoke(app, ["unlearn", "methods"])
     assert res.exit_code == 0 and "del" in res.stdout and "resnet18_1d" in res.stdout
+    listed = json.loads(CliRunner().invoke(app, ["unlearn", "methods", "--format", "json"]).stdout)
+    assert "del" in listed["methods"] and "mlp" in listed["models"]
+    old = CliRunner().invoke(app, ["unlearn", "run", "--list"])
+    assert old.exit_code == 0 and old.stdout == res.stdout
+    assert "'umr unlearn methods'" in old.stderr
     cfg = tmp_path / "c.yaml"
     cfg.write_text(
         "model: mlp\ndata: {name: digits}\ntrain: {epochs: 1}\noracle: false\nmia: false\n"
@@ -70,8 +75,10 @@ def test_bench_cli_runs_a_tiny_smoke(tmp_path) -> None:
             "200",
             "--epochs",
             "1",
-            "--methods",
-            "del,retrain",
+            "--method",
+            "del",
+            "--method",
+            "retrain",
             "--out",
             str(tmp_path),
         ],

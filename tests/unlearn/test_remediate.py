@@ -76,7 +76,6 @@ def test_unlearning_publishes_a_fixed_version(tmp_path: Path) -> None:
     out = umr(
         "unlearn",
         "forget-set",
-        "--record",
         str(model),
         "--kind",
         "mislabeled",
@@ -84,9 +83,7 @@ def test_unlearning_publishes_a_fixed_version(tmp_path: Path) -> None:
         str(forget),
     )
     assert "216 examples" in out  # 10% of the 2,160 training examples (3,000 less test and val)
-    out = umr(
-        "unlearn", "train", "--record", str(model), "--forget", str(forget), "--out", str(ckpt)
-    )
+    out = umr("unlearn", "train", str(model), "--forget", str(forget), "--out", str(ckpt))
     sha = re.search(r"sha256 ([0-9a-f]{64})", out).group(1)  # type: ignore[union-attr]
     model.write_text(MODEL + f"artifacts:\n  - {{uri: 'file://{ckpt}', sha256: {sha}}}\n")
     umr("publish", str(tmp_path / "data.yaml"), str(model))
@@ -95,8 +92,7 @@ def test_unlearning_publishes_a_fixed_version(tmp_path: Path) -> None:
 
     out = umr(
         "unlearn",
-        "run",
-        "--record",
+        "remediate",
         "mnist1d-cnn@1.0.0",
         "--checkpoint",
         str(ckpt),
@@ -139,7 +135,7 @@ def test_unlearning_publishes_a_fixed_version(tmp_path: Path) -> None:
 
     # Still flagged until the advisory names the fix; then cleared, with the reason.
     assert "UMR-2026-0001" in umr("audit", "mnist1d-cnn@2.0.0", code=1)
-    umr("advisory", "fix", "UMR-2026-0001", "--name", "mnist1d-cnn", "--version", "2.0.0")
+    umr("advisory", "fix", "UMR-2026-0001", "mnist1d-cnn@2.0.0")
     out = umr("audit", "mnist1d-cnn@2.0.0")
     assert "cleared: mnist1d-cnn@2.0.0 is named fixed by UMR-2026-0001" in out
     old = umr("audit", "mnist1d-cnn@1.0.0", code=1)
@@ -221,7 +217,6 @@ def test_forget_set_reads_an_inherited_data_setup(tmp_path: Path) -> None:
                 str(tmp_path),
                 "unlearn",
                 "forget-set",
-                "--record",
                 str(record),
                 "--out",
                 str(out),
@@ -245,16 +240,40 @@ def test_forget_set_refuses_classes_that_are_not_numbers(tmp_path: Path) -> None
             str(tmp_path),
             "unlearn",
             "forget-set",
-            "--record",
             "whatever.yaml",
             "--kind",
             "non_iid",
-            "--classes",
-            "2,five",
+            "--class",
+            "2",
+            "--class",
+            "five",
             "--out",
             str(tmp_path / "f.json"),
         ],
     )
     assert result.exit_code == 2, result.output
-    assert "'2,five' is not a list of class numbers" in result.output
+    assert "['2', 'five'] are not all class numbers" in result.output
     assert not (tmp_path / "f.json").exists()
+
+
+def test_older_spellings_still_work_with_a_note(tmp_path: Path) -> None:
+    need_module("torch", "unlearn")
+    from umr.cli import app
+
+    base = ["--workspace", str(tmp_path), "unlearn"]
+    result = CliRunner().invoke(
+        app,
+        [*base, "forget-set", "--record", "x.yaml", "--classes", "2,five", "--out", "f.json"],
+    )
+    assert result.exit_code == 2
+    assert "--class 2,five is deprecated and will go; use --class 2 --class five" in result.stderr
+    assert "['2', 'five'] are not all class numbers" in result.output
+    result = CliRunner().invoke(app, [*base, "forget-set", "--record", "x.yaml", "--out", "f"])
+    assert result.exit_code == 2  # no such record, said after the note
+    assert "--record REF is deprecated and will go; use REF as the first argument" in result.stderr
+    assert "x.yaml" in result.stderr and not (tmp_path / "f").exists()
+    result = CliRunner().invoke(app, [*base, "run", "--record", "m@1.0.0"])
+    assert result.exit_code == 2
+    assert "'umr unlearn run --record REF' is deprecated" in result.stderr
+    assert "'umr unlearn remediate REF'" in result.stderr
+    assert "--record needs --checkpoint FILE and --forget FILE" in result.stderr

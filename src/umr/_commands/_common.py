@@ -219,12 +219,52 @@ def existing_registry(url: str) -> str:
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def format_option(*choices: str, default: str = "text") -> Callable[[_F], _F]:
+def output_options(*choices: str, default: str = "text") -> Callable[[_F], _F]:
+    """The one output option of every command that prints a result: ``--format``, with
+    ``json`` (machine-readable, the same keys as the web API where there is one) always among
+    ``choices`` (default: text and json)."""
+    formats = tuple(dict.fromkeys((*(choices or ("text",)), "json")))
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(choices),
+        type=click.Choice(formats),
         default=default,
         show_default=True,
-        help="Output format.",
+        help=f"Output format: {', '.join(formats)} (json: machine-readable).",
     )
+
+
+def emit_result(fmt: str, data: Any, text: str) -> None:
+    """Print a command's result: ``data`` as JSON for ``--format json``, else ``text``."""
+    if fmt == "json":
+        emit(data, "json")
+    else:
+        emit(text)
+
+
+def deprecated(old: str, new: str) -> None:
+    """One line on standard error: ``old`` still works, ``new`` is the way now."""
+    click.echo(f"warning: {old} is deprecated and will go; use {new}", err=True)
+
+
+def repeatable(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[str]:
+    """Callback of a list option: one value per use of the option (``--seed 0 --seed 1``). A
+    comma-separated value, the older form, is split, with a deprecation note."""
+    out: list[str] = []
+    for value in values:
+        parts = [v.strip() for v in value.split(",") if v.strip()]
+        if len(parts) > 1:
+            flag = param.opts[0]
+            deprecated(f"{flag} {value}", " ".join(f"{flag} {v}" for v in parts))
+        out.extend(parts)
+    return out
+
+
+def split_ref(text: str, *, param_hint: str = "REF") -> tuple[str, str]:
+    """``NAME@VERSION`` -> (name, version), for commands that name one exact version."""
+    name, sep, version = text.partition("@")
+    if not (sep and name and version):
+        raise click.BadParameter(
+            f"{text!r} is not NAME@VERSION; write it like mnist1d-cnn@2.0.0", param_hint=param_hint
+        )
+    return name, version

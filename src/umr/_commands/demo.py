@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from umr._commands._common import Options, emit, registry_url
+from umr._commands._common import Options, emit_result, output_options, registry_url, repeatable
 
 
 @click.group()
@@ -23,13 +23,15 @@ def demo() -> None:
 )
 @click.option(
     "--with",
-    "with_",
-    default="",
-    metavar="ZOOS",
-    help="Also import installed model zoos, comma-separated: timm, open-clip.",
+    "zoos",
+    multiple=True,
+    callback=repeatable,
+    metavar="ZOO",
+    help="Also import an installed model zoo: timm or open-clip (repeatable).",
 )
+@output_options()
 @click.pass_obj
-def load(opts: Options, url: str | None, with_: str) -> None:
+def load(opts: Options, url: str | None, zoos: list[str], fmt: str) -> None:
     """Publish every demo record and advisory; running it again changes nothing.
 
     With --with, the pretrained weights of installed model zoos are imported (read from
@@ -39,11 +41,10 @@ def load(opts: Options, url: str | None, with_: str) -> None:
     \b
     Example:
       umr demo load --registry sqlite:///demo.db
-      umr demo load --with timm,open-clip && umr impact laion-5b
+      umr demo load --with timm --with open-clip && umr impact laion-5b
     """
     from umr.registry.demo import load_demo
 
-    zoos = [z.strip() for z in with_.split(",") if z.strip()]
     counts = load_demo(url or registry_url(opts), zoos)
     text = (
         f"{counts['published']} record(s) published, {counts['unchanged']} unchanged, "
@@ -55,7 +56,7 @@ def load(opts: Options, url: str | None, with_: str) -> None:
             f"{counts['zoo_unchanged']} unchanged, {counts['zoo_edges']} edges, "
             f"{counts['zoo_unread']} tag part(s) not interpreted (see 'umr import --help')"
         )
-    emit(f"{text}; next: 'umr audit stable-diffusion-v1-5'")
+    emit_result(fmt, counts, f"{text}; next: 'umr audit stable-diffusion-v1-5'")
 
 
 def register(app: click.Group) -> None:

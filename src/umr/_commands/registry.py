@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from umr._commands._common import SEVERITY, Options, emit, fail, format_option, open_registry
+from umr._commands._common import (
+    SEVERITY,
+    Options,
+    deprecated,
+    emit,
+    emit_result,
+    fail,
+    open_registry,
+    output_options,
+    split_ref,
+)
 
 if TYPE_CHECKING:
     from umr.registry import Registry
@@ -27,7 +37,7 @@ ROUTES_PAGE = 50  # routes per finding and page with --all-paths
 @click.option(
     "--include-uncertain", is_flag=True, help="With --fail-on: count possible findings too."
 )
-@format_option("text", "json")
+@output_options()
 @click.pass_obj
 def publish(
     opts: Options, paths: tuple[Path, ...], fail_on: str | None, include_uncertain: bool, fmt: str
@@ -71,8 +81,9 @@ def publish(
 @click.command()
 @click.argument("ref")
 @click.option("--reason", required=True, help="Why: shown to anyone who resolves it.")
+@output_options()
 @click.pass_obj
-def yank(opts: Options, ref: str, reason: str) -> None:
+def yank(opts: Options, ref: str, reason: str, fmt: str) -> None:
     """Hide NAME@VERSION from new resolution; existing locks keep working.
 
     \b
@@ -80,7 +91,8 @@ def yank(opts: Options, ref: str, reason: str) -> None:
       umr yank acme-chat@1.0.0 --reason "wrong tokenizer uploaded"
     """
     with open_registry(opts) as reg:
-        emit(f"yanked {reg.yank(ref, reason)}: {reason}")
+        yanked = reg.yank(ref, reason)
+    emit_result(fmt, {"yanked": yanked, "reason": reason}, f"yanked {yanked}: {reason}")
 
 
 @click.command()
@@ -91,7 +103,7 @@ def yank(opts: Options, ref: str, reason: str) -> None:
     "--relation", "relations", multiple=True, help="Follow only this relation (repeatable)."
 )
 @click.option("--depth", type=click.IntRange(min=1), default=None, help="Stop after N edges.")
-@format_option("tree", "json", "dot", default="tree")
+@output_options("tree", "dot", default="tree")
 @click.pass_obj
 def lineage(
     opts: Options, ref: str, direction: str, relations: tuple[str, ...], depth: int | None, fmt: str
@@ -171,7 +183,7 @@ def lineage_json(root: str, direction: str, found: list[Any]) -> dict[str, Any]:
     show_default=True,
     help=f"With --all-paths: which page of {ROUTES_PAGE} routes per finding.",
 )
-@format_option("text", "json")
+@output_options()
 @click.pass_obj
 def audit(
     opts: Options,
@@ -228,7 +240,7 @@ def audit(
 
 @click.command()
 @click.argument("ref")
-@format_option("text", "json")
+@output_options()
 @click.pass_obj
 def impact(opts: Options, ref: str, fmt: str) -> None:
     """List every published record that NAME[@RANGE] reaches downstream, with the path from
@@ -269,7 +281,7 @@ def impact_json(name: str, rng: str, covered: list[str], found: list[Any]) -> di
 
 @click.command()
 @click.argument("name")
-@format_option("text", "json")
+@output_options()
 @click.pass_obj
 def versions(opts: Options, name: str, fmt: str) -> None:
     """List every published version of NAME, newest first, with its marks: latest, yanked,
@@ -293,9 +305,16 @@ def versions(opts: Options, name: str, fmt: str) -> None:
 
 @click.command()
 @click.argument("text")
-@click.option("--kind", type=click.Choice(["model", "dataset", "family", "system"]), default=None)
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
-@format_option("text", "json")
+@click.option(
+    "--kind",
+    type=click.Choice(["model", "dataset", "family", "system"]),
+    default=None,
+    help="Only records of this kind.",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Most hits shown."
+)
+@output_options()
 @click.pass_obj
 def search(opts: Options, text: str, kind: str | None, limit: int, fmt: str) -> None:
     """Search names, titles, summaries and publishers (latest version of each name).
@@ -336,8 +355,9 @@ def advisory() -> None:
 @click.option(
     "--force", is_flag=True, help="Keep it although an affected name is not published (yet)."
 )
+@output_options()
 @click.pass_obj
-def advisory_add(opts: Options, files: tuple[Path, ...], force: bool) -> None:
+def advisory_add(opts: Options, files: tuple[Path, ...], force: bool, fmt: str) -> None:
     """Store advisory files; the same content again is a no-op, a changed one a new revision.
     An advisory whose affected names are not published is refused (it would reach nothing),
     with the nearest names.
@@ -347,15 +367,15 @@ def advisory_add(opts: Options, files: tuple[Path, ...], force: bool) -> None:
       umr advisory add advisories/UMR-2023-0001.yaml
     """
     with open_registry(opts, create=True) as reg:
-        for file in files:
-            a = reg.add_advisory(file, force=force)
-            emit(f"added {a.id} [{a.severity}] {a.summary}")
-    emit("next: run 'umr audit NAME' to see what they reach")
+        added = [reg.add_advisory(file, force=force) for file in files]
+    lines = [f"added {a.id} [{a.severity}] {a.summary}" for a in added]
+    lines.append("next: run 'umr audit NAME' to see what they reach")
+    emit_result(fmt, {"added": [a.id for a in added]}, "\n".join(lines))
 
 
 @advisory.command("list")
 @click.option("--name", default=None, help="Only advisories that affect this name.")
-@format_option("text", "json")
+@output_options()
 @click.pass_obj
 def advisory_list(opts: Options, name: str | None, fmt: str) -> None:
     """List advisories, newest first.
@@ -374,7 +394,7 @@ def advisory_list(opts: Options, name: str | None, fmt: str) -> None:
 
 @advisory.command("show")
 @click.argument("advisory_id")
-@format_option("text", "json")
+@output_options()
 @click.pass_obj
 def advisory_show(opts: Options, advisory_id: str, fmt: str) -> None:
     """Show one advisory.
@@ -390,19 +410,28 @@ def advisory_show(opts: Options, advisory_id: str, fmt: str) -> None:
 
 @advisory.command("fix")
 @click.argument("advisory_id")
-@click.option("--name", required=True, help="The record that carries the fix.")
-@click.option("--version", "version", required=True, help="Its fixed version, e.g. 2.0.0.")
+@click.argument("ref", required=False, metavar="NAME@VERSION")
+@click.option("--name", default=None, hidden=True, help="Deprecated: give NAME@VERSION.")
+@click.option("--version", "version", default=None, hidden=True, help="Deprecated: NAME@VERSION.")
 @click.option(
     "--force",
     is_flag=True,
     help="Record it although its lineage still reaches the affected data (needs --reason).",
 )
 @click.option("--reason", default=None, help="With --force: why; kept with the fix.")
+@output_options()
 @click.pass_obj
 def advisory_fix(
-    opts: Options, advisory_id: str, name: str, version: str, force: bool, reason: str | None
+    opts: Options,
+    advisory_id: str,
+    ref: str | None,
+    name: str | None,
+    version: str | None,
+    force: bool,
+    reason: str | None,
+    fmt: str,
 ) -> None:
-    """Record NAME@VERSION as fixed for an advisory: audits through it are cleared.
+    """Record NAME@VERSION as the fix of an advisory: audits through it are cleared.
 
     Refused while the version's lineage still reaches the affected data by a route through no
     unlearned_from edge (a version retrained on the same data is not a fix), unless --force
@@ -410,21 +439,33 @@ def advisory_fix(
 
     \b
     Example:
-      umr advisory fix UMR-2026-0001 --name mnist1d-cnn --version 2.0.0
+      umr advisory fix UMR-2026-0001 mnist1d-cnn@2.0.0
     """
     from umr.errors import RecordError
 
+    if ref is not None:
+        if name or version:
+            raise click.UsageError("give NAME@VERSION, or the deprecated --name and --version")
+        name, version = split_ref(ref, param_hint="NAME@VERSION")
+    elif name and version:
+        deprecated("--name NAME --version VERSION", "NAME@VERSION")
+    else:
+        raise click.UsageError("name the fixed version: umr advisory fix ID NAME@VERSION")
     if force != bool(reason and reason.strip()):
         raise RecordError("--force and --reason go together: say why the fix is kept")
     with open_registry(opts) as reg:
         reg.advisory(advisory_id)  # an unknown id is a clear NotFoundError
         reg.fix_advisory(advisory_id, name, version, forced=reason if force else None)
-    emit(f"{advisory_id}: {name}@{version} recorded as fixed; next: 'umr audit {name}@{version}'")
+    emit_result(
+        fmt,
+        {"advisory": advisory_id, "fixed": f"{name}@{version}"},
+        f"{advisory_id}: {name}@{version} recorded as fixed; next: 'umr audit {name}@{version}'",
+    )
 
 
 @advisory.command("export")
 @click.argument("ids", nargs=-1, metavar="[ID]...")
-@format_option("osv", default="osv")
+@output_options("osv", default="osv")
 @click.option(
     "--out",
     "outdir",
@@ -463,8 +504,9 @@ def advisory_export(opts: Options, ids: tuple[str, ...], fmt: str, outdir: Path 
 @click.option(
     "--force", is_flag=True, help="Keep an advisory although an affected name is not published."
 )
+@output_options()
 @click.pass_obj
-def advisory_import(opts: Options, files: tuple[Path, ...], force: bool) -> None:
+def advisory_import(opts: Options, files: tuple[Path, ...], force: bool, fmt: str) -> None:
     """Import advisories from OSV files (one entry, a list, or {"vulns": [...]}), validated
     against the OSV schema; the same content again is a no-op.
 
@@ -473,16 +515,18 @@ def advisory_import(opts: Options, files: tuple[Path, ...], force: bool) -> None
       umr advisory import UMR-2023-0001.json
     """
     with open_registry(opts, create=True) as reg:
-        for file in files:
-            for a in reg.import_osv(file, force=force):
-                state = " (withdrawn)" if a.withdrawn else ""
-                emit(f"imported {a.id} [{a.severity}] {a.summary}{state}")
-    emit("next: run 'umr audit NAME' to see what they reach")
+        found = [a for file in files for a in reg.import_osv(file, force=force)]
+    lines = [
+        f"imported {a.id} [{a.severity}] {a.summary}{' (withdrawn)' if a.withdrawn else ''}"
+        for a in found
+    ]
+    lines.append("next: run 'umr audit NAME' to see what they reach")
+    emit_result(fmt, {"imported": [a.id for a in found]}, "\n".join(lines))
 
 
 @advisory.command("history")
 @click.argument("advisory_id")
-@format_option("text", "json")
+@output_options()
 @click.pass_obj
 def advisory_history(opts: Options, advisory_id: str, fmt: str) -> None:
     """Show every revision of an advisory: who changed what, and when.
@@ -502,8 +546,9 @@ def advisory_history(opts: Options, advisory_id: str, fmt: str) -> None:
 @advisory.command("withdraw")
 @click.argument("advisory_id")
 @click.option("--reason", required=True, help="Why it no longer holds: shown on its page.")
+@output_options()
 @click.pass_obj
-def advisory_withdraw(opts: Options, advisory_id: str, reason: str) -> None:
+def advisory_withdraw(opts: Options, advisory_id: str, reason: str, fmt: str) -> None:
     """Withdraw an advisory: audits stop reporting it; its page and feeds say why.
 
     \b
@@ -512,7 +557,11 @@ def advisory_withdraw(opts: Options, advisory_id: str, reason: str) -> None:
     """
     with open_registry(opts) as reg:
         a = reg.withdraw_advisory(advisory_id, reason)
-    emit(f"{a.id} withdrawn at {a.withdrawn}; next: 'umr advisory history {a.id}'")
+    emit_result(
+        fmt,
+        {"withdrawn": a.id, "at": a.withdrawn, "reason": a.withdrawn_reason},
+        f"{a.id} withdrawn at {a.withdrawn}; next: 'umr advisory history {a.id}'",
+    )
 
 
 def register(app: click.Group) -> None:

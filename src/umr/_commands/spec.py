@@ -6,12 +6,21 @@ from pathlib import Path
 
 import click
 
-from umr._commands._common import Options, emit, fail, format_option, read_ref, record_source
+from umr._commands._common import (
+    Options,
+    emit,
+    emit_result,
+    fail,
+    output_options,
+    read_ref,
+    record_source,
+)
 
 
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
-def init(directory: Path) -> None:
+@output_options()
+def init(directory: Path, fmt: str) -> None:
     """Create a workspace with an example record in DIRECTORY.
 
     \b
@@ -20,14 +29,15 @@ def init(directory: Path) -> None:
     """
     from umr.spec.starter import init_workspace
 
-    for path in init_workspace(directory):
-        emit(f"created {path}")
-    emit(f"next: edit the records, then run 'umr validate {directory}'")
+    created = init_workspace(directory)
+    lines = [f"created {path}" for path in created]
+    lines.append(f"next: edit the records, then run 'umr validate {directory}'")
+    emit_result(fmt, {"created": [str(p) for p in created]}, "\n".join(lines))
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@format_option("text", "json")
+@output_options()
 @click.pass_obj
 def validate(opts: Options, paths: tuple[Path, ...], fmt: str) -> None:
     """Validate record files and folders; list every problem; exit 1 on any.
@@ -65,7 +75,7 @@ SOURCE = click.option(
 @click.argument("ref")
 @click.option("--resolved", is_flag=True, help="Fill in inherited fields from the base chain.")
 @SOURCE
-@format_option("yaml", "json", default="yaml")
+@output_options("yaml", default="yaml")
 @click.pass_obj
 def show(opts: Options, ref: str, resolved: bool, source: str, fmt: str) -> None:
     """Print a record (a file path or NAME@RANGE); standard error says where it was read.
@@ -85,7 +95,7 @@ def show(opts: Options, ref: str, resolved: bool, source: str, fmt: str) -> None
 @click.command()
 @click.argument("ref")
 @click.argument("field")
-@format_option("text", "json")
+@output_options()
 @click.pass_obj
 def explain(opts: Options, ref: str, field: str, fmt: str) -> None:
     """Show a resolved field's value and which record supplied it.
@@ -107,7 +117,7 @@ def explain(opts: Options, ref: str, field: str, fmt: str) -> None:
 @click.argument("a")
 @click.argument("b")
 @SOURCE
-@format_option("text", "json")
+@output_options()
 @click.pass_obj
 def diff(opts: Options, a: str, b: str, source: str, fmt: str) -> None:
     """List field-level changes from record A to record B, each with its SemVer level; each
@@ -141,8 +151,9 @@ def diff(opts: Options, a: str, b: str, source: str, fmt: str) -> None:
 @click.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--write", is_flag=True, help="Rewrite the version line of PATH in place.")
+@output_options()
 @click.pass_obj
-def bump(opts: Options, path: Path, write: bool) -> None:
+def bump(opts: Options, path: Path, write: bool, fmt: str) -> None:
     """Propose PATH's next version from its changes: against the published record when PATH's
     version is published with other content (published versions are immutable), else against
     the latest other version.
@@ -156,7 +167,16 @@ def bump(opts: Options, path: Path, write: bool) -> None:
 
     published = _registry_or_none(opts)
     proposal = propose_bump(path, record_source(opts), write=write, published=published)
-    emit(proposal.text())
+    data = {
+        "path": str(proposal.path),
+        "current": str(proposal.current),
+        "previous": None if proposal.previous is None else str(proposal.previous),
+        "proposed": None if proposal.proposed is None else str(proposal.proposed),
+        "stale": proposal.stale,
+        "written": write and proposal.stale,
+        "changes": [c.to_dict() for c in proposal.changes],
+    }
+    emit_result(fmt, data, proposal.text())
     if proposal.stale and not write:
         fail(f"hint: run 'umr bump {path} --write' to set version {proposal.proposed}")
 

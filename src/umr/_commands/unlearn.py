@@ -1,14 +1,25 @@
-"""CLI commands: ``umr unlearn run | bench | mask-info`` (torch is imported inside commands)."""
+"""CLI commands: ``umr unlearn run | remediate | methods | bench | mask-info`` (torch is
+imported inside commands)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import Any, TypeVar, cast
 
 import click
 
-from umr._commands._common import emit
+from umr._commands._common import (
+    deprecated,
+    emit,
+    emit_result,
+    open_registry,
+    output_options,
+    repeatable,
+)
 from umr.errors import require
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _need_torch() -> None:
@@ -25,6 +36,70 @@ def unlearn_group() -> None:
     """
 
 
+_METHOD = click.option(
+    "--method", default=None, help="The unlearning method ('umr unlearn methods' lists them)."
+)
+_OUT = click.option(
+    "--out",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Write checkpoint, mask, forget index and metrics here.",
+)
+
+
+def _remediation_options(hidden: bool) -> Callable[[_F], _F]:
+    """The options of ``unlearn remediate`` (hidden on the deprecated ``run --record``)."""
+
+    def apply(fn: _F) -> _F:
+        for option in reversed(
+            [
+                click.option(
+                    "--checkpoint",
+                    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                    required=not hidden,
+                    hidden=hidden,
+                    help="The model's weights (safetensors; sha256 must match the record).",
+                ),
+                click.option(
+                    "--forget",
+                    "forget_path",
+                    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                    required=not hidden,
+                    hidden=hidden,
+                    help="The forget-set index file (see 'umr unlearn forget-set').",
+                ),
+                click.option(
+                    "--epochs",
+                    type=int,
+                    default=None,
+                    hidden=hidden,
+                    help="Override method.epochs.",
+                ),
+                click.option(
+                    "--oracle/--no-oracle",
+                    default=True,
+                    show_default=True,
+                    hidden=hidden,
+                    help="Also retrain from scratch and report ToW against it.",
+                ),
+                click.option(
+                    "--publish", is_flag=True, hidden=hidden, help="Publish the new record version."
+                ),
+                click.option(
+                    "--artifact-uri",
+                    default=None,
+                    hidden=hidden,
+                    help="Where the new weights will live "
+                    "[default: the file:// URI of the written checkpoint].",
+                ),
+            ]
+        ):
+            fn = option(fn)
+        return fn
+
+    return apply
+
+
 @unlearn_group.command("run")
 @click.option(
     "--config",
@@ -32,54 +107,18 @@ def unlearn_group() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="YAML or JSON run config (see docs/unlearn.md).",
 )
-@click.option(
-    "--record",
-    "record_ref",
-    default=None,
-    help="Remediate this published model (NAME@VERSION) instead of a config run.",
-)
-@click.option(
-    "--checkpoint",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="With --record: the model's weights (safetensors; sha256 must match the record).",
-)
-@click.option(
-    "--forget",
-    "forget_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="With --record: the forget-set index file (see 'umr unlearn forget-set').",
-)
-@click.option("--epochs", type=int, default=None, help="With --record: override method.epochs.")
-@click.option(
-    "--oracle/--no-oracle",
-    default=True,
-    show_default=True,
-    help="With --record: also retrain from scratch and report ToW against it.",
-)
-@click.option("--publish", is_flag=True, help="With --record: publish the new record version.")
-@click.option(
-    "--artifact-uri",
-    default=None,
-    help="With --record: where the new weights will live "
-    "[default: the file:// URI of the written checkpoint].",
-)
-@click.option(
-    "--list", "list_", is_flag=True, help="List the registered methods and models, then exit."
-)
-@click.option("--method", default=None, help="Override method.name (see `umr unlearn run --list`).")
-@click.option(
-    "--out",
-    default=None,
-    type=click.Path(file_okay=False),
-    help="Write checkpoint, mask, forget index, metrics here.",
-)
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@_METHOD
+@_OUT
+@click.option("--record", "record_ref", default=None, hidden=True, help="Deprecated: remediate.")
+@_remediation_options(hidden=True)
+@click.option("--list", "list_", is_flag=True, hidden=True, help="Deprecated: 'unlearn methods'.")
+@output_options()
 @click.pass_context
 def run_cmd(
     ctx: click.Context,
     config_path: Path | None,
+    method: str | None,
+    out: str | None,
     record_ref: str | None,
     checkpoint: Path | None,
     forget_path: Path | None,
@@ -88,23 +127,19 @@ def run_cmd(
     publish: bool,
     artifact_uri: str | None,
     list_: bool,
-    method: str | None,
-    out: str | None,
     fmt: str,
 ) -> None:
     """Train (or load) a model, unlearn a forget set with one method, and report metrics.
 
-    With --record, unlearn from a published model and (with --publish) publish the result
-    as the next major version, with an unlearned_from edge and the measured results.
-
     \b
     Example:
       umr unlearn run --config unlearn.yaml --method del --out runs/del
-      umr unlearn run --record mnist1d-cnn@1.0.0 --checkpoint model.safetensors \\
-          --forget forget.json --method del --out runs/fix --publish
     """
     _need_torch()
     if record_ref is not None:
+        deprecated("'umr unlearn run --record REF'", "'umr unlearn remediate REF'")
+        if checkpoint is None or forget_path is None:
+            raise click.UsageError("--record needs --checkpoint FILE and --forget FILE")
         return _remediate(
             ctx,
             record_ref,
@@ -118,31 +153,71 @@ def run_cmd(
             out,
             fmt,
         )
+    if list_:
+        deprecated("'umr unlearn run --list'", "'umr unlearn methods'")
+        return _methods(fmt)
     from dataclasses import replace
 
-    from umr.unlearn.run import describe, load_config, run
+    from umr.unlearn.run import load_config, run
 
-    if list_:
-        reg = describe()
-        return emit(
-            reg if fmt == "json" else "\n".join(f"{k}: {', '.join(v)}" for k, v in reg.items()), fmt
-        )
     if config_path is None:
-        raise click.UsageError("--config is required (or --list to see methods and models)")
+        raise click.UsageError("--config is required ('umr unlearn methods' lists the methods)")
     cfg = load_config(config_path)
     if method:
         cfg = replace(cfg, method=cfg.method.with_(name=method))
     cfg = replace(cfg, out=out or cfg.out)
     result = run(cfg, progress=True)
     text = "\n".join(f"{k:18} {v:.4f}" for k, v in result.metrics.items())
-    emit({"metrics": result.metrics, "files": result.files} if fmt == "json" else text, fmt)
+    emit_result(fmt, {"metrics": result.metrics, "files": result.files}, text)
+
+
+@unlearn_group.command("remediate")
+@click.argument("ref", metavar="NAME@VERSION")
+@_remediation_options(hidden=False)
+@click.option(
+    "--method", default="del", show_default=True, help="The unlearning method ('unlearn methods')."
+)
+@click.option(
+    "--out",
+    default="unlearned",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Write the new checkpoint, the mask and the metrics here.",
+)
+@output_options()
+@click.pass_context
+def remediate_cmd(
+    ctx: click.Context,
+    ref: str,
+    checkpoint: Path,
+    forget_path: Path,
+    epochs: int | None,
+    oracle: bool,
+    publish: bool,
+    artifact_uri: str | None,
+    method: str,
+    out: str,
+    fmt: str,
+) -> None:
+    """Unlearn a forget set from the published model REF and (with --publish) publish the
+    result as its next major version, with an unlearned_from edge and the measured results.
+
+    \b
+    Example:
+      umr unlearn remediate mnist1d-cnn@1.0.0 --checkpoint model.safetensors \\
+          --forget forget.json --method del --out runs/fix --publish
+    """
+    _need_torch()
+    _remediate(
+        ctx, ref, checkpoint, forget_path, method, epochs, oracle, publish, artifact_uri, out, fmt
+    )
 
 
 def _remediate(
     ctx: click.Context,
     ref: str,
-    checkpoint: Path | None,
-    forget: Path | None,
+    checkpoint: Path,
+    forget: Path,
     method: str,
     epochs: int | None,
     oracle: bool,
@@ -151,12 +226,9 @@ def _remediate(
     out: str | None,
     fmt: str,
 ) -> None:
-    from umr._commands._common import open_registry
     from umr.unlearn.config import MethodConfig
     from umr.unlearn.remediate import remediate
 
-    if checkpoint is None or forget is None:
-        raise click.UsageError("--record needs --checkpoint FILE and --forget FILE")
     cfg = MethodConfig(name=method) if epochs is None else MethodConfig(name=method, epochs=epochs)
     with open_registry(ctx.obj) as reg:
         result = remediate(
@@ -172,22 +244,59 @@ def _remediate(
             progress=True,
         )
     doc = {"record": result.record, "metrics": result.metrics, "published": result.published}
-    emit(doc if fmt == "json" else result.text(), fmt)
+    emit_result(fmt, doc, result.text())
+
+
+@unlearn_group.command("methods")
+@output_options()
+def methods_cmd(fmt: str) -> None:
+    """List the registered unlearning methods and models.
+
+    \b
+    Example:
+      umr unlearn methods
+    """
+    _need_torch()
+    _methods(fmt)
+
+
+def _methods(fmt: str) -> None:
+    from umr.unlearn.run import describe
+
+    found = describe()
+    emit_result(fmt, found, "\n".join(f"{k}: {', '.join(v)}" for k, v in found.items()))
+
+
+def _list_option(*flags: str, help: str) -> Callable[[_F], _F]:
+    """A repeatable list option (the first flag is the one to use; the others, and
+    comma-separated values, are older spellings)."""
+    return click.option(*flags, multiple=True, callback=repeatable, help=help)
 
 
 @unlearn_group.command("bench")
 @click.option(
-    "--suite", type=click.Choice(["smoke", "cpu", "gpu"]), default="smoke", show_default=True
+    "--suite",
+    type=click.Choice(["smoke", "cpu", "gpu"]),
+    default="smoke",
+    show_default=True,
+    help="Which sizes, seeds and methods to run.",
 )
+@_list_option("--seed", "--seeds", "seeds", help="A seed (repeatable) [default: the suite's].")
 @click.option(
-    "--seeds", default=None, help="Comma-separated seeds, e.g. 0,1,2 [default: the suite's]."
+    "--out",
+    default="bench-unlearn",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for results.json, the table and the plots.",
 )
-@click.option("--out", default="bench-unlearn", show_default=True, type=click.Path(file_okay=False))
 @click.option("--samples", type=int, default=None, help="Override the number of generated samples.")
 @click.option("--epochs", type=int, default=None, help="Override training epochs (unlearning: 1).")
-@click.option("--methods", default=None, help="Comma-separated subset of methods.")
-@click.option(
-    "--forget-sets", default=None, help="Comma-separated subset of iid,non_iid,mislabeled."
+@_list_option("--method", "--methods", "methods", help="Run only this method (repeatable).")
+@_list_option(
+    "--forget-set",
+    "--forget-sets",
+    "forget_sets",
+    help="Run only this forget set: iid, non_iid or mislabeled (repeatable).",
 )
 @click.option(
     "--no-search", is_flag=True, help="Skip the hyperparameter search; use grid defaults."
@@ -197,49 +306,55 @@ def _remediate(
     "--compile/--no-compile", "compile_", default=None, help="torch.compile [default: the suite's]."
 )
 @click.option("--threads", type=int, default=None, help="torch CPU threads [default: the suite's].")
+@output_options()
 def bench_cmd(
     suite: str,
-    seeds: str | None,
+    seeds: list[str],
     out: str,
     samples: int | None,
     epochs: int | None,
-    methods: str | None,
-    forget_sets: str | None,
+    methods: list[str],
+    forget_sets: list[str],
     no_search: bool,
     device: str,
     compile_: bool | None,
     threads: int | None,
+    fmt: str,
 ) -> None:
     """Benchmark every method against the retrain oracle; write results.json, table, plots.
 
     \b
     Example:
-      umr unlearn bench --suite cpu --seeds 0,1,2 --out bench-cpu
+      umr unlearn bench --suite cpu --seed 0 --seed 1 --seed 2 --out bench-cpu
     """
     _need_torch()
     from umr.unlearn.bench import run_bench
 
-    def split(v: str | None) -> list[str] | None:
-        return [x.strip() for x in v.split(",") if x.strip()] if v else None
-
+    try:
+        seed_numbers = [int(x) for x in seeds]
+    except ValueError:
+        raise click.BadParameter(
+            f"{seeds} are not all whole numbers", param_hint="--seed"
+        ) from None
     res = run_bench(
         suite,
         out=out,
-        seeds=[int(x) for x in split(seeds) or []] or None,
+        seeds=seed_numbers or None,
         samples=samples,
         epochs=epochs,
-        methods=split(methods),
-        forget_sets=split(forget_sets),
+        methods=methods or None,
+        forget_sets=forget_sets or None,
         search=not no_search,
         device=device,
         compile=compile_,
         threads=threads,
     )
-    emit(
+    text = (
         Path(res.files["table"]).read_text()
         + "\n"
         + "\n".join(f"wrote {p}" for p in res.files.values())
     )
+    emit_result(fmt, {"files": {k: str(v) for k, v in res.files.items()}}, text)
 
 
 @unlearn_group.command("mask-info")
@@ -251,9 +366,7 @@ def bench_cmd(
     type=click.Path(dir_okay=False),
     help="Also draw a PNG here.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@output_options()
 def mask_info_cmd(mask: Path, plot_path: str | None, fmt: str) -> None:
     """Print the fraction of each parameter tensor a mask selects (and draw it).
 

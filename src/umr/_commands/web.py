@@ -10,13 +10,15 @@ from typing import Any
 
 import click
 
-from umr._commands._common import Options, emit, format_option, registry_url
+from umr._commands._common import Options, emit, emit_result, output_options, registry_url
 from umr.errors import require
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port."
+)
 @click.option("--demo", is_flag=True, help="Serve the bundled demo registry (loaded on first use).")
 @click.option(
     "--cache-mb",
@@ -110,8 +112,11 @@ def token() -> None:
 )
 @click.option("--label", default="", help="Who holds the token (kept in the write log).")
 @click.option("--expires", default=None, help="Expiry: a span (90d, 12h, 2w) or a date.")
+@output_options()
 @click.pass_obj
-def token_create(opts: Options, scopes: tuple[str, ...], label: str, expires: str | None) -> None:
+def token_create(
+    opts: Options, scopes: tuple[str, ...], label: str, expires: str | None, fmt: str
+) -> None:
     """Create a token and print it once; only its hash is stored.
 
     \b
@@ -123,7 +128,14 @@ def token_create(opts: Options, scopes: tuple[str, ...], label: str, expires: st
     when = parse_expiry(expires) if expires else None
     with _tokens(opts) as store:
         text, tok = store.create(list(scopes), label, expires=when)
-    emit(text)
+    data = {
+        "token": text,
+        "id": tok.id,
+        "scopes": list(tok.scopes),
+        "label": tok.label,
+        "expires": when.isoformat() if when else None,
+    }
+    emit_result(fmt, data, text)
     until = f"; it expires {when.isoformat()}" if when else ""
     click.echo(
         f"token {tok.id} with scope {' '.join(tok.scopes)}{until}; it is shown only once",
@@ -132,7 +144,7 @@ def token_create(opts: Options, scopes: tuple[str, ...], label: str, expires: st
 
 
 @token.command("list")
-@format_option("text", "json")
+@output_options()
 @click.pass_obj
 def token_list(opts: Options, fmt: str) -> None:
     """List tokens (never their secrets): scopes, state, expiry, last use.
@@ -156,8 +168,9 @@ def token_list(opts: Options, fmt: str) -> None:
 
 @token.command("revoke")
 @click.argument("token_id")
+@output_options()
 @click.pass_obj
-def token_revoke(opts: Options, token_id: str) -> None:
+def token_revoke(opts: Options, token_id: str, fmt: str) -> None:
     """Revoke a token by its id (the 16 hex digits after 'umr_'): it stops working at once.
 
     \b
@@ -166,7 +179,9 @@ def token_revoke(opts: Options, token_id: str) -> None:
     """
     with _tokens(opts) as store:
         info = store.revoke(token_id)
-    emit(f"token {info.id} revoked at {info.revoked}; next: 'umr token list'")
+    emit_result(
+        fmt, info.to_dict(), f"token {info.id} revoked at {info.revoked}; next: 'umr token list'"
+    )
 
 
 @contextlib.contextmanager

@@ -47,6 +47,15 @@ class Format:
     description: str
     extra: str | None = None  # the optional dependency group it needs, if any
 
+    def to_dict(self) -> dict[str, str]:
+        """What a listing shows (``umr formats --format json``, ``GET /api/formats``)."""
+        return {
+            "name": self.name,
+            "media_type": self.media_type,
+            "suffix": self.suffix,
+            "description": self.description,
+        }
+
 
 _FORMATS: dict[str, Format] = {}
 _loaded = False

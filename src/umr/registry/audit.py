@@ -365,7 +365,7 @@ def _next_step(
         text=(
             f"no fix for {a.id} is published: retrain {record} without the affected data or "
             f"unlearn it ('umr unlearn'), publish the result as a new version, and name it "
-            f"fixed with 'umr advisory fix {a.id} --name {name} --version NEW'"
+            f"fixed with 'umr advisory fix {a.id} {name}@NEW'"
         ),
     )
 

@@ -47,15 +47,7 @@ def formats() -> list[dict[str, str]]:
     """Every registered output format (name, media type, file suffix, description)."""
     from umr.formats import formats as registered
 
-    return [
-        {
-            "name": f.name,
-            "media_type": f.media_type,
-            "suffix": f.suffix,
-            "description": f.description,
-        }
-        for f in registered()
-    ]
+    return [f.to_dict() for f in registered()]
 
 
 def home(reg: Any) -> dict[str, Any]:
