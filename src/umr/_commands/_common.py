@@ -66,13 +66,18 @@ def fail(message: str, *, code: int = 1) -> None:
     raise SystemExit(code)
 
 
-def open_registry(opts: Options, *, create: bool = False) -> Registry:
-    """The registry in force; only writing commands (``create``) may bring a new one into
+def open_registry(opts: Options, *, create: bool = False, url: str | None = None) -> Registry:
+    """The registry in force (or at ``url``), opened once and closed when the command ends
+    (``with`` closes it sooner). Only writing commands (``create``) may bring a new one into
     being, so a reading command with a misspelled path fails instead of reading nothing."""
     from umr.registry import Registry
 
-    url = registry_url(opts)
-    return Registry(url if create else existing_registry(url))
+    url = url or registry_url(opts)
+    registry = Registry(url if create else existing_registry(url))
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(registry.close)
+    return registry
 
 
 MAX_WARNINGS = 10  # skipped workspace files listed one by one; the rest are counted
@@ -89,7 +94,7 @@ def record_source(opts: Options) -> RecordSource:
     workspace = _workspace_or_none(opts)
     if workspace is not None:
         sources.append(workspace)
-    registry = _registry_or_none(opts)  # reading must not create one
+    registry = registry_or_none(opts)  # reading must not create one
     if registry is not None:
         sources.append(registry)
     if not sources:
@@ -132,7 +137,7 @@ def _warn_skipped(workspace: Workspace) -> None:
         )
 
 
-def _registry_or_none(opts: Options) -> Any:
+def registry_or_none(opts: Options) -> Registry | None:
     """The registry in force if its database exists (closed with the command), else None."""
     from umr.registry.db import sqlite_path
 
@@ -140,13 +145,7 @@ def _registry_or_none(opts: Options) -> Any:
     path = sqlite_path(url)
     if (path is not None and not path.exists()) or (path is None and url.startswith("sqlite")):
         return None
-    from umr.registry import Registry
-
-    registry = Registry(url)
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None:
-        ctx.call_on_close(registry.close)
-    return registry
+    return open_registry(opts, create=True)
 
 
 def read_ref(
@@ -162,7 +161,7 @@ def read_ref(
     from umr.spec.source import MemorySource
 
     ws = None if choice == "registry" else _workspace_or_none(opts)
-    reg = None if choice == "workspace" else _registry_or_none(opts)
+    reg = None if choice == "workspace" else registry_or_none(opts)
     if choice == "registry" and reg is None:
         existing_registry(registry_url(opts))  # raises: no registry there
     parts = [s for s in (ws, reg) if s is not None]

@@ -14,25 +14,17 @@ from umr._commands._common import (
     emit_result,
     output_options,
     record_source,
-    registry_url,
+    registry_or_none,
 )
 
 
 def _source(opts: Options, ref: str) -> Any:
-    """The registry for a published ref when there is one, else the workspace."""
-    from umr.registry.db import sqlite_path
+    """The registry for a published ref when there is one (closed with the command), else
+    the workspace."""
     from umr.spec.lookup import is_path
 
-    url = registry_url(opts)
-    path = sqlite_path(url)
-    on_disk = path is None or path.exists()
-    if is_path(ref) or not on_disk:
-        return record_source(opts)
-    try:
-        from umr.registry import Registry  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # registry package not available: render from the workspace
-        return record_source(opts)
-    return Registry(url)
+    registry = None if is_path(ref) else registry_or_none(opts)
+    return record_source(opts) if registry is None else registry
 
 
 @click.command()

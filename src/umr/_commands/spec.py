@@ -14,6 +14,7 @@ from umr._commands._common import (
     output_options,
     read_ref,
     record_source,
+    registry_or_none,
 )
 
 
@@ -162,10 +163,9 @@ def bump(opts: Options, path: Path, write: bool, fmt: str) -> None:
     Example:
       umr bump records/acme-chat.yaml --write
     """
-    from umr._commands._common import _registry_or_none
     from umr.spec.bumping import propose_bump
 
-    published = _registry_or_none(opts)
+    published = registry_or_none(opts)
     proposal = propose_bump(path, record_source(opts), write=write, published=published)
     data = {
         "path": str(proposal.path),

@@ -10,7 +10,14 @@ from typing import Any
 
 import click
 
-from umr._commands._common import Options, emit, emit_result, output_options, registry_url
+from umr._commands._common import (
+    Options,
+    emit,
+    emit_result,
+    open_registry,
+    output_options,
+    registry_url,
+)
 from umr.errors import require
 
 
@@ -186,10 +193,9 @@ def token_revoke(opts: Options, token_id: str, fmt: str) -> None:
 
 @contextlib.contextmanager
 def _tokens(opts: Options) -> Iterator[Any]:
-    from umr.registry import Registry
     from umr.registry.tokens import TokenStore
 
-    with Registry(registry_url(opts)) as reg:
+    with open_registry(opts, create=True) as reg:
         yield TokenStore.for_registry(reg)
 
 
@@ -211,15 +217,10 @@ def site(opts: Options, outdir: Path, formats: tuple[str, ...], demo: bool) -> N
     from umr.web.demo import demo_url, ensure_loaded
     from umr.web.site import export
 
-    registry = ensure_loaded(demo_url()) if demo else _open(registry_url(opts))  # checked
+    registry = open_registry(opts, url=demo_url(), create=True) if demo else open_registry(opts)
+    if demo:
+        ensure_loaded(registry)
     emit(export(registry, outdir, formats=list(formats) or None).text())
-
-
-def _open(url: str) -> object:
-    from umr._commands._common import existing_registry
-    from umr.registry import Registry
-
-    return Registry(existing_registry(url))
 
 
 def register(app: click.Group) -> None:

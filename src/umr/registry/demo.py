@@ -10,26 +10,30 @@ from umr.registry.store import Registry
 from umr.spec.source import iter_yaml_files
 
 
-def load_demo(url: str, with_: Sequence[str] = ()) -> dict[str, int]:
-    """Publish every demo record and advisory into ``url``; idempotent. Returns counts.
+def load_demo(target: str | Registry, with_: Sequence[str] = ()) -> dict[str, int]:
+    """Publish every demo record and advisory into ``target`` (a URL, opened and closed here,
+    or an open registry, left open); idempotent. Returns counts.
 
     ``with_`` names installed model zoos (``timm``, ``open-clip``) whose weights are imported
     and published too, linked to the demo's datasets, each set of weights once."""
     from umr.demo import advisories_dir, records_dir
 
     zoos = _zoos(with_)
-    with Registry(url) as reg:
-        result = reg.publish([records_dir()])
-        files = list(iter_yaml_files(advisories_dir()))
-        for path in files:
-            reg.add_advisory(load_advisory(path))
-        counts = {
-            "published": len(result.published),
-            "unchanged": len(result.unchanged),
-            "advisories": len(files),
-        }
-        if zoos:
-            counts |= _publish_zoos(reg, zoos)
+    if isinstance(target, str):
+        with Registry(target) as reg:
+            return load_demo(reg, with_)
+    reg = target
+    result = reg.publish([records_dir()])
+    files = list(iter_yaml_files(advisories_dir()))
+    for path in files:
+        reg.add_advisory(load_advisory(path))
+    counts = {
+        "published": len(result.published),
+        "unchanged": len(result.unchanged),
+        "advisories": len(files),
+    }
+    if zoos:
+        counts |= _publish_zoos(reg, zoos)
     return counts
 
 
@@ -40,7 +44,7 @@ def _zoos(with_: Sequence[str]) -> list[str]:
     if unknown:
         raise NotFoundError(
             f"no model zoo {', '.join(map(repr, unknown))}; known: {', '.join(ZOOS)}",
-            hint="run 'umr demo load --with timm,open-clip'",
+            hint="run 'umr demo load --with timm --with open-clip'",
         )
     return [z for z in ZOOS if z in with_]  # timm first: open_clip reuses its records
 

@@ -168,11 +168,11 @@ def create_app(
     from umr.registry.tokens import TokenStore
     from umr.web.changes import change_counter
 
+    registry = Registry(registry_url)  # the app's one registry, closed with its lifespan
     if demo:
         from umr.web.demo import ensure_loaded
 
-        ensure_loaded(registry_url)
-    registry = Registry(registry_url)
+        ensure_loaded(registry)
     registry.label = "this registry"
     counter = change_counter(registry.engine)
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from umr.registry import Registry
 
 
 def _fingerprint() -> str:
@@ -34,13 +37,10 @@ def demo_url() -> str:
     return f"sqlite:///{path}"
 
 
-def ensure_loaded(url: str) -> Any:
-    """Publish the bundled demo records and advisories into ``url`` unless already there,
-    through the same loader as ``umr demo load``; returns the open registry."""
-    from umr.registry import Registry
+def ensure_loaded(registry: Registry) -> None:
+    """Publish the bundled demo records and advisories into ``registry`` unless already there,
+    through the same loader as ``umr demo load``; the registry stays open."""
     from umr.registry.demo import load_demo
 
-    registry = Registry(url)
     if not registry.names():
-        load_demo(url)
-    return registry
+        load_demo(registry)
