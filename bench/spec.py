@@ -59,8 +59,8 @@ def generate(n: int) -> list[str]:
 
 def run(texts: list[str]) -> dict[str, float]:
     gc.collect()
-    # The whole batch in one pause of the cyclic GC, as umr validate runs it
-    # (umr.spec.check.validate_paths); the collection when the pause ends counts to resolve.
+    # The whole batch in one pause of the cyclic GC, as the umr command line runs a command
+    # (umr.cli); the collection when the pause ends counts to resolve.
     t0 = time.perf_counter()
     with gc_paused():
         loaded = [load_yaml(t, source=f"gen-{i}.yaml") for i, t in enumerate(texts)]

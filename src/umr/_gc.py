@@ -1,5 +1,9 @@
 """Pausing the cyclic garbage collector around batch work that allocates many objects and
 frees none (a large lineage, a batch of resolved records): collections would only rescan them.
+
+For entry points only (the CLI's root command, bench scripts): the collector is process-wide,
+so a library function that paused it would pause it for every thread of its caller. What the
+pause is worth is measured in docs/benchmarks.md, "The cyclic GC pause".
 """
 
 from __future__ import annotations

@@ -18,7 +18,11 @@ import click
 from umr import __version__
 from umr._commands import demo, formats, reference, registry, scan, spec, unlearn, web
 from umr._commands._common import Options
+from umr._gc import gc_paused
 from umr.errors import RecordError, RenderError, UmrError
+
+# Commands that serve threads for hours or train models keep the cyclic GC running.
+KEEP_GC = frozenset({"serve", "unlearn"})
 
 INTERNAL_ERROR = 70  # exit status of a fault in umr itself (sysexits' EX_SOFTWARE)
 
@@ -97,6 +101,11 @@ def app(ctx: click.Context, workspace: Path | None, registry: str | None, debug:
     ctx.obj = Options(
         workspace=workspace or Path("."), registry=registry, workspace_given=workspace is not None
     )
+    if ctx.invoked_subcommand not in KEEP_GC:
+        # A command is one batch: it allocates many objects and frees few, so collections
+        # would only rescan them; one pause for the whole command (docs/benchmarks.md, "The
+        # cyclic GC pause"). Never in library calls: the collector is process-wide.
+        ctx.with_resource(gc_paused())
 
 
 for _module in (spec, registry, formats, scan, web, unlearn, demo, reference):

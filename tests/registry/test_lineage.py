@@ -492,21 +492,6 @@ def test_publisher_filter_folds_unicode_case(chain: Registry) -> None:
     assert chain.search("", publisher="zurich ai") == []  # folding case, not accents
 
 
-def test_gc_pauses_overlap_and_restore_the_collector() -> None:
-    import gc
-
-    from umr.registry.lineage import _gc_paused
-
-    assert gc.isenabled()
-    first, second = _gc_paused(), _gc_paused()
-    first.__enter__()
-    second.__enter__()  # a second thread pausing while the first is paused
-    first.__exit__(None, None, None)
-    assert not gc.isenabled()  # the second is still inside its pause
-    second.__exit__(None, None, None)
-    assert gc.isenabled()
-
-
 def test_snapshot_reads_one_registry_state(chain: Registry) -> None:
     with Registry(chain.url) as writer, chain.snapshot():
         assert [str(v) for v in chain.versions("corpus-x")] == ["2.0.0"]

@@ -197,9 +197,10 @@ def repeatable_read(conn: Connection) -> None:
     """Make the next transaction on ``conn`` read one state of the database throughout; call
     before ``begin()``. PostgreSQL otherwise takes a fresh snapshot per statement (READ
     COMMITTED); psycopg then begins with ``BEGIN ISOLATION LEVEL REPEATABLE READ`` (no extra
-    round trip, unlike a ``SET TRANSACTION`` statement: 413 against 494 us a read transaction,
-    bench/pg_isolation.py), and the pool resets the level when the connection goes back. A
-    SQLite read transaction holds one state already."""
+    round trip, unlike a ``SET TRANSACTION`` statement: bench/pg_isolation.py;
+    docs/benchmarks.md, "Making a read transaction REPEATABLE READ on PostgreSQL"), and the
+    pool resets the level when the connection goes back. A SQLite read transaction holds one
+    state already."""
     if conn.dialect.name == "postgresql":
         conn.execution_options(isolation_level="REPEATABLE READ")
 

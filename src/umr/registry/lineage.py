@@ -28,7 +28,6 @@ from typing import Any, Protocol
 
 from sqlalchemy import BindParameter, Connection, TextClause, bindparam, text
 
-from umr._gc import gc_paused as _gc_paused
 from umr.errors import RefError
 from umr.graph import INHERITS, Direction, LineageHit
 from umr.spec import Version
@@ -178,10 +177,9 @@ BY_LEVEL = LevelWalker()
 
 
 def walk(conn: Connection, query: WalkQuery, walker: Walker = STATEMENT) -> list[LineageHit]:
-    """:func:`hits` of ``walker``'s rows, in one pause of the cyclic GC: a large closure
-    allocates many objects and frees none, and one pause means one collection after."""
-    with _gc_paused():
-        return hits(walker.rows(conn, query), query.direction)
+    """:func:`hits` of ``walker``'s rows. (A library call never pauses the cyclic GC, which
+    is process-wide; the CLI pauses it around a whole command: :mod:`umr._gc`.)"""
+    return hits(walker.rows(conn, query), query.direction)
 
 
 def id_list(dialect: str, ids: list[int]) -> Any:
@@ -313,33 +311,32 @@ def hits(rows: Sequence[Row], direction: Direction) -> list[LineageHit]:
     out: list[LineageHit] = []
     append = out.append
     upward = direction == "up"
-    with _gc_paused():  # a large closure allocates many objects and nothing cyclic
-        for rid, d, name, version, kind, title, parent, relation, _, uncertain in _in_order(rows):
-            if d == 0:
-                starts[rid] = f"{name}@{version}"
-                continue
-            v = versions.get(version)
-            if v is None:
-                v = versions[version] = parse(version)
-            prev = made.get(parent)  # type: ignore[arg-type]
-            via = starts[parent] if prev is None else prev.id  # type: ignore[index]
-            hit = made[rid] = _new_tuple(
-                LineageHit,
-                (
-                    name,
-                    v,
-                    kind,
-                    title,
-                    d,
-                    relation,
-                    f"{name}@{version}",
-                    via,
-                    prev,
-                    upward,
-                    bool(uncertain),
-                ),
-            )
-            append(hit)
+    for rid, d, name, version, kind, title, parent, relation, _, uncertain in _in_order(rows):
+        if d == 0:
+            starts[rid] = f"{name}@{version}"
+            continue
+        v = versions.get(version)
+        if v is None:
+            v = versions[version] = parse(version)
+        prev = made.get(parent)  # type: ignore[arg-type]
+        via = starts[parent] if prev is None else prev.id  # type: ignore[index]
+        hit = made[rid] = _new_tuple(
+            LineageHit,
+            (
+                name,
+                v,
+                kind,
+                title,
+                d,
+                relation,
+                f"{name}@{version}",
+                via,
+                prev,
+                upward,
+                bool(uncertain),
+            ),
+        )
+        append(hit)
     return out
 
 

@@ -75,8 +75,8 @@ def _set_names(conn: Connection, column: str, values: list[tuple[int, str | None
 def _v4(conn: Connection, dialect: str) -> None:
     # SQLite search: FTS5 prefix indexes for 2- to 5-character prefixes. Every query word is a
     # prefix query; without them FTS5 merges the doclists of every term with that prefix into
-    # memory, so "model 1234" read the whole doclist of "model" (44 ms against 2.8 ms on a
-    # million names) and the window's cutoff query read all matches of a common word.
+    # memory, so "model 1234" read the whole doclist of "model" and the window's cutoff query
+    # read all matches of a common word (docs/benchmarks.md, "FTS5 prefix indexes").
     if dialect != "sqlite":
         return
     conn.exec_driver_sql(

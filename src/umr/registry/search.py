@@ -41,13 +41,14 @@ class SearchHit:
         return f"{self.name}@{self.version} [{self.kind}]{title}"
 
 
-# Ranking every match costs about 2 microseconds a row in either database, which is most of a
-# search for a common word in a large registry (a word in 13% of a million names: 300 ms).
-# So a query that matches more than RANK_WINDOW names (after filters) is ranked within the
-# RANK_WINDOW names registered first, plus the name spelled exactly as the query if there is
-# one. Registration order is meaningful here: a record's upstream must be published before it,
-# so base models and datasets precede everything derived from them. Scores do not depend on
-# the window (they use the statistics of the whole index), so a hit scores the same either way.
+# Ranking every match costs a constant per row in either database, which is most of a search
+# for a common word in a large registry (docs/benchmarks.md, "Queries at commit 3c8366a:
+# search window, lighter impact"). So a query that matches more than RANK_WINDOW names (after
+# filters) is ranked within the RANK_WINDOW names registered first, plus the name spelled
+# exactly as the query if there is one. Registration order is meaningful here: a record's
+# upstream must be published before it, so base models and datasets precede everything derived
+# from them. Scores do not depend on the window (they use the statistics of the whole index),
+# so a hit scores the same either way.
 RANK_WINDOW = 5_000
 _NO_CUTOFF = 2**62
 
@@ -59,7 +60,8 @@ WHERE names_fts MATCH :q AND n.latest_id IS NOT NULL {filters}
 ORDER BY names_fts.rowid LIMIT 1 OFFSET :window
 """
 # Rank and cut to ``limit`` on the small names table first, then join the (wide) records rows
-# of the few survivors: joining every match before sorting cost 2-4x on a common word. The
+# of the few survivors: joining every match before sorting cost several times more on a common
+# word (the same section of docs/benchmarks.md). The
 # rowid bound goes to FTS5 as a range on its doclists; when the exact name lies beyond the
 # window, a second arm adds it (an OR would hide the bound from FTS5).
 _SQLITE_ARM = """

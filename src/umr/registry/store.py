@@ -354,9 +354,9 @@ class Registry:
 
     def _analyze(self) -> None:
         """Refresh PostgreSQL's planner statistics after a large batch. Until autovacuum gets
-        to it (a minute or more), a bulk-loaded registry is planned as if empty: an upstream
-        lineage took 52.5 ms (p50) against 1.5 ms after ANALYZE at 100,000 records
-        (bench/pg_analyze.py). A failure only costs speed, so it is logged, not raised."""
+        to it (a minute or more), a bulk-loaded registry is planned as if empty, and an upstream
+        lineage is many times slower (bench/pg_analyze.py; docs/benchmarks.md, "Response
+        cache", found on the way). A failure only costs speed, so it is logged, not raised."""
         try:
             transaction(self.engine, lambda c: c.exec_driver_sql("ANALYZE names, records, edges"))
         except RegistryError as exc:

@@ -15,7 +15,6 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from umr._gc import gc_paused
 from umr.errors import Problem, UmrError
 from umr.spec.inherit import Resolved, Resolver
 from umr.spec.record import Record
@@ -111,17 +110,16 @@ class BatchCheck:
 
     def resolve(self, records: Sequence[Record], resolver: Resolver) -> None:
         """Resolve each record not already reported: the chain's depth, the merged record."""
-        with gc_paused():  # a batch: see umr.spec.check.validate_paths
-            for record in records:
-                if record.id in self._skip:
-                    continue
-                try:
-                    resolved = resolver.resolve(record)
-                    _ = resolved.record  # validates the merged record
-                except UmrError as exc:
-                    self._report(record, ("inherits",), exc.message)
-                    continue
-                self.resolved[record.id] = resolved
+        for record in records:
+            if record.id in self._skip:
+                continue
+            try:
+                resolved = resolver.resolve(record)
+                _ = resolved.record  # validates the merged record
+            except UmrError as exc:
+                self._report(record, ("inherits",), exc.message)
+                continue
+            self.resolved[record.id] = resolved
 
     @property
     def ok(self) -> bool:

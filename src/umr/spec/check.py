@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from umr._gc import gc_paused
 from umr.errors import Problem, RecordError
 from umr.spec.batch import BatchCheck
 from umr.spec.canonical import digest
@@ -101,10 +100,6 @@ def check_refs(
 def validate_paths(paths: Iterable[str | Path], *, source: RecordSource | None = None) -> Report:
     """Validate files and folders; refs resolve against the files themselves, then ``source``."""
     report = Report()
-    # One pause of the cyclic GC for the whole batch, which allocates many objects and keeps
-    # them (collections would only rescan them): one collection when it ends (bench/spec.py,
-    # docs/benchmarks.md#spec).
-    with gc_paused():
-        loaded = load_files(collect_files(paths), report)
-        check_refs(loaded, source, report)
+    loaded = load_files(collect_files(paths), report)
+    check_refs(loaded, source, report)
     return report

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from umr._gc import gc_paused
 from umr.errors import CycleError, NotFoundError, RecordError
 from umr.spec.limits import MAX_INHERITS
 from umr.spec.record import FIELDS, Record
@@ -203,12 +202,10 @@ class Resolver:
 
     def resolve_all(self, records: Iterable[Record]) -> list[Resolved]:
         """Resolve a batch, each with its resolved record validated and its provenance
-        computed, with the cyclic GC paused: the batch allocates many objects and frees none,
-        so collections would only rescan them (bench/spec.py, docs/benchmarks.md)."""
-        with gc_paused():
-            out = [self.resolve(r) for r in records]
-            for r in out:
-                _ = r.record, r.provenance
+        computed."""
+        out = [self.resolve(r) for r in records]
+        for r in out:
+            _ = r.record, r.provenance
         return out
 
     def _resolve_data(self, record: Record) -> _State:

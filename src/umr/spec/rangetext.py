@@ -1,12 +1,13 @@
 """The range grammar's lexer: npm range text to one canonical spelling, in linear time.
 
 ``node-semver`` (which gives ranges their npm semantics) trims whitespace with regular
-expressions that backtrack cubically on long whitespace runs: ``1.0.0 -`` followed by 245
-spaces and ``!`` took about 8 s. Every range is therefore checked and respelled here first,
-with ``str.split`` and regular expressions whose quantifiers are possessive (they never give
-back what they matched, so each character is looked at a bounded number of times), and
-``node-semver`` only ever sees the canonical spelling: single spaces, operators joined to their
-versions, no ``v`` prefixes. The text a record stores is not changed (digests stay as they were).
+expressions that backtrack cubically on long whitespace runs: ``1.0.0 -`` followed by a few
+hundred spaces and ``!`` took seconds (docs/benchmarks.md, "Adversarial inputs"). Every range
+is therefore checked and respelled here first, with ``str.split`` and regular expressions
+whose quantifiers are possessive (they never give back what they matched, so each character
+is looked at a bounded number of times), and ``node-semver`` only ever sees the canonical
+spelling: single spaces, operators joined to their versions, no ``v`` prefixes. The text a
+record stores is not changed (digests stay as they were).
 
 Grammar (npm's, strict): alternatives joined by ``||``; each is empty (any version), a hyphen
 range ``PARTIAL - PARTIAL``, or comparators separated by whitespace, each an optional

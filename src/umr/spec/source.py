@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from umr._gc import gc_paused
 from umr.errors import NotFoundError, Problem, RecordError, UmrError
 from umr.spec.load import load_record
 from umr.spec.record import Record
@@ -111,8 +110,7 @@ class Workspace:
         (and listed in ``skipped``); ``umr validate`` reports them when it is asked to.
         """
         if self._index is None:
-            with gc_paused():  # a batch: see umr.spec.check.validate_paths
-                self._index, self.skipped = self._build_index()
+            self._index, self.skipped = self._build_index()
         return self._index
 
     def _build_index(self) -> tuple[dict[str, dict[Version, Path]], list[Problem]]:
