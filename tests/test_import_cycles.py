@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from umr.spec.batch import strongly_connected
+
 SRC = Path(__file__).resolve().parent.parent / "src"
 
 
@@ -84,56 +86,12 @@ def import_graph() -> dict[str, set[str]]:
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """The strongly connected components with more than one module (Tarjan), each sorted."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-    counter = 0
-
-    def connect(start: str) -> None:
-        nonlocal counter
-        # iterative Tarjan: (node, iterator over its successors)
-        work = [(start, iter(sorted(graph[start])))]
-        index[start] = low[start] = counter
-        counter += 1
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            node, successors = work[-1]
-            advanced = False
-            for succ in successors:
-                if succ not in index:
-                    index[succ] = low[succ] = counter
-                    counter += 1
-                    stack.append(succ)
-                    on_stack.add(succ)
-                    work.append((succ, iter(sorted(graph[succ]))))
-                    advanced = True
-                    break
-                if succ in on_stack:
-                    low[node] = min(low[node], index[succ])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1:
-                    found.append(sorted(component))
-
-    for name in sorted(graph):
-        if name not in index:
-            connect(name)
-    return found
+    """The strongly connected components with more than one module, each sorted (the Tarjan
+    walk the record batch check uses for inheritance cycles)."""
+    found = strongly_connected(
+        {name: dict.fromkeys(sorted(edges), 0) for name, edges in graph.items()}
+    )
+    return sorted(sorted(c) for c in found if len(c) > 1)
 
 
 def test_cycle_finder_finds_a_cycle() -> None:

@@ -233,6 +233,16 @@ def output_options(*choices: str, default: str = "text") -> Callable[[_F], _F]:
     )
 
 
+OUTPUT_FILE = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE instead of standard output.",
+)
+"""The one ``--output FILE`` option of the commands that can write their answer to a file."""
+
+
 def emit_result(fmt: str, data: Any, text: str) -> None:
     """Print a command's result: ``data`` as JSON for ``--format json``, else ``text``."""
     if fmt == "json":

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from umr._commands._common import (
+    OUTPUT_FILE,
     Options,
     deprecated,
     emit,
@@ -37,12 +38,7 @@ def _source(opts: Options, ref: str) -> Any:
     show_default=True,
     help="Output format ('umr formats' lists them).",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to FILE instead of standard output.",
-)
+@OUTPUT_FILE
 @click.option("--list", "list_", is_flag=True, hidden=True, help="Deprecated: 'umr formats'.")
 @click.pass_obj
 def render(opts: Options, ref: str | None, fmt: str, output: Path | None, list_: bool) -> None:

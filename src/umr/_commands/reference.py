@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from umr._commands._common import OUTPUT_FILE
+
 WIDTH = 100  # help text wrapped at this width, whatever the terminal
 
 HEADER = """# CLI reference
@@ -53,13 +55,7 @@ def reference(app: click.Command) -> str:
 
 
 @click.command("cli-reference", hidden=True)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the page to FILE instead of standard output.",
-)
+@OUTPUT_FILE
 @click.pass_context
 def cli_reference(ctx: click.Context, output: Path | None) -> None:
     """Print the CLI reference page (docs/guide/cli.md) from the commands themselves.

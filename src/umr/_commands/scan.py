@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from umr._commands._common import SEVERITY, Options, emit, open_registry
+from umr._commands._common import OUTPUT_FILE, SEVERITY, Options, emit, open_registry
 
 FORMATS = ("text", "json", "sarif", "cyclonedx")
 
@@ -34,12 +34,7 @@ FORMATS = ("text", "json", "sarif", "cyclonedx")
     is_flag=True,
     help="Count possible findings (every route through an uncertain edge) for --fail-on.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE instead of standard output.",
-)
+@OUTPUT_FILE
 @click.pass_obj
 def scan(
     opts: Options,

@@ -39,12 +39,20 @@ def unlearn_group() -> None:
 _METHOD = click.option(
     "--method", default=None, help="The unlearning method ('umr unlearn methods' lists them)."
 )
-_OUT = click.option(
-    "--out",
-    default=None,
-    type=click.Path(file_okay=False),
-    help="Write checkpoint, mask, forget index and metrics here.",
-)
+
+
+def _out_dir(default: str | None, help: str) -> Callable[[_F], _F]:
+    """The ``--out FOLDER`` option of a command that writes files."""
+    return click.option(
+        "--out",
+        default=default,
+        show_default=default is not None,
+        type=click.Path(file_okay=False),
+        help=help,
+    )
+
+
+_OUT = _out_dir(None, "Write checkpoint, mask, forget index and metrics here.")
 
 
 def _remediation_options(hidden: bool) -> Callable[[_F], _F]:
@@ -53,20 +61,24 @@ def _remediation_options(hidden: bool) -> Callable[[_F], _F]:
     def apply(fn: _F) -> _F:
         for option in reversed(
             [
-                click.option(
-                    "--checkpoint",
-                    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                    required=not hidden,
-                    hidden=hidden,
-                    help="The model's weights (safetensors; sha256 must match the record).",
-                ),
-                click.option(
-                    "--forget",
-                    "forget_path",
-                    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                    required=not hidden,
-                    hidden=hidden,
-                    help="The forget-set index file (see 'umr unlearn forget-set').",
+                *(
+                    click.option(
+                        *flags,
+                        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        required=not hidden,
+                        hidden=hidden,
+                        help=text,
+                    )
+                    for flags, text in (
+                        (
+                            ("--checkpoint",),
+                            "The model's weights (safetensors; sha256 must match the record).",
+                        ),
+                        (
+                            ("--forget", "forget_path"),
+                            "The forget-set index file (see 'umr unlearn forget-set').",
+                        ),
+                    )
                 ),
                 click.option(
                     "--epochs",
@@ -177,13 +189,7 @@ def run_cmd(
 @click.option(
     "--method", default="del", show_default=True, help="The unlearning method ('unlearn methods')."
 )
-@click.option(
-    "--out",
-    default="unlearned",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Write the new checkpoint, the mask and the metrics here.",
-)
+@_out_dir("unlearned", "Write the new checkpoint, the mask and the metrics here.")
 @output_options()
 @click.pass_context
 def remediate_cmd(
@@ -282,13 +288,7 @@ def _list_option(*flags: str, help: str) -> Callable[[_F], _F]:
     help="Which sizes, seeds and methods to run.",
 )
 @_list_option("--seed", "--seeds", "seeds", help="A seed (repeatable) [default: the suite's].")
-@click.option(
-    "--out",
-    default="bench-unlearn",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Folder for results.json, the table and the plots.",
-)
+@_out_dir("bench-unlearn", "Folder for results.json, the table and the plots.")
 @click.option("--samples", type=int, default=None, help="Override the number of generated samples.")
 @click.option("--epochs", type=int, default=None, help="Override training epochs (unlearning: 1).")
 @_list_option("--method", "--methods", "methods", help="Run only this method (repeatable).")

@@ -49,12 +49,8 @@ class Format:
 
     def to_dict(self) -> dict[str, str]:
         """What a listing shows (``umr formats --format json``, ``GET /api/formats``)."""
-        return {
-            "name": self.name,
-            "media_type": self.media_type,
-            "suffix": self.suffix,
-            "description": self.description,
-        }
+        keys = ("name", "media_type", "suffix", "description")
+        return {key: getattr(self, key) for key in keys}
 
 
 _FORMATS: dict[str, Format] = {}
