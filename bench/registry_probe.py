@@ -56,8 +56,8 @@ def main() -> None:
     (rid,) = con.execute("SELECT id FROM records WHERE name = ?", (args.dataset,)).fetchone()
     query = WalkQuery(starts=(rid,), direction="down", typed=True)
     with reg.engine.connect() as conn:
-        rows = STATEMENT.rows(conn, query)
-        walk = best(lambda: STATEMENT.rows(conn, query))
+        rows = STATEMENT(conn, query)
+        walk = best(lambda: STATEMENT(conn, query))
     build = best(lambda: hits(rows, "down"))
     total = best(lambda: reg.impact(args.dataset))
     print(f"impact {args.dataset}: {len(rows) - 1} descendants")
@@ -87,8 +87,8 @@ def main() -> None:
         f"joined to a narrow heads table {with_heads:.2f} s"
     )
     with reg.engine.connect() as conn:
-        walked = best(lambda: BY_LEVEL.rows(conn, query))
-        n = len(BY_LEVEL.rows(conn, query)) - 1
+        walked = best(lambda: BY_LEVEL(conn, query))
+        n = len(BY_LEVEL(conn, query)) - 1
     print(f"  level by level    {walked:8.2f} s ({n} descendants; lineage.BY_LEVEL, impact's walk)")
 
 

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 
 from registry._helpers import rec
 from umr.registry import Registry
-from umr.registry.lineage import BY_LEVEL, STATEMENT, WalkQuery, edges_among, walk
+from umr.registry.lineage import (
+    BY_LEVEL,
+    STATEMENT,
+    WalkQuery,
+    edges_among,
+    statement_rows_and_edges,
+    walk,
+)
 from umr.registry.printing import render_dot, render_tree
 from umr.spec import Record
 
@@ -230,14 +237,14 @@ def _check_walks_agree(reg: Registry, shapes: list[WalkQuery] | None = None) -> 
             want = _preferred_paths(edges, query)
             want = {k: v for k, v in want.items() if k in set(ids)}
             for walker in (STATEMENT, BY_LEVEL):
-                rows = walker.rows(conn, query)
+                rows = walker(conn, query)
                 assert {r[0]: (r[1], r[6], r[7], r[8]) for r in rows} == want
                 assert len(rows) == len(want)
             a = walk(conn, query, STATEMENT)
             b = walk(conn, query, BY_LEVEL)
             assert [(h.id, h.path) for h in a] == [(h.id, h.path) for h in b]
             if query.depth is None and not query.avoid:  # the walk saw every edge among them
-                rows, followed = STATEMENT.rows_and_edges(conn, query)
+                rows, followed = statement_rows_and_edges(conn, query)
                 among = edges_among(conn, [r[0] for r in rows], typed=query.typed)
                 among = [e for e in among if not query.relations or e[2] in query.relations]
                 assert [e[:5] for e in followed] == [e[:5] for e in among]

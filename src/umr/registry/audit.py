@@ -26,7 +26,7 @@ from umr.graph import AdvisoryInfo, AuditReport, Edge, Finding, Fix, Route
 from umr.registry import advisories as adv
 from umr.registry import tables as t
 from umr.registry.advisories import RANK, Advisory
-from umr.registry.lineage import STATEMENT, WalkQuery, notes
+from umr.registry.lineage import WalkQuery, notes, statement_rows_and_edges
 from umr.registry.publish import _entry, _problem, _TxSource
 from umr.registry.routes import Dag, Routes
 from umr.spec import Record, Version
@@ -207,7 +207,7 @@ def reaching(conn: Connection, starts: Sequence[int]) -> dict[int, list[Badge]]:
 def _closure(conn: Connection, starts: list[int]) -> _Closure:
     """The typed upstream closure of ``starts``: one walk, whose rows also give every edge
     among its records; the notes of the uncertain ones (rare) in one more query."""
-    rows, edges = STATEMENT.rows_and_edges(conn, WalkQuery(starts=tuple(starts), typed=True))
+    rows, edges = statement_rows_and_edges(conn, WalkQuery(starts=tuple(starts), typed=True))
     dag = Dag()
     names: dict[int, str] = {}
     versions: dict[int, Version] = {}

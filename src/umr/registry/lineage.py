@@ -22,9 +22,9 @@ from __future__ import annotations
 import functools
 import json
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import BindParameter, Connection, TextClause, bindparam, text
 
@@ -52,12 +52,6 @@ class WalkQuery:
         check_direction(self.direction)
 
 
-class Walker(Protocol):
-    """One way to answer a :class:`WalkQuery`: its rows, in no particular order."""
-
-    def rows(self, conn: Connection, query: WalkQuery) -> list[Row]: ...
-
-
 def check_direction(direction: str) -> None:
     if direction not in ("up", "down"):
         raise RefError(f"direction must be 'up' or 'down', got {direction!r}")
@@ -72,114 +66,113 @@ def _rank(
     return (depth, relation == INHERITS, parent, edge)
 
 
-class StatementWalker:
+def statement_rows(conn: Connection, query: WalkQuery) -> list[Row]:
     """The walk as one recursive statement; Python keeps each record's preferred row (one dict
     pass, cheaper than a window function over every walk row; see docs/decisions.md)."""
-
-    def rows(self, conn: Connection, query: WalkQuery) -> list[Row]:
-        return self._preferred(self._raw(conn, query))
-
-    def rows_and_edges(self, conn: Connection, query: WalkQuery) -> tuple[list[Row], list[EdgeRow]]:
-        """The rows, and every edge the walk followed (without notes), ordered by source and
-        position: all the edges among the closure's records when the walk is not stopped by
-        a depth, so an audit needs no second query for them."""
-        raw = self._raw(conn, query)
-        up = query.direction == "up"
-        seen: dict[int, EdgeRow] = {}
-        for rid, _, _, _, _, _, parent, relation, eid, uncertain in raw:
-            if eid is not None and eid not in seen:
-                src, dst = (parent, rid) if up else (rid, parent)
-                seen[eid] = (src, dst, relation, eid, bool(uncertain), None)
-        # a record's edges are stored in position order, so the edge id orders them
-        edges = sorted(seen.values(), key=lambda e: (e[0], e[3]))
-        return self._preferred(raw), edges
-
-    def _preferred(self, raw: list[Any]) -> list[Row]:
-        best: dict[int, Any] = {}
-        for row in raw:
-            kept = best.setdefault(row[0], row)
-            if kept is not row and _rank(row[1], row[7], row[6], row[8]) < _rank(
-                kept[1], kept[7], kept[6], kept[8]
-            ):
-                best[row[0]] = row
-        return list(best.values())
-
-    def _raw(self, conn: Connection, query: WalkQuery) -> list[Any]:
-        if not query.starts:
-            return []
-        params: dict[str, Any] = {"starts": list(query.starts)}
-        if query.depth is not None:
-            params["maxdepth"] = query.depth
-        if query.relations:
-            params["rels"] = list(query.relations)
-        if query.avoid:
-            params["avoid"] = sorted(query.avoid)
-        shape = (
-            query.direction,
-            bool(query.relations),
-            query.depth is not None,
-            query.typed,
-            bool(query.avoid),
-        )
-        # .all() fetches in one call; iterating a result fetches row by row, several times slower
-        return list(conn.execute(_statement(*shape), params).all())
+    return _preferred(_raw(conn, query))
 
 
-class LevelWalker:
+def statement_rows_and_edges(conn: Connection, query: WalkQuery) -> tuple[list[Row], list[EdgeRow]]:
+    """:func:`statement_rows`, and every edge the walk followed (without notes), ordered by
+    source and position: all the edges among the closure's records when the walk is not
+    stopped by a depth, so an audit needs no second query for them."""
+    raw = _raw(conn, query)
+    up = query.direction == "up"
+    seen: dict[int, EdgeRow] = {}
+    for rid, _, _, _, _, _, parent, relation, eid, uncertain in raw:
+        if eid is not None and eid not in seen:
+            src, dst = (parent, rid) if up else (rid, parent)
+            seen[eid] = (src, dst, relation, eid, bool(uncertain), None)
+    # a record's edges are stored in position order, so the edge id orders them
+    edges = sorted(seen.values(), key=lambda e: (e[0], e[3]))
+    return _preferred(raw), edges
+
+
+def _preferred(raw: list[Any]) -> list[Row]:
+    best: dict[int, Any] = {}
+    for row in raw:
+        kept = best.setdefault(row[0], row)
+        if kept is not row and _rank(row[1], row[7], row[6], row[8]) < _rank(
+            kept[1], kept[7], kept[6], kept[8]
+        ):
+            best[row[0]] = row
+    return list(best.values())
+
+
+def _raw(conn: Connection, query: WalkQuery) -> list[Any]:
+    if not query.starts:
+        return []
+    params: dict[str, Any] = {"starts": list(query.starts)}
+    if query.depth is not None:
+        params["maxdepth"] = query.depth
+    if query.relations:
+        params["rels"] = list(query.relations)
+    if query.avoid:
+        params["avoid"] = sorted(query.avoid)
+    shape = (
+        query.direction,
+        bool(query.relations),
+        query.depth is not None,
+        query.typed,
+        bool(query.avoid),
+    )
+    # .all() fetches in one call; iterating a result fetches row by row, several times slower
+    return list(conn.execute(_statement(*shape), params).all())
+
+
+def level_rows(conn: Connection, query: WalkQuery) -> list[Row]:
     """The walk breadth first from Python: one query per depth for the edges leaving the
     frontier, then one for the records' head columns (within a depth in the database's name
     order; :func:`hits` sorts in Python's). For a large closure this is the faster walk: the
     recursive statement pays for ``UNION``'s row comparisons and for joining each walk row to
     its edge, where a dict here does the visiting."""
-
-    def rows(self, conn: Connection, query: WalkQuery) -> list[Row]:
-        dialect = conn.dialect.name
-        edges, heads = _level_statements(
-            dialect, query.direction, bool(query.relations), query.typed
-        )
-        params: dict[str, Any] = {"rels": list(query.relations)} if query.relations else {}
-        reached: dict[int, tuple[int, int | None, str | None, int | None, Any]] = dict.fromkeys(
-            query.starts, (0, None, None, None, None)
-        )
-        avoid = query.avoid
-        frontier = list(reached)
-        level = 0
-        while frontier and (query.depth is None or level < query.depth):
-            level += 1
-            nxt = []
-            for parent, child, relation, eid, uncertain in conn.execute(
-                edges, {"ids": id_list(dialect, frontier), **params}
-            ).all():
-                if avoid and child in avoid:
-                    continue
-                kept = reached.get(child)
-                if kept is None:
-                    reached[child] = (level, parent, relation, eid, uncertain)
-                    nxt.append(child)
-                elif kept[0] == level and _rank(level, relation, parent, eid) < _rank(
-                    kept[0], kept[2], kept[1], kept[3]
-                ):
-                    reached[child] = (level, parent, relation, eid, uncertain)
-            frontier = nxt
-        rows: list[Row] = [
-            (rid, r[0], name, version, kind, title, r[1], r[2], r[3], r[4])
-            for rid, name, version, kind, title in conn.execute(
-                heads, {"ids": id_list(dialect, list(reached))}
-            ).all()
-            for r in (reached[rid],)
-        ]
-        rows.sort(key=_DEPTH)  # stable: each depth keeps the statement's name order
-        return rows
+    dialect = conn.dialect.name
+    edges, heads = _level_statements(dialect, query.direction, bool(query.relations), query.typed)
+    params: dict[str, Any] = {"rels": list(query.relations)} if query.relations else {}
+    reached: dict[int, tuple[int, int | None, str | None, int | None, Any]] = dict.fromkeys(
+        query.starts, (0, None, None, None, None)
+    )
+    avoid = query.avoid
+    frontier = list(reached)
+    level = 0
+    while frontier and (query.depth is None or level < query.depth):
+        level += 1
+        nxt = []
+        for parent, child, relation, eid, uncertain in conn.execute(
+            edges, {"ids": id_list(dialect, frontier), **params}
+        ).all():
+            if avoid and child in avoid:
+                continue
+            kept = reached.get(child)
+            if kept is None:
+                reached[child] = (level, parent, relation, eid, uncertain)
+                nxt.append(child)
+            elif kept[0] == level and _rank(level, relation, parent, eid) < _rank(
+                kept[0], kept[2], kept[1], kept[3]
+            ):
+                reached[child] = (level, parent, relation, eid, uncertain)
+        frontier = nxt
+    rows: list[Row] = [
+        (rid, r[0], name, version, kind, title, r[1], r[2], r[3], r[4])
+        for rid, name, version, kind, title in conn.execute(
+            heads, {"ids": id_list(dialect, list(reached))}
+        ).all()
+        for r in (reached[rid],)
+    ]
+    rows.sort(key=_DEPTH)  # stable: each depth keeps the statement's name order
+    return rows
 
 
-STATEMENT = StatementWalker()
-BY_LEVEL = LevelWalker()
+Walker = Callable[[Connection, WalkQuery], list[Row]]
+"""One way to answer a :class:`WalkQuery`: its rows, in no particular order."""
+STATEMENT: Walker = statement_rows
+BY_LEVEL: Walker = level_rows
 
 
 def walk(conn: Connection, query: WalkQuery, walker: Walker = STATEMENT) -> list[LineageHit]:
     """:func:`hits` of ``walker``'s rows. (A library call never pauses the cyclic GC, which
     is process-wide; the CLI pauses it around a whole command: :mod:`umr._gc`.)"""
-    return hits(walker.rows(conn, query), query.direction)
+    return hits(walker(conn, query), query.direction)
 
 
 def id_list(dialect: str, ids: list[int]) -> Any:
@@ -200,7 +193,7 @@ def _ids_in(dialect: str, column: str, param: str = "ids") -> str:
 def _level_statements(
     dialect: str, direction: Direction, filtered: bool, typed: bool
 ) -> tuple[TextClause, TextClause]:
-    """:class:`LevelWalker`'s two statements: the edges leaving a frontier, records' heads."""
+    """:func:`level_rows`' two statements: the edges leaving a frontier, records' heads."""
     here, nxt = ("src_id", "dst_id") if direction == "up" else ("dst_id", "src_id")
     rel = " AND relation IN :rels" if filtered else ""
     rel += f" AND relation <> '{INHERITS}'" if typed else ""

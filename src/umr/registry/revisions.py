@@ -30,7 +30,7 @@ from umr.errors import ConflictError, ForbiddenError, NotFoundError, RecordError
 from umr.registry import advisories as adv
 from umr.registry import tables as t
 from umr.registry.advisories import ADVISORY_FIELDS, Advisory, Fixed
-from umr.registry.lineage import STATEMENT, WalkQuery
+from umr.registry.lineage import WalkQuery, statement_rows
 from umr.registry.tokens import Token, authorize
 from umr.spec import Version, canonical_json
 
@@ -207,7 +207,7 @@ def _check_fixed(conn: Connection, a: Advisory, entries: Any) -> None:
         if f.name in a.names():
             continue
         ids = list(conn.execute(select(t.records.c.id).where(t.records.c.name == f.name)).scalars())
-        rows = STATEMENT.rows(conn, WalkQuery(starts=tuple(ids))) if ids else []
+        rows = statement_rows(conn, WalkQuery(starts=tuple(ids))) if ids else []
         if not any(a.affects(r[2], Version.parse(r[3])) for r in rows):
             raise RecordError(
                 f"{a.id}: fixed {f.name}@{f.version} is neither a version of an affected name "
