@@ -46,8 +46,9 @@ def test_two_processes_race_for_one_version(url: str, tmp_path: Path) -> None:
     procs = [spawn("race", url, title, str(start)) for title in ("First", "Second")]
     time.sleep(1.0)
     start.write_text("go")
-    results = [(p.wait(timeout=60), p.communicate()[0]) for p in procs]
-    assert sorted(code for code, _ in results) == [0, 3]
+    answers = [p.communicate(timeout=60) for p in procs]
+    results = [(p.returncode, out) for p, (out, _err) in zip(procs, answers, strict=True)]
+    assert sorted(code for code, _ in results) == [0, 3], [err for _out, err in answers]
     loser = next(out for code, out in results if code == 3)
     assert "race@1.0.0 is already published with different content" in loser
     assert "title:" in loser
