@@ -72,5 +72,7 @@ def test_bad_forget_requests_say_what_to_do(digits) -> None:
         make_forget_set(digits.y_train, ForgetConfig(kind="non_iid", classes=(11,)), 10)
     with pytest.raises(DataError, match=r"forget.kind: 'odd'"):
         make_forget_set(digits.y_train, ForgetConfig(kind="odd"), 10)
-    with pytest.raises(DataError, match=r"data.name: 'cifar'"):
+    from umr.unlearn.factories import FactoryError
+
+    with pytest.raises(FactoryError, match=r"data.name: 'cifar' is not registered"):
         load(DataConfig(name="cifar"))

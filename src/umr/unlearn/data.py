@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -92,16 +94,36 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
     return (d.data / 16.0).astype(np.float32), d.target.astype(np.int64)  # (1797, 64)
 
 
+DatasetFactory = Callable[[DataConfig], tuple[Any, Any]]  # cfg -> (x: (N, ...), y: (N,))
+DATASETS: dict[str, DatasetFactory] = {
+    "mnist1d": lambda cfg: _mnist1d(cfg.num_samples, cfg.seed),
+    "digits": lambda cfg: _digits(),
+}
+
+
+def _arrays(cfg: DataConfig) -> tuple[np.ndarray, np.ndarray]:
+    """All samples of dataset ``cfg.name``: a built-in, or an installed package's entry point."""
+    from umr.unlearn.factories import DATASET_GROUP, resolve
+
+    factory = resolve(cfg.name, what="data.name", group=DATASET_GROUP, builtin=DATASETS)
+    got = factory(cfg)
+    if not (isinstance(got, tuple) and len(got) == 2):
+        raise DataError(
+            f"data.name: {cfg.name!r} returned {type(got).__name__}, not a pair (x, y)",
+            hint="a dataset factory returns (x, y): inputs (N, ...) and integer labels (N,)",
+        )
+    x, y = (v.numpy() if isinstance(v, torch.Tensor) else np.asarray(v) for v in got)
+    if y.ndim != 1 or len(x) != len(y) or not np.issubdtype(y.dtype, np.integer):
+        raise DataError(
+            f"data.name: {cfg.name!r} returned x {x.shape} and y {y.shape} ({y.dtype})",
+            hint="y must hold one integer label per row of x",
+        )
+    return x, y.astype(np.int64)
+
+
 def load(cfg: DataConfig) -> Splits:
     """Build the train / val / test splits that ``cfg`` describes."""
-    if cfg.name == "mnist1d":
-        x, y = _mnist1d(cfg.num_samples, cfg.seed)
-    elif cfg.name == "digits":
-        x, y = _digits()
-    else:
-        raise DataError(
-            f"data.name: {cfg.name!r} is not a dataset", hint="use 'mnist1d' or 'digits'"
-        )
+    x, y = _arrays(cfg)
     if not (0 < cfg.test_fraction < 1 and 0 <= cfg.val_fraction < 1):
         raise DataError(
             f"data: test_fraction {cfg.test_fraction!r} / val_fraction {cfg.val_fraction!r} "

@@ -34,30 +34,23 @@ def register_model(name: str) -> Callable[[ModelFactory], ModelFactory]:
 def build(name: str, in_features: int, num_classes: int, seed: int) -> nn.Module:
     """A freshly initialised model ``name``, its initialisation seeded by ``seed``.
 
-    ``name`` is a registered name or ``"package.module:factory"``, a callable taking
-    ``(in_features, num_classes, seed)``.
+    ``name`` is a built-in model or one an installed package registers under the
+    ``umr.unlearn.models`` entry-point group (see :mod:`umr.unlearn.factories`); a module path
+    is refused before anything is imported. The factory is called as
+    ``factory(in_features, num_classes, seed)``.
     """
-    if ":" in name:
-        import importlib
+    from umr.unlearn.factories import MODEL_GROUP, resolve
 
-        module, _, attr = name.partition(":")
-        try:
-            factory: ModelFactory = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError) as exc:
-            raise ModelError(
-                f"model: {name!r} cannot be imported ({exc})",
-                hint="use 'package.module:factory' with a factory(in_features, num_classes, seed)",
-            ) from exc
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            return factory(in_features, num_classes, seed)
-    if name not in MODELS:
-        raise ModelError(
-            f"model: {name!r} is not a model", hint=f"known: {', '.join(sorted(MODELS))}"
-        )
+    factory = resolve(name, what="model", group=MODEL_GROUP, builtin=MODELS)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return MODELS[name](in_features, num_classes, seed)
+        model = factory(in_features, num_classes, seed)
+    if not isinstance(model, nn.Module):
+        raise ModelError(
+            f"model: {name!r} returned {type(model).__name__}, not a torch.nn.Module",
+            hint="a model factory returns an nn.Module",
+        )
+    return model
 
 
 def head_names(model: nn.Module) -> set[str]:

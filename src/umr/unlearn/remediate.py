@@ -5,7 +5,7 @@ The model's record says how to rebuild the model and its data, under
 
     extensions:
       umr-unlearn:
-        model: cnn1d                         # a registered name or "package.module:factory"
+        model: cnn1d                         # a registered name (umr.unlearn.factories)
         data: {name: mnist1d, num_samples: 4000, seed: 0}
         train: {epochs: 12, lr: 0.05}        # the recipe (used by the retrain oracle)
 
@@ -32,11 +32,13 @@ from torch import nn
 from umr.errors import UmrError
 from umr.spec import Record, Version, canonical_json
 from umr.unlearn import data as _data
+from umr.unlearn import evidence as _evidence
 from umr.unlearn import models
-from umr.unlearn._train import Runtime, resolve_device
+from umr.unlearn._train import Runtime, logits, resolve_device
 from umr.unlearn.checkpoint import load_checkpoint, save_checkpoint, sha256_file
 from umr.unlearn.config import DataConfig, MethodConfig, TrainConfig
 from umr.unlearn.evaluate import evaluate, versus_oracle
+from umr.unlearn.factories import DATASET_GROUP, MODEL_GROUP, check_name
 from umr.unlearn.run import train_model, unlearn
 
 EXTENSION = "umr-unlearn"  # how to rebuild the model and its data
@@ -63,11 +65,21 @@ class ModelSpec:
                 f"{record.id} has no extensions.{EXTENSION}.model, so umr cannot rebuild it",
                 hint=f"add 'extensions: {{{EXTENSION}: "
                 "{model: cnn1d, data: {name: mnist1d}}}' "
-                "(model: a registered name or 'package.module:factory') and publish a new version",
+                "(model and data.name: registered names, see docs/guide/remediation.md) "
+                "and publish a new version",
             )
+        where = f"{record.id} extensions.{EXTENSION}"
+        model = check_name(ext["model"], what=f"{where}.model", group=MODEL_GROUP)
+        data = ext.get("data") or {}
+        if not isinstance(data, dict):
+            raise RemediationError(
+                f"{where}.data: {data!r} is not a mapping", hint="write data: {name: NAME, ...}"
+            )
+        if "name" in data:
+            check_name(data["name"], what=f"{where}.data.name", group=DATASET_GROUP)
         return cls(
-            model=str(ext["model"]),
-            data=DataConfig.from_dict(dict(ext.get("data") or {})),
+            model=model,
+            data=DataConfig.from_dict(dict(data)),
             train=TrainConfig.from_dict(dict(ext.get("train") or {})),
         )
 
@@ -103,6 +115,14 @@ class Remediation:
             + (f", ToW {m['tow']:.3f}" if "tow" in m else ""),
             f"wrote {self.checkpoint} (sha256 {self.sha256[:12]})",
         ]
+        ev = self.record["extensions"][RESULTS].get("evidence")
+        if ev is not None:
+            from umr.spec.unlearning import Evidence, verdict
+
+            lines += [
+                "evidence without an oracle:",
+                *("  " + v for v in verdict(Evidence.from_dict(ev))),
+            ]
         if self.published:
             lines.append(f"published {', '.join(self.published)}")
         else:
@@ -180,6 +200,7 @@ def unlearned_record(
     metrics: dict[str, float],
     oracle: dict[str, float] | None,
     dataset: str,
+    evidence: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The new record version: inherits the old one, adds the edge, the results, the artifact."""
     n = len(forget.indices)
@@ -197,6 +218,8 @@ def unlearned_record(
     }
     if oracle is not None:
         results["oracle"] = {k: round(v, 6) for k, v in oracle.items()}
+    if evidence is not None:
+        results["evidence"] = evidence
     record: dict[str, Any] = {
         "umr": 1,
         "name": old.name,
@@ -260,29 +283,70 @@ def remediate(
     factory = spec.factory(splits)
     model = factory(spec.train.seed)
     model.load_state_dict(load_checkpoint(ckpt))
+    heldout = _evidence.heldout_like(
+        fs.kind,
+        data.y_forget,
+        data.x_test,
+        data.y_test,
+        num_classes=data.num_classes,
+        seed=fs.seed + 1,
+    )
     original = evaluate(model, data, rt=rt, seed=method.seed)
-    new, info = unlearn(model, data, method, factory=factory, train=spec.train, rt=rt)
+    measured_before = _measure(model, data, heldout, rt)
+    meter = _evidence.ComputeMeter()
+    meter.watch(model)
+    try:
+        new, info = unlearn(
+            model, data, method, factory=meter.factory(factory), train=spec.train, rt=rt
+        )
+    finally:
+        meter.close()
     metrics = {
         **evaluate(new, data, rt=rt, seed=method.seed),
         "wall_s": info["wall_s"],
         "fraction_changed": info["fraction_changed"],
     }
+    measured_after = _measure(new, data, heldout, rt)
     oracle_metrics = None
+    oracle_evidence: dict[str, Any] | None = None
     if oracle and method.name != "retrain":
+        o_meter = _evidence.ComputeMeter()
         t0 = time.perf_counter()
-        o_model, _ = unlearn(
-            factory(spec.train.seed),
-            data,
-            MethodConfig(name="retrain"),
-            factory=factory,
-            train=spec.train,
-            rt=rt,
-        )
+        try:
+            o_model, _ = unlearn(
+                o_meter.factory(factory)(spec.train.seed),
+                data,
+                MethodConfig(name="retrain"),
+                factory=o_meter.factory(factory),
+                train=spec.train,
+                rt=rt,
+            )
+        finally:
+            o_meter.close()
         oracle_metrics = {
             **evaluate(o_model, data, rt=rt, seed=method.seed),
             "wall_s": time.perf_counter() - t0,
         }
         metrics.update(versus_oracle(metrics, oracle_metrics))
+        oracle_evidence = {
+            "compute": _evidence.compute(
+                o_meter.examples, len(data.y_retain), oracle_metrics["wall_s"]
+            ),
+            **{k: oracle_metrics[k] for k in ("forget_acc", "retain_acc", "test_acc")},
+            **{k: metrics[k] for k in ("tow", "tow_mia") if k in metrics},
+        }
+    evidence = _evidence.build(
+        before=measured_before,
+        after=measured_after,
+        heldout=heldout,
+        forget_size=len(data.y_forget),
+        retain_size=len(data.y_retain),
+        parameters_changed=info["fraction_changed"],
+        examples=meter.examples,
+        wall_s=info["wall_s"],
+        retrain_epochs=spec.train.epochs,
+        oracle=oracle_evidence,
+    )
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "model.safetensors"
@@ -304,6 +368,7 @@ def remediate(
         metrics=metrics,
         oracle=oracle_metrics,
         dataset=spec.data.name,
+        evidence=evidence,
     )
     (out_dir / "record.yaml").write_text(_yaml(record), encoding="utf-8")
     result = Remediation(
@@ -317,6 +382,18 @@ def remediate(
     if publish:
         result.published = list(registry.publish([Record.from_dict(record)]).published)
     return result
+
+
+def _measure(
+    model: nn.Module, data: _data.UnlearnData, heldout: _evidence.Heldout, rt: Runtime
+) -> dict[str, float]:
+    return _evidence.measure(
+        lambda x: logits(model, x, rt),
+        forget=(data.x_forget, data.y_forget),
+        heldout=heldout,
+        retain=(data.x_retain, data.y_retain),
+        test=(data.x_test, data.y_test),
+    )
 
 
 def _yaml(record: dict[str, Any]) -> str:
