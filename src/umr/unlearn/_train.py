@@ -1,5 +1,9 @@
 """The one training loop every method uses: SGD + momentum, cosine schedule, optional mask.
 
+Schedules (``schedule``): ``step`` anneals the learning rate by cosine per step down to 0;
+``epoch`` is the DEL authors' (``CosineAnnealingLR(T_max=epochs, eta_min=0.01·lr)`` stepped
+once per epoch): epoch e of E runs at 0.01·lr + 0.99·lr·(1 + cos(π e / E)) / 2.
+
 Masked-out parameters never move: their gradients are zeroed before each step (so momentum
 and weight decay see nothing) and their values are restored bit for bit after it. Parameters
 that are masked out entirely are left out of the optimizer and take no gradient at all.
@@ -97,6 +101,24 @@ def set_bn_policy(model: nn.Module, policy: str) -> None:
         )
 
 
+SCHEDULES = ("step", "epoch")
+
+
+def lr_at(lr: float, schedule: str, step: int, total: int, epoch: int, epochs: int) -> float:
+    """The learning rate of ``step`` (of ``total``) in ``epoch`` (of ``epochs``)."""
+    if schedule == "step":
+        return lr * 0.5 * (1 + math.cos(math.pi * step / total))
+    if schedule == "epoch":
+        low = 0.01 * lr
+        return low + (lr - low) * 0.5 * (1 + math.cos(math.pi * epoch / max(1, epochs)))
+    from umr.unlearn.config import ConfigError
+
+    raise ConfigError(
+        f"method.schedule: {schedule!r} is not a schedule",
+        hint=f"use one of {', '.join(SCHEDULES)}",
+    )
+
+
 def ce(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return nn.functional.cross_entropy(model(x), y)
 
@@ -123,15 +145,19 @@ def fit(
     trainable: Mask | None = None,
     loss_fn: LossFn = ce,
     bn_policy: str = "train",
+    schedule: str = "step",
     rt: Runtime | None = None,
     max_steps: int | None = None,
     timed_after: int = 0,
 ) -> FitStats:
     """Minimise ``loss_fn`` over (x, y) with SGD; only ``trainable`` entries move.
 
+    ``schedule`` is ``step`` (cosine per step to 0) or ``epoch`` (the DEL authors' per-epoch
+    cosine to 0.01·lr).
     ``stats`` count steps, samples and seconds after the first ``timed_after`` steps (warm-up).
     """
     rt = rt or Runtime()
+    lr_at(lr, schedule, 0, 1, 0, 1)  # an unknown schedule fails before anything moves
     dev = torch.device(rt.device)
     model.to(dev)
     x, y = x.to(dev), y.to(dev)
@@ -161,8 +187,11 @@ def fit(
                 if stats.steps >= total:
                     break
                 idx = order[i : i + batch_size]
+                rate = lr_at(
+                    lr, schedule, stats.steps, total, stats.steps // steps_per_epoch, epochs
+                )
                 for g in opt.param_groups:
-                    g["lr"] = lr * 0.5 * (1 + math.cos(math.pi * stats.steps / total))
+                    g["lr"] = rate
                 with autocast(rt):
                     loss = loss_fn(fwd, x[idx], y[idx])
                 opt.zero_grad(set_to_none=True)

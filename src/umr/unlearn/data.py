@@ -63,8 +63,11 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("UMR_CACHE", Path.home() / ".cache" / "umr"))
 
 
-def _mnist1d(num_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    path = _cache_dir() / f"mnist1d-n{num_samples}-s{seed}.npz"
+def _mnist1d(
+    num_samples: int, seed: int, corr: float | None = None, iid: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    noise = "" if corr is None and iid is None else f"-c{corr}-i{iid}"
+    path = _cache_dir() / f"mnist1d-n{num_samples}-s{seed}{noise}.npz"
     if path.exists():
         with np.load(path) as z:
             return z["x"], z["y"]
@@ -74,6 +77,10 @@ def _mnist1d(num_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     args = get_dataset_args()
     args.num_samples = num_samples
     args.seed = seed
+    if corr is not None:
+        args.corr_noise_scale = corr
+    if iid is not None:
+        args.iid_noise_scale = iid
     d = make_dataset(args)
     x = np.concatenate([d["x"], d["x_test"]]).astype(np.float32)  # (N, 40)
     y = np.concatenate([d["y"], d["y_test"]]).astype(np.int64)
@@ -96,7 +103,9 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
 
 DatasetFactory = Callable[[DataConfig], tuple[Any, Any]]  # cfg -> (x: (N, ...), y: (N,))
 DATASETS: dict[str, DatasetFactory] = {
-    "mnist1d": lambda cfg: _mnist1d(cfg.num_samples, cfg.seed),
+    "mnist1d": lambda cfg: _mnist1d(
+        cfg.num_samples, cfg.seed, cfg.corr_noise_scale, cfg.iid_noise_scale
+    ),
     "digits": lambda cfg: _digits(),
 }
 

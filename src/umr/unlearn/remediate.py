@@ -56,6 +56,7 @@ class ModelSpec:
     model: str
     data: DataConfig
     train: TrainConfig
+    widths: tuple[int, ...] | None = None
 
     @classmethod
     def from_record(cls, record: Record) -> ModelSpec:
@@ -81,13 +82,14 @@ class ModelSpec:
             model=model,
             data=DataConfig.from_dict(dict(data)),
             train=TrainConfig.from_dict(dict(ext.get("train") or {})),
+            widths=None if ext.get("widths") is None else tuple(int(w) for w in ext["widths"]),
         )
 
     def factory(self, splits: _data.Splits) -> Any:
         features = int(splits.x_train.shape[1])
 
         def build(seed: int) -> nn.Module:
-            return models.build(self.model, features, splits.num_classes, seed)
+            return models.build(self.model, features, splits.num_classes, seed, widths=self.widths)
 
         return build
 
@@ -200,13 +202,21 @@ def unlearned_record(
     metrics: dict[str, float],
     oracle: dict[str, float] | None,
     dataset: str,
+    hyperparameters: dict[str, Any] | None = None,
+    method_info: dict[str, Any] | None = None,
     evidence: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The new record version: inherits the old one, adds the edge, the results, the artifact."""
+    """The new record version: inherits the old one, adds the edge, the results, the artifact.
+
+    ``hyperparameters`` are the ones the run used (defaults filled in; else ``method``'s own);
+    ``method_info`` is what the method reported (DEL: its reset seed and reset fraction).
+    """
     n = len(forget.indices)
+    if hyperparameters is None:
+        hyperparameters = {k: v for k, v in method.to_dict().items() if k != "name"}
     results: dict[str, Any] = {
         "method": method.name,
-        "hyperparameters": {k: v for k, v in method.to_dict().items() if k != "name"},
+        "hyperparameters": hyperparameters,
         "forget": {"sha256": forget.sha256, "size": n, "kind": forget.kind},
         "source_checkpoint_sha256": source_sha256,
         "fraction_changed": round(metrics["fraction_changed"], 6),
@@ -216,6 +226,8 @@ def unlearned_record(
             k: round(v, 6) for k, v in metrics.items() if k not in ("wall_s", "fraction_changed")
         },
     }
+    if method_info:
+        results["method_info"] = method_info
     if oracle is not None:
         results["oracle"] = {k: round(v, 6) for k, v in oracle.items()}
     if evidence is not None:
@@ -368,6 +380,8 @@ def remediate(
         metrics=metrics,
         oracle=oracle_metrics,
         dataset=spec.data.name,
+        hyperparameters=info["hyperparameters"],
+        method_info=info["method_info"],
         evidence=evidence,
     )
     (out_dir / "record.yaml").write_text(_yaml(record), encoding="utf-8")

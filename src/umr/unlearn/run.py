@@ -68,7 +68,9 @@ def unlearn(
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Run ``method`` on a trained ``model`` (changed in place, except for ``retrain``).
 
-    Returns the unlearned model and ``{"wall_s", "fraction_changed", "mask", "stats"}``.
+    Returns the unlearned model and ``{"wall_s", "fraction_changed", "mask", "stats",
+    "hyperparameters", "method_info"}``: the hyperparameters with the method's defaults filled
+    in, and what the method reports (DEL: ``reset_seed``, ``reset_fraction``).
     """
     rt = rt or Runtime()
     model.to(rt.device)
@@ -88,6 +90,8 @@ def unlearn(
         "fraction_changed": frac,
         "mask": out.mask,
         "stats": out.stats,
+        "hyperparameters": ctx.resolved(),
+        "method_info": out.info,
     }
 
 
@@ -100,7 +104,7 @@ def run(cfg: RunConfig, *, progress: bool = False) -> RunResult:
     in_features = int(splits.x_train.shape[1])
 
     def factory(seed: int) -> nn.Module:
-        return models.build(cfg.model, in_features, splits.num_classes, seed)
+        return models.build(cfg.model, in_features, splits.num_classes, seed, widths=cfg.widths)
 
     model = factory(cfg.train.seed)
     if cfg.checkpoint:

@@ -14,6 +14,16 @@ from umr.unlearn.config import ConfigError, MethodConfig, TrainConfig
 from umr.unlearn.data import UnlearnData
 
 
+@dataclass(frozen=True, kw_only=True)
+class Defaults:
+    """A method's defaults for the MethodConfig fields left at None."""
+
+    epochs: int | None = 5  # None: the pretraining recipe's epochs
+    lr: float | None = 0.05  # None: the pretraining recipe's learning rate
+    weight_decay: float | None = 5e-4  # None: the pretraining recipe's weight decay
+    schedule: str = "step"  # see umr.unlearn._train.SCHEDULES
+
+
 @dataclass(kw_only=True)
 class Context:
     """Inputs of one unlearning run. ``model`` is the trained model; methods change it in place."""
@@ -27,6 +37,44 @@ class Context:
 
     def option(self, key: str, default: float) -> float:
         return float(self.cfg.options.get(key, default))
+
+    @property
+    def defaults(self) -> Defaults:
+        return DEFAULTS.get(self.cfg.name, Defaults())
+
+    @property
+    def epochs(self) -> int:
+        """``cfg.epochs``, else the method's default, else the pretraining epochs."""
+        if self.cfg.epochs is not None:
+            return self.cfg.epochs
+        return self.train.epochs if self.defaults.epochs is None else self.defaults.epochs
+
+    @property
+    def lr(self) -> float:
+        if self.cfg.lr is not None:
+            return self.cfg.lr
+        return self.train.lr if self.defaults.lr is None else self.defaults.lr
+
+    @property
+    def weight_decay(self) -> float:
+        if self.cfg.weight_decay is not None:
+            return self.cfg.weight_decay
+        d = self.defaults.weight_decay
+        return self.train.weight_decay if d is None else d
+
+    @property
+    def schedule(self) -> str:
+        return self.cfg.schedule or self.defaults.schedule
+
+    def resolved(self) -> dict[str, Any]:
+        """The hyperparameters this run uses, defaults filled in (what a record reports)."""
+        return {
+            **{k: v for k, v in self.cfg.to_dict().items() if k != "name"},
+            "epochs": self.epochs,
+            "lr": self.lr,
+            "weight_decay": self.weight_decay,
+            "schedule": self.schedule,
+        }
 
     def fit(
         self,
@@ -44,15 +92,16 @@ class Context:
             model or self.model,
             x,
             y,
-            epochs=c.epochs if epochs is None else epochs,
-            lr=c.lr if lr is None else lr,
+            epochs=self.epochs if epochs is None else epochs,
+            lr=self.lr if lr is None else lr,
             batch_size=c.batch_size,
             momentum=c.momentum,
-            weight_decay=c.weight_decay,
+            weight_decay=self.weight_decay,
             seed=c.seed,
             trainable=trainable,
             loss_fn=loss_fn,
             bn_policy=c.bn_policy,
+            schedule=self.schedule,
             rt=self.rt,
         )
 
@@ -67,13 +116,17 @@ class Outcome:
 
 MethodFn = Callable[[Context], Outcome]
 METHODS: dict[str, MethodFn] = {}
+DEFAULTS: dict[str, Defaults] = {}
 
 
-def register_method(name: str) -> Callable[[MethodFn], MethodFn]:
-    """Decorator: make an unlearning method available by ``name``."""
+def register_method(
+    name: str, *, defaults: Defaults | None = None
+) -> Callable[[MethodFn], MethodFn]:
+    """Decorator: make an unlearning method available by ``name``, with its ``defaults``."""
 
     def deco(fn: MethodFn) -> MethodFn:
         METHODS[name] = fn
+        DEFAULTS[name] = defaults or Defaults()
         return fn
 
     return deco

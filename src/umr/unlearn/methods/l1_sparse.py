@@ -17,7 +17,7 @@ from umr.unlearn.methods._base import Context, Outcome, register_method
 def run(ctx: Context) -> Outcome:
     d = ctx.data
     gamma = ctx.option("gamma", 5e-5)
-    total = max(1, ctx.cfg.epochs * math.ceil(len(d.y_retain) / ctx.cfg.batch_size))
+    total = max(1, ctx.epochs * math.ceil(len(d.y_retain) / ctx.cfg.batch_size))
     step = [0]
     params = list(ctx.model.parameters())
 

@@ -21,7 +21,7 @@ from umr.unlearn.methods._base import Context, Outcome, register_method
 def run(ctx: Context) -> Outcome:
     d = ctx.data
     alpha, temp = ctx.option("alpha", 0.5), ctx.option("T", 4.0)
-    msteps = int(ctx.option("msteps", max(1, ctx.cfg.epochs // 2)))
+    msteps = int(ctx.option("msteps", max(1, ctx.epochs // 2)))
     teacher = copy.deepcopy(ctx.model).eval()
     for p in teacher.parameters():
         p.requires_grad_(False)
@@ -40,8 +40,8 @@ def run(ctx: Context) -> Outcome:
         return F.cross_entropy(out, y) + alpha * kl(out, x)
 
     total = FitStats()
-    for epoch in range(ctx.cfg.epochs):
-        lr = ctx.cfg.lr * (0.1 if epoch >= msteps else 1.0)
+    for epoch in range(ctx.epochs):
+        lr = ctx.lr * (0.1 if epoch >= msteps else 1.0)
         runs = [(d.x_forget, d.y_forget, max_loss)] if epoch < msteps else []
         runs.append((d.x_retain, d.y_retain, min_loss))
         for x, y, fn in runs:
