@@ -19,19 +19,26 @@ from umr.unlearn.config import (  # noqa: E402
     RunConfig,
     TrainConfig,
 )
+from umr.unlearn.evaluate import evaluate  # noqa: E402
 from umr.unlearn.methods import METHODS  # noqa: E402
-from umr.unlearn.run import RunResult, load_config, run, unlearn  # noqa: E402
+from umr.unlearn.run import RunResult, load_config, run, train, unlearn  # noqa: E402
+from umr.unlearn.stream import Adapter, Loading, StreamData  # noqa: E402
 
 __all__ = [
     "METHODS",
+    "Adapter",
     "DataConfig",
     "ForgetConfig",
+    "Loading",
     "LocalizeConfig",
     "MethodConfig",
     "RunConfig",
     "RunResult",
+    "StreamData",
     "TrainConfig",
+    "evaluate",
     "load_config",
     "run",
+    "train",
     "unlearn",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
@@ -22,6 +23,9 @@ from torch import nn
 from umr.errors import NotFoundError
 from umr.unlearn._train import Mask, Runtime, autocast
 from umr.unlearn.config import CHANNEL_SCORES, ConfigError, LocalizeConfig
+
+if TYPE_CHECKING:
+    from umr.unlearn.stream import Adapter, Source
 
 CRITICALITIES = ("weighted_grad", "grad", "weight", "random")
 
@@ -35,7 +39,30 @@ def scores(
     batch_size: int = 256,
     rt: Runtime | None = None,
 ) -> dict[str, torch.Tensor]:
-    """Per-parameter criticality, each tensor the shape of its parameter (float32)."""
+    """:func:`scores_on` over in-memory tensors."""
+    from umr.unlearn.stream import TensorSource
+
+    return scores_on(model, TensorSource(x_forget, y_forget), cfg, batch_size=batch_size, rt=rt)
+
+
+def scores_on(
+    model: nn.Module,
+    forget: Source,
+    cfg: LocalizeConfig,
+    *,
+    batch_size: int = 256,
+    rt: Runtime | None = None,
+    adapter: Adapter | None = None,
+) -> dict[str, torch.Tensor]:
+    """Per-parameter criticality, each tensor the shape of its parameter (float32).
+
+    The forget set is read in order, ``batch_size`` at a time; each batch's gradient is added
+    in float64. Under torchrun each rank takes whole batches round robin and the sums are
+    all-reduced in float64, tensor by tensor in parameter order, before any selection, so
+    every rank holds the same scores (and the single-process ones up to float64 rounding).
+    """
+    from umr.unlearn.stream import Adapter, all_reduce_f64, in_order, shard, to_device
+
     params = dict(model.named_parameters())
     if cfg.criticality == "weight":
         return {n: p.detach().abs().float() for n, p in params.items()}
@@ -48,24 +75,26 @@ def scores(
             hint=f"use one of {', '.join(CRITICALITIES)}",
         )
     rt = rt or Runtime()
+    ad = adapter or Adapter()
     dev = next(model.parameters()).device
     was_training = model.training
     model.eval()  # scores on the deployed model: BatchNorm uses its running statistics
-    total = {n: torch.zeros_like(p, dtype=torch.float32) for n, p in params.items()}
-    for i in range(0, len(y_forget), batch_size):
-        xb, yb = x_forget[i : i + batch_size].to(dev), y_forget[i : i + batch_size].to(dev)
+    total = {n: torch.zeros_like(p, dtype=torch.float64) for n, p in params.items()}
+    for x, y in forget.batches(shard(in_order(len(forget), batch_size), whole=True)):
+        x, y = to_device(x, dev), y.to(dev)
         model.zero_grad(set_to_none=True)
         with autocast(rt):
-            loss = -nn.functional.cross_entropy(model(xb), yb)  # L = −mean CE
+            loss = -ad.loss(ad(model, x).float(), y)  # L = −mean CE
         loss.backward()
         for n, p in params.items():
             if p.grad is not None:
-                total[n] += p.grad.float()
+                total[n] += p.grad.double()
     model.zero_grad(set_to_none=True)
     model.train(was_training)
+    total = all_reduce_f64(total)
     if cfg.criticality == "weighted_grad":
-        return {n: (params[n].detach().float() * g).abs() for n, g in total.items()}
-    return {n: g.abs() for n, g in total.items()}
+        return {n: (params[n].detach().double() * g).abs().float() for n, g in total.items()}
+    return {n: g.abs().float() for n, g in total.items()}
 
 
 def channel_scores(s: torch.Tensor, rule: str = "ref", top_h: float = 0.1) -> torch.Tensor:
@@ -142,6 +171,18 @@ def localize(
 ) -> Mask:
     """Score, then select: the mask of the parameters most critical for the forget set."""
     return select(scores(model, x_forget, y_forget, cfg, rt=rt), cfg)
+
+
+def localize_on(
+    model: nn.Module,
+    forget: Source,
+    cfg: LocalizeConfig,
+    *,
+    rt: Runtime | None = None,
+    adapter: Adapter | None = None,
+) -> Mask:
+    """:func:`localize` over a :class:`~umr.unlearn.stream.Source` (any Dataset)."""
+    return select(scores_on(model, forget, cfg, rt=rt, adapter=adapter), cfg)
 
 
 def save_mask(mask: Mask, path: str | Path, *, metadata: dict[str, str] | None = None) -> str:

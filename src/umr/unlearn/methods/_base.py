@@ -9,9 +9,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from umr.unlearn._train import FitStats, LossFn, Mask, Runtime, ce, fit
+from umr.unlearn._train import FitStats, LossFn, Mask, Runtime, fit_on
 from umr.unlearn.config import ConfigError, MethodConfig, TrainConfig
-from umr.unlearn.data import UnlearnData
+from umr.unlearn.stream import Adapter, LogitsOf, Source, StreamData
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,11 +29,12 @@ class Context:
     """Inputs of one unlearning run. ``model`` is the trained model; methods change it in place."""
 
     model: nn.Module
-    data: UnlearnData
+    data: StreamData  # forget, retain, test (and val) as sources of batches
     cfg: MethodConfig
     factory: Callable[[int], nn.Module]  # seed -> freshly initialised model, same architecture
     train: TrainConfig = field(default_factory=TrainConfig)  # the original recipe (retrain)
     rt: Runtime = field(default_factory=Runtime)
+    adapter: Adapter = field(default_factory=Adapter)  # how to call the model and score it
 
     def option(self, key: str, default: float) -> float:
         return float(self.cfg.options.get(key, default))
@@ -76,22 +77,32 @@ class Context:
             "schedule": self.schedule,
         }
 
+    def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The task loss (mean over the batch) of ``logits`` against labels ``y``."""
+        return self.adapter.loss(logits, y)
+
+    def ce(self, model: nn.Module, x: Any, y: torch.Tensor) -> torch.Tensor:
+        """The default ``loss_fn``: the task loss of ``model``'s logits."""
+        return self.adapter.loss(model(x), y)
+
+    def logits_of(self, model: nn.Module) -> nn.Module:
+        """``model`` seen through the adapter: calling it returns logits."""
+        return LogitsOf(model, self.adapter)
+
     def fit(
         self,
-        x: torch.Tensor,
-        y: torch.Tensor,
+        source: Source,
         *,
-        loss_fn: LossFn = ce,
+        loss_fn: LossFn | None = None,
         trainable: Mask | None = None,
         epochs: int | None = None,
         lr: float | None = None,
         model: nn.Module | None = None,
     ) -> FitStats:
         c = self.cfg
-        return fit(
+        return fit_on(
             model or self.model,
-            x,
-            y,
+            source,
             epochs=self.epochs if epochs is None else epochs,
             lr=self.lr if lr is None else lr,
             batch_size=c.batch_size,
@@ -99,10 +110,11 @@ class Context:
             weight_decay=self.weight_decay,
             seed=c.seed,
             trainable=trainable,
-            loss_fn=loss_fn,
+            loss_fn=loss_fn or self.ce,
             bn_policy=c.bn_policy,
             schedule=self.schedule,
             rt=self.rt,
+            adapter=self.adapter,
         )
 
 

@@ -20,7 +20,7 @@ import hashlib
 import torch
 
 from umr.unlearn.config import LocalizeConfig
-from umr.unlearn.localize import localize
+from umr.unlearn.localize import localize_on
 from umr.unlearn.methods._base import Context, Defaults, Outcome, register_method
 from umr.unlearn.models import head_names
 
@@ -37,7 +37,8 @@ def reset_seed(seed: int) -> int:
 @register_method("del", defaults=DEL_DEFAULTS)
 def run(ctx: Context) -> Outcome:
     d = ctx.data
-    mask = localize(ctx.model, d.x_forget, d.y_forget, ctx.cfg.localize or DEFAULT, rt=ctx.rt)
+    cfg = ctx.cfg.localize or DEFAULT
+    mask = localize_on(ctx.model, d.forget, cfg, rt=ctx.rt, adapter=ctx.adapter)
     rseed = reset_seed(ctx.cfg.seed)
     fresh = dict(ctx.factory(rseed).named_parameters())
     with torch.no_grad():
@@ -46,7 +47,7 @@ def run(ctx: Context) -> Outcome:
     del fresh
     heads = head_names(ctx.model)
     trainable = {n: torch.ones_like(m) if n in heads else m for n, m in mask.items()}
-    stats = ctx.fit(d.x_retain, d.y_retain, trainable=trainable)
+    stats = ctx.fit(d.retain, trainable=trainable)
     selected = sum(int(m.sum()) for m in mask.values())
     total = sum(m.numel() for m in mask.values())
     info = {"reset_seed": rseed, "reset_fraction": selected / max(1, total)}

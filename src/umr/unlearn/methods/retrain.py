@@ -6,7 +6,7 @@ Left at their defaults, epochs, learning rate and weight decay are the pretraini
 
 from __future__ import annotations
 
-from umr.unlearn._train import fit
+from umr.unlearn._train import fit_on
 from umr.unlearn.methods._base import Context, Defaults, Outcome, register_method
 
 
@@ -14,10 +14,9 @@ from umr.unlearn.methods._base import Context, Defaults, Outcome, register_metho
 def run(ctx: Context) -> Outcome:
     t = ctx.train
     model = ctx.factory(t.seed + 7919)  # not the original's initialisation
-    stats = fit(
+    stats = fit_on(
         model,
-        ctx.data.x_retain,
-        ctx.data.y_retain,
+        ctx.data.retain,
         epochs=ctx.epochs,
         lr=ctx.lr,
         batch_size=t.batch_size,
@@ -25,5 +24,6 @@ def run(ctx: Context) -> Outcome:
         seed=t.seed + 7919,
         bn_policy="train",
         rt=ctx.rt,
+        adapter=ctx.adapter,
     )
     return Outcome(model=model, stats=stats)
