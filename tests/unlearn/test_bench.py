@@ -31,7 +31,7 @@ def test_grid_points_and_method_config() -> None:
 def test_every_training_method_searches_the_same_budgets_and_grid_size(name: str) -> None:
     s = SUITES[name]
     grid = s.epoch_grid()
-    assert s.train.epochs in grid and len(grid) >= 3  # the pretraining budget is a grid point
+    assert s.train.epochs in grid and len(grid) >= 2  # the pretraining budget is a grid point
     trained = [m for m in s.methods if m not in FREE]
     sizes = {len(s.lr_scales[m]) for m in trained}
     assert len(sizes) == 1 and sizes.pop() >= 2
@@ -46,7 +46,8 @@ def test_every_training_method_searches_the_same_budgets_and_grid_size(name: str
 
 def test_suites_follow_the_protocol() -> None:
     cpu, mem, gpu = SUITES["cpu"], SUITES["memorization"], SUITES["gpu"]
-    assert cpu.data.num_samples >= 10_000 and cpu.model == "cnn1d" and len(cpu.methods) == 9
+    assert cpu.data.num_samples >= 10_000 and cpu.model == "cnn1d"
+    assert {"del", "finetune", "neggrad_plus", "scrub", "retrain"} <= set(cpu.methods)
     assert set(cpu.forget_sets) == {"iid", "non_iid", "mislabeled"}
     assert (mem.data.num_samples, mem.data.corr_noise_scale, mem.data.iid_noise_scale) == (
         4500,
@@ -111,6 +112,8 @@ def test_memorization_bench_writes_everything_and_resumes(tmp_path: Path) -> Non
     assert third.executed == 3  # the two dropped runs and the one cut short
     with pytest.raises(ConfigError, match="runs of another suite configuration"):
         _tiny(tmp_path, samples=300, methods=["del"], forget_sets=["iid"])
+    fewer = _tiny(tmp_path, methods=["del"], forget_sets=["iid"])  # a subset: all read back
+    assert fewer.executed == 0 and {r["method"] for r in fewer.rows} == {"del", "original"}
 
 
 def test_search_picks_the_best_validation_tow_per_budget(tmp_path: Path) -> None:
