@@ -177,17 +177,27 @@ def _remediate(
 
 @unlearn_group.command("bench")
 @click.option(
-    "--suite", type=click.Choice(["smoke", "cpu", "gpu"]), default="smoke", show_default=True
+    "--suite",
+    type=click.Choice(["smoke", "cpu", "memorization", "gpu"]),
+    default="smoke",
+    show_default=True,
 )
 @click.option(
     "--seeds", default=None, help="Comma-separated seeds, e.g. 0,1,2 [default: the suite's]."
 )
 @click.option("--out", default="bench-unlearn", show_default=True, type=click.Path(file_okay=False))
 @click.option("--samples", type=int, default=None, help="Override the number of generated samples.")
-@click.option("--epochs", type=int, default=None, help="Override training epochs (unlearning: 1).")
+@click.option(
+    "--epochs",
+    type=int,
+    default=None,
+    help="Override the pretraining epochs (the shared epoch grid scales with them).",
+)
 @click.option("--methods", default=None, help="Comma-separated subset of methods.")
 @click.option(
-    "--forget-sets", default=None, help="Comma-separated subset of iid,non_iid,mislabeled."
+    "--forget-sets",
+    default=None,
+    help="Comma-separated subset of iid,non_iid,mislabeled,memorized.",
 )
 @click.option(
     "--no-search", is_flag=True, help="Skip the hyperparameter search; use grid defaults."
@@ -197,6 +207,12 @@ def _remediate(
     "--compile/--no-compile", "compile_", default=None, help="torch.compile [default: the suite's]."
 )
 @click.option("--threads", type=int, default=None, help="torch CPU threads [default: the suite's].")
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Processes running units; 0 runs in this one [default: the suite's].",
+)
 def bench_cmd(
     suite: str,
     seeds: str | None,
@@ -209,12 +225,16 @@ def bench_cmd(
     device: str,
     compile_: bool | None,
     threads: int | None,
+    workers: int | None,
 ) -> None:
-    """Benchmark every method against the retrain oracle; write results.json, table, plots.
+    """Benchmark every method against the mean of retrain oracles at equal budgets.
+
+    Writes runs.jsonl as it goes (a rerun with the same --out resumes), then results.json,
+    results.md and plots (ToW against compute and wall time, Pareto front).
 
     \b
     Example:
-      umr unlearn bench --suite cpu --seeds 0,1,2 --out bench-cpu
+      umr unlearn bench --suite memorization --seeds 0,1,2 --out bench-mem
     """
     _need_torch()
     from umr.unlearn.bench import run_bench
@@ -234,6 +254,7 @@ def bench_cmd(
         device=device,
         compile=compile_,
         threads=threads,
+        workers=workers,
     )
     emit(
         Path(res.files["table"]).read_text()

@@ -49,7 +49,7 @@ class DataConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class ForgetConfig:
-    kind: str = "iid"  # "iid" | "non_iid" | "mislabeled"
+    kind: str = "iid"  # "iid" | "non_iid" | "mislabeled" | "memorized" (needs a pool)
     fraction: float = 0.1  # of the training set
     classes: tuple[int, ...] = (2, 5)  # non_iid only: classes the forget set is drawn from
     seed: int = 0

@@ -160,8 +160,18 @@ def load(cfg: DataConfig) -> Splits:
     )
 
 
-def make_forget_set(y_train: torch.Tensor, cfg: ForgetConfig, num_classes: int) -> ForgetSet:
-    """Choose ``cfg.fraction`` of the training set to forget, as ``cfg.kind`` says."""
+def make_forget_set(
+    y_train: torch.Tensor,
+    cfg: ForgetConfig,
+    num_classes: int,
+    *,
+    pool: np.ndarray | None = None,
+) -> ForgetSet:
+    """Choose ``cfg.fraction`` of the training set to forget, as ``cfg.kind`` says.
+
+    ``memorized`` draws from ``pool``: training indices that models trained without them
+    misclassify (see ``umr.unlearn.bench``), which a model can only fit by memorizing them.
+    """
     n = len(y_train)
     k = round(cfg.fraction * n)
     if not 0 < k < n:
@@ -186,10 +196,23 @@ def make_forget_set(y_train: torch.Tensor, cfg: ForgetConfig, num_classes: int) 
                 hint="lower forget.fraction or name more classes",
             )
         idx = rng.choice(pool, size=k, replace=False)
+    elif cfg.kind == "memorized":
+        if pool is None:
+            raise DataError(
+                "forget.kind: 'memorized' needs the pool of examples held-out models misclassify",
+                hint="build it with umr.unlearn.bench.memorized_pool, or use another kind",
+            )
+        if len(pool) < k:
+            raise DataError(
+                f"forget: the memorized pool holds {len(pool)} examples, fewer than the {k} "
+                "asked for",
+                hint="lower forget.fraction",
+            )
+        idx = rng.choice(np.asarray(pool, dtype=np.int64), size=k, replace=False)
     else:
         raise DataError(
             f"forget.kind: {cfg.kind!r} is not a forget-set kind",
-            hint="use 'iid', 'non_iid' or 'mislabeled'",
+            hint="use 'iid', 'non_iid', 'mislabeled' or 'memorized'",
         )
     order = np.argsort(idx)
     idx = idx[order].astype(np.int64)
