@@ -6,7 +6,9 @@ Held-out data **of the same kind** as the forget set is drawn from the test spli
 - ``non_iid``: the test examples of the classes the forget set holds;
 - ``mislabeled``: every test example with a wrong label drawn by the forget-set builder's
   rule (true label plus a seeded shift in 1..classes-1), so accuracy against those labels
-  measures agreement with wrong labels on data the model never saw.
+  measures agreement with wrong labels on data the model never saw;
+- any other kind (``memorized``): every test example, and the description says it is not of
+  the forget set's kind.
 """
 
 from __future__ import annotations
@@ -56,7 +58,11 @@ def heldout_like(
             y=(y_test + shift) % num_classes,
             description="test examples with wrong labels drawn as the forget set's",
         )
-    return Heldout(x=x_test, y=y_test, description="test examples")
+    if kind == "iid":
+        return Heldout(x=x_test, y=y_test, description="test examples")
+    return Heldout(  # no rule draws held-out data like this kind: say so
+        x=x_test, y=y_test, description=f"test examples, not drawn like the {kind} forget set"
+    )
 
 
 def _pair(out: torch.Tensor, y: torch.Tensor) -> tuple[float, np.ndarray]:
