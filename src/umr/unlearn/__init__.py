@@ -11,6 +11,7 @@ from umr.errors import require
 
 require("torch", "unlearn")
 
+from umr.unlearn._train import Runtime  # noqa: E402
 from umr.unlearn.config import (  # noqa: E402
     DataConfig,
     ForgetConfig,
@@ -34,6 +35,7 @@ __all__ = [
     "MethodConfig",
     "RunConfig",
     "RunResult",
+    "Runtime",
     "StreamData",
     "TrainConfig",
     "evaluate",

@@ -309,6 +309,27 @@ def world() -> tuple[int, int]:
     return 0, 1
 
 
+def init_distributed(device: str = "auto") -> str:
+    """Join the process group that ``torchrun`` describes (``WORLD_SIZE``, ``RANK``,
+    ``LOCAL_RANK``, ``MASTER_ADDR``...) and return this process's device: ``cuda:LOCAL_RANK``
+    with NCCL when CUDA is used, else the CPU with gloo. Without torchrun, a no-op."""
+    import os
+
+    from umr.unlearn._train import resolve_device
+
+    dev = resolve_device(device)
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return dev
+    if dev.startswith("cuda"):
+        local = int(os.environ.get("LOCAL_RANK", "0"))
+        torch.cuda.set_device(local)
+        dev = f"cuda:{local}"
+    dist = torch.distributed
+    if not dist.is_initialized():
+        dist.init_process_group("nccl" if dev.startswith("cuda") else "gloo")
+    return dev
+
+
 def is_writer() -> bool:
     """True on the one process that writes outputs (rank 0)."""
     return world()[0] == 0
@@ -374,6 +395,7 @@ __all__ = [
     "call_model",
     "gather",
     "in_order",
+    "init_distributed",
     "is_writer",
     "output_logits",
     "shard",
