@@ -21,10 +21,11 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from umr.spec.unlearning import Evidence
-from umr.unlearn.evaluate import accuracy, loss_auc
+from umr.unlearn._train import Runtime
+from umr.unlearn.evaluate import Predictions, loss_auc, predict
+from umr.unlearn.stream import Adapter, Source, StreamData
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,6 +33,12 @@ class Heldout:
     x: torch.Tensor
     y: torch.Tensor
     description: str
+
+    @property
+    def source(self) -> Source:
+        from umr.unlearn.stream import TensorSource
+
+        return TensorSource(self.x, self.y)
 
 
 def heldout_like(
@@ -65,34 +72,30 @@ def heldout_like(
     )
 
 
-def _pair(out: torch.Tensor, y: torch.Tensor) -> tuple[float, np.ndarray]:
-    out = torch.nan_to_num(out.float(), nan=0.0, posinf=1e4, neginf=-1e4)
-    return accuracy(out, y), F.cross_entropy(out, y, reduction="none").numpy()
-
-
 def measure(
-    outputs: Callable[[torch.Tensor], torch.Tensor],
+    model: nn.Module,
+    data: StreamData,
+    heldout: Source,
     *,
-    forget: tuple[torch.Tensor, torch.Tensor],
-    heldout: Heldout,
-    retain: tuple[torch.Tensor, torch.Tensor],
-    test: tuple[torch.Tensor, torch.Tensor],
+    rt: Runtime | None = None,
+    adapter: Adapter | None = None,
     mia: bool = True,
 ) -> dict[str, float]:
-    """Forget, held-out, retain and test accuracy and the forget-vs-held-out loss AUC.
+    """Forget, held-out, retain and test accuracy, and the forget-vs-held-out loss AUC,
+    streaming every set through ``model``."""
 
-    ``outputs`` maps inputs to logits (N, classes) on the CPU.
-    """
-    f_acc, f_loss = _pair(outputs(forget[0]), forget[1])
-    h_acc, h_loss = _pair(outputs(heldout.x), heldout.y)
+    def run(source: Source) -> Predictions:
+        return predict(model, source, rt=rt, adapter=adapter)
+
+    forget, held = run(data.forget), run(heldout)
     res = {
-        "forget_acc": f_acc,
-        "heldout_acc": h_acc,
-        "retain_acc": accuracy(outputs(retain[0]), retain[1]),
-        "test_acc": accuracy(outputs(test[0]), test[1]),
+        "forget_acc": forget.acc,
+        "heldout_acc": held.acc,
+        "retain_acc": run(data.retain).acc,
+        "test_acc": run(data.test).acc,
     }
     if mia:
-        res["auc"] = loss_auc(f_loss, h_loss)
+        res["auc"] = loss_auc(forget.loss, held.loss)
     return res
 
 

@@ -34,12 +34,13 @@ from umr.spec import Record, Version, canonical_json
 from umr.unlearn import data as _data
 from umr.unlearn import evidence as _evidence
 from umr.unlearn import models
-from umr.unlearn._train import Runtime, logits, resolve_device
+from umr.unlearn._train import Runtime, resolve_device
 from umr.unlearn.checkpoint import load_checkpoint, save_checkpoint, sha256_file
 from umr.unlearn.config import DataConfig, MethodConfig, TrainConfig
 from umr.unlearn.evaluate import evaluate, versus_oracle
 from umr.unlearn.factories import DATASET_GROUP, MODEL_GROUP, check_name
 from umr.unlearn.run import train_model, unlearn
+from umr.unlearn.stream import StreamData
 
 EXTENSION = "umr-unlearn"  # how to rebuild the model and its data
 RESULTS = "unlearning"  # what an unlearning did, on the new version
@@ -401,13 +402,7 @@ def remediate(
 def _measure(
     model: nn.Module, data: _data.UnlearnData, heldout: _evidence.Heldout, rt: Runtime
 ) -> dict[str, float]:
-    return _evidence.measure(
-        lambda x: logits(model, x, rt),
-        forget=(data.x_forget, data.y_forget),
-        heldout=heldout,
-        retain=(data.x_retain, data.y_retain),
-        test=(data.x_test, data.y_test),
-    )
+    return _evidence.measure(model, StreamData.from_tensors(data), heldout.source, rt=rt)
 
 
 def _yaml(record: dict[str, Any]) -> str:

@@ -201,8 +201,15 @@ def _write(r: RunResult, out: Path) -> None:
 
 
 def describe() -> dict[str, list[str]]:
-    """The registered methods and models (what ``--list`` prints)."""
-    return {"methods": sorted(METHODS), "models": sorted(models.MODELS)}
+    """The registered methods, models and datasets, installed entry points included (what
+    ``--list`` prints)."""
+    from umr.unlearn.factories import DATASET_GROUP, MODEL_GROUP, registered
+
+    return {
+        "methods": sorted(METHODS),
+        "models": registered(MODEL_GROUP, models.MODELS),
+        "datasets": registered(DATASET_GROUP, _data.DATASETS),
+    }
 
 
 def load_config(path: str | Path) -> RunConfig:
