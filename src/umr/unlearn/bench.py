@@ -161,7 +161,7 @@ SUITES = {
         train=TrainConfig(epochs=16, lr=0.05),
         batch_size=128,
         epoch_fractions=(0.25, 1.0),
-        forget_sets=("iid", "non_iid", "mislabeled", "memorized"),
+        forget_sets=("memorized", "non_iid", "iid", "mislabeled"),  # the targets' first
         methods=("del", "finetune", "neggrad_plus", "scrub", "ssd", "retrain"),
         workers=2,
     ),
@@ -348,6 +348,7 @@ class _Bench:
         self.done: dict[str, dict[str, Any]] = {}
         self.log = out / "runs.jsonl"
         self.pool: Any = None
+        self.kinds_done: list[str] = []
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _open(self) -> None:
@@ -419,14 +420,13 @@ class _Bench:
 
     # -- protocol ----------------------------------------------------------------------------
     def run(self) -> BenchResult:
-        t0 = time.perf_counter()
+        self.t0 = time.perf_counter()
         self._open()
         try:
             self._run()
         finally:
             if self.pool is not None:
                 self.pool.shutdown()
-        self.res.wall_s = time.perf_counter() - t0
         if self.s.throughput_steps:
             self.res.throughput = self._throughput()
         self._write()
@@ -460,47 +460,44 @@ class _Bench:
             }
             for seed in all_seeds:
                 self._forget_set("memorized", seed, sp, pool)
-        # stage 2: noisy originals, oracles, and the search (it needs only the originals)
-        stage2 = []
-        if "mislabeled" in s.forget_sets:
-            stage2 += [Unit(kind="original", seed=x, variant="noisy") for x in all_seeds]
-        self._stage(stage2, "noisy originals")
-        units = [
-            Unit(kind="oracle", seed=x, forget_set=k, index=j)
-            for x in all_seeds
-            for k in s.forget_sets
-            for j in range(s.oracles)
-        ]
-        if self.do_search:
-            units += [
-                Unit(
-                    kind="run",
-                    seed=s.search_seed,
-                    forget_set=k,
-                    method=m,
-                    point=tuple(p.items()),
-                    search=True,
-                )
-                for k in s.forget_sets
-                for m in methods
-                for p in s.points(m)
+        # then one forget set at a time, in the suite's order, so a run cut short still leaves
+        # whole forget sets: its oracles and search, then every reported seed at every budget
+        for kind in s.forget_sets:
+            if kind == "mislabeled":
+                units = [Unit(kind="original", seed=x, variant="noisy") for x in all_seeds]
+                self._stage(units, "noisy originals")
+            units = [
+                Unit(kind="oracle", seed=x, forget_set=kind, index=j)
+                for x in all_seeds
+                for j in range(s.oracles)
             ]
-        self._stage(units, "oracles + search")
-        # stage 3: every reported seed at every budget with the chosen hyperparameters
-        self.res.chosen = self._choose(methods)
-        finals = [
-            Unit(kind="run", seed=x, forget_set=k, method=m, point=tuple(p.items()))
-            for k in s.forget_sets
-            for x in s.seeds
-            for m in methods
-            for p in self._final_points(k, m)
-        ]
-        finals += [
-            Unit(kind="run", seed=x, forget_set=k, method="original")
-            for k in s.forget_sets
-            for x in s.seeds
-        ]
-        self._stage(finals, "final")
+            if self.do_search:
+                units += [
+                    Unit(
+                        kind="run",
+                        seed=s.search_seed,
+                        forget_set=kind,
+                        method=m,
+                        point=tuple(p.items()),
+                        search=True,
+                    )
+                    for m in methods
+                    for p in s.points(m)
+                ]
+            self._stage(units, f"{kind}: oracles + search")
+            self.res.chosen.update(self._choose(kind, methods))
+            finals = [
+                Unit(kind="run", seed=x, forget_set=kind, method=m, point=tuple(p.items()))
+                for x in s.seeds
+                for m in methods
+                for p in self._final_points(kind, m)
+            ]
+            finals += [
+                Unit(kind="run", seed=x, forget_set=kind, method="original") for x in s.seeds
+            ]
+            self._stage(finals, f"{kind}: final")
+            self.kinds_done.append(kind)
+            self._write()  # what is finished so far, rewritten after every forget set
 
     def _forget_set(self, kind: str, seed: int, sp: _data.Splits, pool: np.ndarray | None) -> None:
         fs = _data.make_forget_set(
@@ -518,44 +515,41 @@ class _Bench:
         keys = [k for k, v in rows[0].items() if isinstance(v, float)]
         return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
-    def _choose(self, methods: list[str]) -> dict[str, dict[str, Any]]:
-        """Per forget set, method and epoch budget: the point with the best search ToW-val."""
+    def _choose(self, kind: str, methods: list[str]) -> dict[str, dict[str, Any]]:
+        """Per method and epoch budget: the point with the best search ToW-val on ``kind``."""
         from umr.unlearn.evaluate import versus_oracle
 
         s, chosen = self.s, dict[str, dict[str, Any]]()
-        for kind in s.forget_sets:
-            oracle = self._oracle_mean(kind, s.search_seed) if self.do_search else {}
-            for m in methods:
-                for p in s.points(m):
-                    budget = p.get("epochs", 0)
-                    key = f"{kind}/{m}/{budget}"
-                    if not self.do_search:
-                        chosen.setdefault(key, p)
-                        continue
-                    unit = Unit(
-                        kind="run",
-                        seed=s.search_seed,
-                        forget_set=kind,
-                        method=m,
-                        point=tuple(p.items()),
-                        search=True,
-                    )
-                    row = self.done[unit.key]
-                    score = versus_oracle(row, oracle)["tow_val"]
-                    self.res.search.append(
-                        {
-                            "forget_set": kind,
-                            "method": m,
-                            "seed": s.search_seed,
-                            "params": p,
-                            "tow_val": score,
-                            **{
-                                k: row[k] for k in ("val_acc", "forget_acc", "retain_acc", "wall_s")
-                            },
-                        }
-                    )
-                    if key not in chosen or score > chosen[key]["_score"]:
-                        chosen[key] = {**p, "_score": score}
+        oracle = self._oracle_mean(kind, s.search_seed) if self.do_search else {}
+        for m in methods:
+            for p in s.points(m):
+                budget = p.get("epochs", 0)
+                key = f"{kind}/{m}/{budget}"
+                if not self.do_search:
+                    chosen.setdefault(key, p)
+                    continue
+                unit = Unit(
+                    kind="run",
+                    seed=s.search_seed,
+                    forget_set=kind,
+                    method=m,
+                    point=tuple(p.items()),
+                    search=True,
+                )
+                row = self.done[unit.key]
+                score = versus_oracle(row, oracle)["tow_val"]
+                self.res.search.append(
+                    {
+                        "forget_set": kind,
+                        "method": m,
+                        "seed": s.search_seed,
+                        "params": p,
+                        "tow_val": score,
+                        **{k: row[k] for k in ("val_acc", "forget_acc", "retain_acc", "wall_s")},
+                    }
+                )
+                if key not in chosen or score > chosen[key]["_score"]:
+                    chosen[key] = {**p, "_score": score}
         return {k: {a: b for a, b in v.items() if a != "_score"} for k, v in chosen.items()}
 
     def _final_points(self, kind: str, method: str) -> list[dict[str, Any]]:
@@ -606,7 +600,8 @@ class _Bench:
 
     def _write(self) -> None:
         res, s = self.res, self.s
-        assemble(res, s, self.done, self._oracle_mean)
+        res.wall_s = time.perf_counter() - self.t0
+        assemble(res, replace(s, forget_sets=tuple(self.kinds_done)), self.done, self._oracle_mean)
         res.files["results"] = str(self.out / "results.json")
         res.files["table"] = str(self.out / "results.md")
         res.files["runs"] = str(self.log)
