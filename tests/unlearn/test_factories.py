@@ -20,6 +20,8 @@ from click.testing import CliRunner
 
 PACKAGE = '''\
 """A user's own model and data, registered with umr through entry points."""
+import weakref
+
 import numpy as np
 import torch
 from torch import nn
@@ -39,6 +41,53 @@ def net(in_features, num_classes, seed):
     return Net(in_features, num_classes)
 
 
+class Scans(torch.utils.data.Dataset):
+    """8x8 digit images built on access; counts how many are alive at once."""
+
+    held = most = 0
+
+    def __init__(self):
+        from sklearn.datasets import load_digits
+
+        d = load_digits()
+        self.images = torch.tensor(d.images / 16, dtype=torch.float32)
+        self.targets = torch.tensor(d.target)
+
+    def __len__(self):
+        return len(self.targets)
+
+    def __getitem__(self, i):
+        x = self.images[i].clone().unsqueeze(0)  # (1, 8, 8)
+        Scans.held += 1
+        Scans.most = max(Scans.most, Scans.held)
+        weakref.finalize(x, Scans.release)
+        return x, int(self.targets[i])
+
+    @staticmethod
+    def release():
+        Scans.held -= 1
+
+
+def scans(cfg):
+    return Scans()
+
+
+class ImageNet(nn.Module):
+    def __init__(self, num_classes):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.Flatten()
+        )
+        self.head = nn.Linear(8 * 8 * 8, num_classes)
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+def image_net(in_features, num_classes, seed):
+    return ImageNet(num_classes)
+
+
 def blobs(cfg):
     rng = np.random.default_rng(cfg.seed)
     centers = rng.normal(0, 2.0, size=(4, 12))
@@ -50,9 +99,11 @@ def blobs(cfg):
 ENTRY_POINTS = """\
 [umr.unlearn.models]
 {prefix}-net = {module}:net
+{prefix}-cnn = {module}:image_net
 
 [umr.unlearn.datasets]
 {prefix}-blobs = {module}:blobs
+{prefix}-scans = {module}:scans
 """
 
 
@@ -177,7 +228,7 @@ def test_an_entry_point_registers_a_model_and_a_dataset(user_package: str) -> No
 
     listed = describe()  # what `umr unlearn run --list` prints
     assert f"{user_package}-net" in listed["models"] and "mlp" in listed["models"]
-    assert listed["datasets"] == ["acme-blobs", "digits", "mnist1d"]
+    assert listed["datasets"] == ["acme-blobs", "acme-scans", "digits", "mnist1d"]
     net = models.build(f"{user_package}-net", 12, 4, seed=3)
     again = models.build(f"{user_package}-net", 12, 4, seed=3)
     assert type(net).__name__ == "Net"
@@ -272,3 +323,52 @@ def test_remediation_of_a_users_own_model_publishes_evidence(
         assert ("Tug-of-War" in page) is oracle
         assert ("No oracle was run" in page) is not oracle
     assert "## Unlearning" in card
+
+
+def test_remediation_streams_a_dataset_an_entry_point_returns(
+    tmp_path: Path, user_package: str
+) -> None:
+    """A dataset factory may return a map-style Dataset: forget set, training, unlearning and
+    evidence read it a batch at a time (the Dataset counts the items alive at once)."""
+    from umr.cli import app
+
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+
+    def umr(*args: str) -> str:
+        result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "--registry", url, *args])
+        assert result.exit_code == 0, (args, result.output)
+        return result.stdout
+
+    text = (
+        RECORD.format(prefix=user_package)
+        .replace(f"{user_package}-net", f"{user_package}-cnn")
+        .replace(f"{user_package}-blobs", f"{user_package}-scans")
+    )
+    model, forget, ckpt = tmp_path / "m.yaml", tmp_path / "f.json", tmp_path / "m.safetensors"
+    model.write_text(text)
+    out = umr("unlearn", "forget-set", "--record", str(model), "--kind", "mislabeled",
+              "--out", str(forget))  # fmt: skip
+    assert "129 examples" in out  # 10% of the 1,294 training images (1,797 less test and val)
+    out = umr(
+        "unlearn", "train", "--record", str(model), "--forget", str(forget), "--out", str(ckpt)
+    )
+    sha = out.split("sha256 ")[1].split()[0]
+    model.write_text(text + f"artifacts:\n  - {{uri: 'file://{ckpt}', sha256: {sha}}}\n")
+    umr("publish", str(model))
+    out = umr(
+        "unlearn", "run", "--record", "acme-classifier@1.0.0", "--checkpoint", str(ckpt),
+        "--forget", str(forget), "--method", "del", "--epochs", "2", "--no-oracle",
+        "--out", str(tmp_path / "fix"), "--publish",
+    )  # fmt: skip
+    assert "published acme-classifier@2.0.0" in out
+    ev = json.loads(umr("show", "acme-classifier@2.0.0", "--format", "json"))["extensions"][
+        "unlearning"
+    ]["evidence"]
+    fvh = ev["forget_vs_heldout"]
+    assert fvh["heldout"] == "test examples with wrong labels drawn as the forget set's"
+    assert (fvh["forget_size"], fvh["heldout_size"]) == (129, 359)
+    # The original learned some of the wrong labels; held-out images agree with them by chance.
+    assert fvh["forget_acc"]["before"] > fvh["heldout_acc"]["before"]
+    assert ev["compute"]["examples"] > 0 and ev["oracle_run"] is False
+    scans = sys.modules["acme_probe_models"].Scans
+    assert 0 < scans.most <= 256 < 1797  # never more than one batch of images alive

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch.utils.data import Dataset
 
 from umr.errors import NotFoundError, UmrError, require
 from umr.unlearn.config import DataConfig, ForgetConfig
@@ -101,7 +102,7 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
     return (d.data / 16.0).astype(np.float32), d.target.astype(np.int64)  # (1797, 64)
 
 
-DatasetFactory = Callable[[DataConfig], tuple[Any, Any]]  # cfg -> (x: (N, ...), y: (N,))
+DatasetFactory = Callable[[DataConfig], Any]  # cfg -> (x: (N, ...), y: (N,)) or a Dataset
 DATASETS: dict[str, DatasetFactory] = {
     "mnist1d": lambda cfg: _mnist1d(
         cfg.num_samples, cfg.seed, cfg.corr_noise_scale, cfg.iid_noise_scale
@@ -110,16 +111,22 @@ DATASETS: dict[str, DatasetFactory] = {
 }
 
 
-def _arrays(cfg: DataConfig) -> tuple[np.ndarray, np.ndarray]:
-    """All samples of dataset ``cfg.name``: a built-in, or an installed package's entry point."""
+def _made(cfg: DataConfig) -> Any:
+    """What the factory of dataset ``cfg.name`` returns: a built-in or an entry point's."""
     from umr.unlearn.factories import DATASET_GROUP, resolve
 
     factory = resolve(cfg.name, what="data.name", group=DATASET_GROUP, builtin=DATASETS)
-    got = factory(cfg)
+    return factory(cfg)
+
+
+def _arrays(cfg: DataConfig, got: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """All samples of dataset ``cfg.name`` as arrays."""
+    got = _made(cfg) if got is None else got
     if not (isinstance(got, tuple) and len(got) == 2):
         raise DataError(
             f"data.name: {cfg.name!r} returned {type(got).__name__}, not a pair (x, y)",
-            hint="a dataset factory returns (x, y): inputs (N, ...) and integer labels (N,)",
+            hint="a dataset factory returns (x, y): inputs (N, ...) and integer labels (N,), "
+            "or a map-style Dataset of (input, label) items (remediation streams it)",
         )
     x, y = (v.numpy() if isinstance(v, torch.Tensor) else np.asarray(v) for v in got)
     if y.ndim != 1 or len(x) != len(y) or not np.issubdtype(y.dtype, np.integer):
@@ -130,9 +137,8 @@ def _arrays(cfg: DataConfig) -> tuple[np.ndarray, np.ndarray]:
     return x, y.astype(np.int64)
 
 
-def load(cfg: DataConfig) -> Splits:
-    """Build the train / val / test splits that ``cfg`` describes."""
-    x, y = _arrays(cfg)
+def _split_indices(n: int, cfg: DataConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(train, val, test) indices: a seeded permutation cut by the two fractions."""
     if not (0 < cfg.test_fraction < 1 and 0 <= cfg.val_fraction < 1):
         raise DataError(
             f"data: test_fraction {cfg.test_fraction!r} / val_fraction {cfg.val_fraction!r} "
@@ -140,10 +146,16 @@ def load(cfg: DataConfig) -> Splits:
             hint="use 0 < test_fraction < 1 and 0 <= val_fraction < 1",
         )
     rng = np.random.default_rng(cfg.seed)
-    order = rng.permutation(len(y))
-    n_test = round(cfg.test_fraction * len(y))
-    n_val = round(cfg.val_fraction * (len(y) - n_test))
-    test, val, train = order[:n_test], order[n_test : n_test + n_val], order[n_test + n_val :]
+    order = rng.permutation(n)
+    n_test = round(cfg.test_fraction * n)
+    n_val = round(cfg.val_fraction * (n - n_test))
+    return order[n_test + n_val :], order[n_test : n_test + n_val], order[:n_test]
+
+
+def load(cfg: DataConfig, *, made: Any = None) -> Splits:
+    """Build the train / val / test splits that ``cfg`` describes."""
+    x, y = _arrays(cfg, made)
+    train, val, test = _split_indices(len(y), cfg)
 
     def t(a: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(a))
@@ -309,5 +321,99 @@ def split(splits: Splits, fs: ForgetSet) -> UnlearnData:
         y_val=splits.y_val,
         x_test=splits.x_test,
         y_test=splits.y_test,
+        num_classes=splits.num_classes,
+    )
+
+
+class _Items(Dataset[tuple[Any, int]]):
+    """Items ``index[i]`` of ``dataset`` with label ``labels[i]`` (a split, maybe relabelled)."""
+
+    def __init__(self, dataset: Any, index: np.ndarray, labels: np.ndarray) -> None:
+        self.dataset, self.index, self.labels = dataset, index, labels
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, i: int) -> tuple[Any, int]:
+        return self.dataset[int(self.index[i])][0], int(self.labels[i])
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetSplits:
+    """A dataset factory's map-style Dataset split by index; only the labels are held."""
+
+    name: str
+    dataset: Any  # items (input, label); read a batch at a time
+    labels: np.ndarray  # (N,) int64, every item's label
+    train: np.ndarray  # indices into dataset
+    val: np.ndarray
+    test: np.ndarray
+    num_classes: int
+    in_features: int  # entries of one input (what a model factory is told)
+
+    @property
+    def y_train(self) -> torch.Tensor:
+        return torch.from_numpy(self.labels[self.train])
+
+    @property
+    def y_test(self) -> torch.Tensor:
+        return torch.from_numpy(self.labels[self.test])
+
+    def source(self, index: np.ndarray, labels: np.ndarray | None = None) -> Any:
+        from umr.unlearn.stream import DatasetSource
+
+        return DatasetSource(
+            _Items(self.dataset, index, self.labels[index] if labels is None else labels)
+        )
+
+
+def load_any(cfg: DataConfig) -> Splits | DatasetSplits:
+    """:func:`load`, or :class:`DatasetSplits` when the factory returns a Dataset."""
+    made = _made(cfg)
+    if isinstance(made, tuple) or not (hasattr(made, "__getitem__") and hasattr(made, "__len__")):
+        return load(cfg, made=made)
+    n = len(made)
+    labels = getattr(made, "targets", None)
+    if labels is None:  # one item at a time: only the labels are kept
+        labels = [made[i][1] for i in range(n)]
+    y = np.asarray(torch.as_tensor(labels).numpy(), dtype=np.int64)
+    if y.shape != (n,):
+        raise DataError(
+            f"data.name: {cfg.name!r}: {len(y)} labels for {n} items",
+            hint="each item is (input, integer label)",
+        )
+    first = made[0][0] if n else torch.zeros(0)
+    features = int(first.numel()) if isinstance(first, torch.Tensor) else 0
+    train, val, test = _split_indices(n, cfg)
+    return DatasetSplits(
+        name=cfg.name,
+        dataset=made,
+        labels=y,
+        train=train,
+        val=val,
+        test=test,
+        num_classes=int(y.max()) + 1 if n else 0,
+        in_features=features,
+    )
+
+
+def split_stream(splits: DatasetSplits, fs: ForgetSet) -> Any:
+    """:func:`split` for a Dataset: a :class:`~umr.unlearn.stream.StreamData` of index views."""
+    from umr.unlearn.stream import StreamData
+
+    n = len(splits.train)
+    if len(fs.indices) and (fs.indices.min() < 0 or fs.indices.max() >= n):
+        raise DataError(
+            f"forget set {fs.sha256[:12]!r}: index out of range for {n} training examples",
+            hint="the forget set was built for another dataset; rebuild it",
+        )
+    keep = np.ones(n, dtype=bool)
+    keep[fs.indices] = False
+    forget = splits.train[fs.indices]
+    return StreamData(
+        forget=splits.source(forget, fs.labels),
+        retain=splits.source(splits.train[keep]),
+        val=splits.source(splits.val),
+        test=splits.source(splits.test),
         num_classes=splits.num_classes,
     )

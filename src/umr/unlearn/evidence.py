@@ -30,46 +30,45 @@ from umr.unlearn.stream import Adapter, Source, StreamData
 
 @dataclass(frozen=True, kw_only=True)
 class Heldout:
-    x: torch.Tensor
-    y: torch.Tensor
+    source: Source
+    size: int
     description: str
-
-    @property
-    def source(self) -> Source:
-        from umr.unlearn.stream import TensorSource
-
-        return TensorSource(self.x, self.y)
 
 
 def heldout_like(
     kind: str,
     y_forget: torch.Tensor,
-    x_test: torch.Tensor,
     y_test: torch.Tensor,
     *,
     num_classes: int,
     seed: int,
+    make: Callable[[torch.Tensor, torch.Tensor], Source],
 ) -> Heldout:
-    """Held-out data of the same kind as a forget set of ``kind`` (see the module docstring)."""
+    """Held-out data of the same kind as a forget set of ``kind`` (see the module docstring).
+
+    ``make(index, labels)`` builds the source of test examples ``index`` with ``labels``.
+    """
+    every = torch.arange(len(y_test))
     if kind == "non_iid":
         classes = sorted(int(c) for c in torch.unique(y_forget))
-        keep = torch.isin(y_test, torch.tensor(classes, dtype=y_test.dtype))
+        keep = every[torch.isin(y_test, torch.tensor(classes, dtype=y_test.dtype))]
         return Heldout(
-            x=x_test[keep], y=y_test[keep], description=f"test examples of classes {classes}"
+            source=make(keep, y_test[keep]),
+            size=len(keep),
+            description=f"test examples of classes {classes}",
         )
     if kind == "mislabeled":
         rng = np.random.default_rng(seed)
         shift = torch.from_numpy(rng.integers(1, num_classes, size=len(y_test)))
         return Heldout(
-            x=x_test,
-            y=(y_test + shift) % num_classes,
+            source=make(every, (y_test + shift) % num_classes),
+            size=len(y_test),
             description="test examples with wrong labels drawn as the forget set's",
         )
-    if kind == "iid":
-        return Heldout(x=x_test, y=y_test, description="test examples")
-    return Heldout(  # no rule draws held-out data like this kind: say so
-        x=x_test, y=y_test, description=f"test examples, not drawn like the {kind} forget set"
-    )
+    described = "test examples"
+    if kind != "iid":  # no rule draws held-out data like this kind: say so
+        described += f", not drawn like the {kind} forget set"
+    return Heldout(source=make(every, y_test), size=len(y_test), description=described)
 
 
 def measure(
@@ -169,7 +168,7 @@ def build(
         "forget_vs_heldout": {
             "heldout": heldout.description,
             "forget_size": forget_size,
-            "heldout_size": len(heldout.y),
+            "heldout_size": heldout.size,
             "forget_acc": change("forget_acc"),
             "heldout_acc": change("heldout_acc"),
         },

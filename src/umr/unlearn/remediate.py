@@ -23,10 +23,12 @@ the new version is the next major after the highest published version of that na
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import torch
 from torch import nn
 
 from umr.errors import UmrError
@@ -39,7 +41,7 @@ from umr.unlearn.checkpoint import load_checkpoint, save_checkpoint, sha256_file
 from umr.unlearn.config import DataConfig, MethodConfig, TrainConfig
 from umr.unlearn.evaluate import evaluate, versus_oracle
 from umr.unlearn.factories import DATASET_GROUP, MODEL_GROUP, check_name
-from umr.unlearn.run import train_model, unlearn
+from umr.unlearn.run import train, train_model, unlearn
 from umr.unlearn.stream import StreamData
 
 EXTENSION = "umr-unlearn"  # how to rebuild the model and its data
@@ -86,8 +88,11 @@ class ModelSpec:
             widths=None if ext.get("widths") is None else tuple(int(w) for w in ext["widths"]),
         )
 
-    def factory(self, splits: _data.Splits) -> Any:
-        features = int(splits.x_train.shape[1])
+    def factory(self, splits: _data.Splits | _data.DatasetSplits) -> Any:
+        if isinstance(splits, _data.DatasetSplits):
+            features = splits.in_features
+        else:
+            features = int(splits.x_train[0].numel())
 
         def build(seed: int) -> nn.Module:
             return models.build(self.model, features, splits.num_classes, seed, widths=self.widths)
@@ -139,13 +144,15 @@ def train_original(
     """Train the model ``record`` describes on its full training set, forget slice included
     (with the flipped labels of a mislabeled forget set); save it; return its sha256."""
     spec = ModelSpec.from_record(record)
-    splits = _data.load(spec.data)
+    splits = _data.load_any(spec.data)
     fs = _data.load_forget_set(forget_path)
-    data = _data.split(splits, fs)
     model = spec.factory(splits)(spec.train.seed)
-    train_model(
-        model, data.x_train, data.y_train, spec.train, Runtime(device=resolve_device(device))
-    )
+    rt = Runtime(device=resolve_device(device))
+    if isinstance(splits, _data.DatasetSplits):
+        train(model, _data.split_stream(splits, fs).train, spec.train, rt=rt)
+    else:
+        data = _data.split(splits, fs)
+        train_model(model, data.x_train, data.y_train, spec.train, rt)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     return save_checkpoint(state, out, metadata={"record": record.id, "forget_sha256": fs.sha256})
 
@@ -166,7 +173,7 @@ def write_forget_set(
     from umr.unlearn.config import ForgetConfig
 
     spec = ModelSpec.from_record(record)
-    splits = _data.load(spec.data)
+    splits = _data.load_any(spec.data)
     cfg = ForgetConfig(kind=kind, fraction=fraction, classes=classes, seed=seed)
     fs = _data.make_forget_set(splits.y_train, cfg, splits.num_classes)
     return _data.save_forget_set(fs, out), len(fs.indices)
@@ -290,19 +297,19 @@ def remediate(
     ckpt = Path(checkpoint)
     source_sha = _check_digest(resolved, ckpt)
     rt = Runtime(device=resolve_device(device), progress=progress)
-    splits = _data.load(spec.data)
+    splits = _data.load_any(spec.data)
     fs = _data.load_forget_set(forget)
-    data = _data.split(splits, fs)
+    data = _stream_split(splits, fs)
     factory = spec.factory(splits)
     model = factory(spec.train.seed)
     model.load_state_dict(load_checkpoint(ckpt))
     heldout = _evidence.heldout_like(
         fs.kind,
-        data.y_forget,
-        data.x_test,
-        data.y_test,
+        _labels(data.forget),
+        splits.y_test,
         num_classes=data.num_classes,
         seed=fs.seed + 1,
+        make=_test_source(splits),
     )
     original = evaluate(model, data, rt=rt, seed=method.seed)
     measured_before = _measure(model, data, heldout, rt)
@@ -343,7 +350,7 @@ def remediate(
         metrics.update(versus_oracle(metrics, oracle_metrics))
         oracle_evidence = {
             "compute": _evidence.compute(
-                o_meter.examples, len(data.y_retain), oracle_metrics["wall_s"]
+                o_meter.examples, len(data.retain), oracle_metrics["wall_s"]
             ),
             **{k: oracle_metrics[k] for k in ("forget_acc", "retain_acc", "test_acc")},
             **{k: metrics[k] for k in ("tow", "tow_mia") if k in metrics},
@@ -352,8 +359,8 @@ def remediate(
         before=measured_before,
         after=measured_after,
         heldout=heldout,
-        forget_size=len(data.y_forget),
-        retain_size=len(data.y_retain),
+        forget_size=len(data.forget),
+        retain_size=len(data.retain),
         parameters_changed=info["fraction_changed"],
         examples=meter.examples,
         wall_s=info["wall_s"],
@@ -400,9 +407,34 @@ def remediate(
 
 
 def _measure(
-    model: nn.Module, data: _data.UnlearnData, heldout: _evidence.Heldout, rt: Runtime
+    model: nn.Module, data: StreamData, heldout: _evidence.Heldout, rt: Runtime
 ) -> dict[str, float]:
-    return _evidence.measure(model, StreamData.from_tensors(data), heldout.source, rt=rt)
+    return _evidence.measure(model, data, heldout.source, rt=rt)
+
+
+def _stream_split(splits: _data.Splits | _data.DatasetSplits, fs: _data.ForgetSet) -> StreamData:
+    """The forget / retain / val / test split as sources, from tensors or from a Dataset."""
+    if isinstance(splits, _data.DatasetSplits):
+        return _data.split_stream(splits, fs)  # type: ignore[no-any-return]
+    return StreamData.from_tensors(_data.split(splits, fs))
+
+
+def _labels(source: Any) -> torch.Tensor:
+    """The labels of a source, read a batch at a time (only the labels are kept)."""
+    from umr.unlearn.stream import in_order
+
+    parts = [y for _, y in source.batches(in_order(len(source), 256))]
+    return torch.cat(parts) if parts else torch.zeros(0, dtype=torch.int64)
+
+
+def _test_source(
+    splits: _data.Splits | _data.DatasetSplits,
+) -> Callable[[torch.Tensor, torch.Tensor], Any]:
+    if isinstance(splits, _data.DatasetSplits):
+        return lambda idx, y: splits.source(splits.test[idx.numpy()], y.numpy())
+    from umr.unlearn.stream import TensorSource
+
+    return lambda idx, y: TensorSource(splits.x_test[idx], y)
 
 
 def _yaml(record: dict[str, Any]) -> str:
