@@ -83,10 +83,10 @@ def test_del_always_finetunes_the_head_and_resets_selected_entries(tiny) -> None
 
 def test_del_defaults_follow_the_reference(tiny) -> None:
     model, data, factory = tiny
-    train = TrainConfig(epochs=3, lr=0.07)
+    train = TrainConfig(epochs=3, lr=0.07, weight_decay=1e-3)
     _, info = unlearn(model, data, MethodConfig(name="del"), factory=factory, train=train)
     hp = info["hyperparameters"]
-    assert (hp["epochs"], hp["lr"], hp["weight_decay"], hp["schedule"]) == (3, 0.07, 0.0, "epoch")
+    assert (hp["epochs"], hp["lr"], hp["weight_decay"], hp["schedule"]) == (3, 0.07, 1e-3, "epoch")
     cfg = MethodConfig(name="finetune")
     model2, data2, _ = tiny
     _, info = unlearn(model2, data2, cfg.with_(epochs=1), factory=factory, train=train)

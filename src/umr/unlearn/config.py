@@ -100,7 +100,7 @@ class MethodConfig:
 
     name: str = "del"  # a name in umr.unlearn.methods.METHODS
     # None below: the method's own default (umr.unlearn.methods.defaults_of); DEL's follow the
-    # reference: epochs and lr of the pretraining recipe, weight decay 0, per-epoch cosine.
+    # reference: epochs, lr and weight decay of the pretraining recipe, per-epoch cosine.
     epochs: int | None = None  # passes over the retain set (or the forget set for gradient_ascent)
     lr: float | None = None
     batch_size: int = 128
