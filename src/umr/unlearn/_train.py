@@ -179,12 +179,22 @@ def fit_on(
     there after every epoch (by rank 0) and a run that finds the file resumes from it.
     ``stats`` count steps, samples and seconds after the first ``timed_after`` steps (warm-up).
     """
-    from umr.unlearn.stream import Adapter, LogitsOf, batch_size_of, shard, to_device, world
+    from umr.unlearn.stream import (
+        Adapter,
+        LogitsOf,
+        TensorSource,
+        batch_size_of,
+        shard,
+        to_device,
+        world,
+    )
 
     rt = rt or Runtime()
     lr_at(lr, schedule, 0, 1, 0, 1)  # an unknown schedule fails before anything moves
     dev = torch.device(rt.device)
     model.to(dev)
+    if isinstance(source, TensorSource):
+        source = source.to(dev)  # in-memory data moves to the device once
     n = len(source)
     guard = MaskGuard(model, trainable)
     stats = FitStats()

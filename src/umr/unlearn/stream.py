@@ -53,7 +53,12 @@ class TensorSource:
 
     def batches(self, index_batches: Sequence[torch.Tensor]) -> Iterator[Batch]:
         for idx in index_batches:
+            idx = idx.to(self.x.device)
             yield self.x[idx], self.y[idx]
+
+    def to(self, device: torch.device) -> TensorSource:
+        """The same examples held on ``device`` (training moves them once, not per batch)."""
+        return TensorSource(self.x.to(device), self.y.to(device))
 
 
 @dataclass(frozen=True, kw_only=True)
