@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The remediation worked example, end to end (docs/guide/remediation.md), in a fresh folder:
 #   bash examples/remediation/run.sh /tmp/remediation
-# Needs the 'unlearn' extra. About 3 minutes on 2 CPU cores.
+# Needs the 'unlearn' extra. A few minutes on 2 CPU cores.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: run.sh OUTDIR}

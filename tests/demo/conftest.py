@@ -17,9 +17,9 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'registry.db'}"
     result = CliRunner().invoke(app, ["--registry", url, "demo", "load"])
     assert result.exit_code == 0, result.output
-    assert "264 record(s) published" in result.stdout
+    assert "265 record(s) published" in result.stdout
     again = CliRunner().invoke(app, ["--registry", url, "demo", "load"])
-    assert "0 record(s) published, 264 unchanged" in again.stdout  # idempotent
+    assert "0 record(s) published, 265 unchanged" in again.stdout  # idempotent
     return url
 
 

@@ -154,29 +154,37 @@ def test_validate_the_whole_demo_set(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "validate", str(records_dir())])
     assert result.exit_code == 0, result.stderr
-    assert "264 valid record(s) in 264 file(s), 0 problem(s)" in result.stdout
+    assert "265 valid record(s) in 265 file(s), 0 problem(s)" in result.stdout
 
 
 def test_worked_example_is_flagged_then_fixed(registry: str) -> None:
     """The remediation worked example ships in the demo: 1.0.0 fails, its unlearned 2.0.0
-    passes because the advisory names it as fixed, and the shipped weights match the records."""
+    (earlier DEL) and 3.0.0 (the fixed DEL) pass because the advisory names them fixed, the
+    audit points to the newest, and the shipped weights match the records."""
     import hashlib
 
     from umr.demo import records_dir
 
     code, out = cli(registry, "audit", "mnist1d-cnn@1.0.0")
     assert code == 1 and "UMR-2026-0001 high" in out
-    assert "next: upgrade to mnist1d-cnn@2.0.0, which UMR-2026-0001 does not reach" in out
-    code, out = cli(registry, "audit", "mnist1d-cnn@2.0.0")
-    assert code == 0 and "cleared: mnist1d-cnn@2.0.0 is named fixed by UMR-2026-0001" in out
+    assert "next: upgrade to mnist1d-cnn@3.0.0, which UMR-2026-0001 does not reach" in out
+    for fixed in ("2.0.0", "3.0.0"):
+        code, out = cli(registry, "audit", f"mnist1d-cnn@{fixed}")
+        assert code == 0 and f"cleared: mnist1d-cnn@{fixed} is named fixed by UMR-2026-0001" in out
     artifacts = records_dir().parent / "artifacts"
-    for version in ("1.0.0", "2.0.0"):
+    for version in ("1.0.0", "2.0.0", "3.0.0"):
         record = json.loads(cli(registry, "show", f"mnist1d-cnn@{version}", "--format", "json")[1])
         weights = (artifacts / f"mnist1d-cnn-{version}.safetensors").read_bytes()
         assert record["artifacts"][0]["sha256"] == hashlib.sha256(weights).hexdigest()
-    new = json.loads(cli(registry, "show", "mnist1d-cnn@2.0.0", "--format", "json")[1])
     forget = (artifacts / "mnist1d-labels-forget.json").read_bytes()
-    assert new["extensions"]["unlearning"]["forget"]["sha256"] == hashlib.sha256(forget).hexdigest()
+    for version in ("2.0.0", "3.0.0"):
+        new = json.loads(cli(registry, "show", f"mnist1d-cnn@{version}", "--format", "json")[1])
+        done = new["extensions"]["unlearning"]
+        assert done["forget"]["sha256"] == hashlib.sha256(forget).hexdigest()
+    # 3.0.0: the fixed DEL reset 30% of the parameters to a new initialization, and says which
+    assert done["fraction_changed"] == pytest.approx(0.3, abs=0.01)
+    assert done["method_info"]["reset_seed"] != 0 and done["hyperparameters"]["schedule"] == "epoch"
+    assert abs(done["after"]["forget_acc"] - done["oracle"]["forget_acc"]) < 0.02
 
 
 def test_every_demo_advisory_round_trips_through_osv(demo: Registry, tmp_path: Path) -> None:

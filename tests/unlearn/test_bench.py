@@ -3,68 +3,134 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 
-from umr.unlearn.bench import SUITES, grid_points, method_config, run_bench
-from umr.unlearn.config import ConfigError
+from umr.unlearn.bench import FREE, SUITES, BenchResult, grid_points, memorized_pool, run_bench
+from umr.unlearn.bench_report import budget_analysis, pareto_front
+from umr.unlearn.config import ConfigError, ForgetConfig
+from umr.unlearn.data import DataError, make_forget_set
 
 
 def test_grid_points_and_method_config() -> None:
+    from umr.unlearn._bench_units import method_config
+
     pts = grid_points({"lr": [0.1, 0.01], "options.alpha": [0.9]})
     assert pts == [{"lr": 0.1, "options.alpha": 0.9}, {"lr": 0.01, "options.alpha": 0.9}]
-    cfg = method_config("del", {"epochs": 3, "localize.fraction": 0.2}, batch_size=64, seed=1)
+    cfg = method_config(
+        "del", {"epochs": 3, "localize.fraction": 0.2}, batch_size=64, seed=1, options={}
+    )
     assert cfg.localize is not None and cfg.localize.fraction == 0.2
     assert cfg.localize.criticality == "weighted_grad" and cfg.epochs == 3
+    cfg = method_config("neggrad_plus", {"lr": 0.1}, batch_size=8, seed=0, options={"alpha": 0.99})
+    assert cfg.options == {"alpha": 0.99} and cfg.lr == 0.1
+
+
+@pytest.mark.parametrize("name", ["cpu", "memorization", "gpu"])
+def test_every_training_method_searches_the_same_budgets_and_grid_size(name: str) -> None:
+    s = SUITES[name]
+    grid = s.epoch_grid()
+    assert s.train.epochs in grid and len(grid) >= 2  # the pretraining budget is a grid point
+    trained = [m for m in s.methods if m not in FREE]
+    sizes = {len(s.lr_scales[m]) for m in trained}
+    assert len(sizes) == 1 and sizes.pop() >= 2
+    for m in trained:
+        pts = s.points(m)
+        assert sorted({p["epochs"] for p in pts}) == grid
+        assert len(pts) == len(grid) * len(s.lr_scales[m])
+    assert s.search_seed not in s.seeds and s.oracles >= 2 and len(s.seeds) >= 3
+    lrs = [p["lr"] for p in s.points("del")]
+    assert any(lr == pytest.approx(0.15 * s.train.lr) for lr in lrs)  # the reference's rate
 
 
 def test_suites_follow_the_protocol() -> None:
-    cpu = SUITES["cpu"]
-    assert cpu.data.num_samples >= 10_000 and cpu.model == "cnn1d" and cpu.seeds == (0, 1, 2)
-    assert set(cpu.forget_sets) == {"iid", "non_iid", "mislabeled"} and len(cpu.methods) == 9
-    gpu = SUITES["gpu"]
+    cpu, mem, gpu = SUITES["cpu"], SUITES["memorization"], SUITES["gpu"]
+    assert cpu.data.num_samples >= 10_000 and cpu.model == "cnn1d"
+    assert {"del", "finetune", "neggrad_plus", "scrub", "retrain"} <= set(cpu.methods)
+    assert set(cpu.forget_sets) == {"iid", "non_iid", "mislabeled"}
+    assert (mem.data.num_samples, mem.data.corr_noise_scale, mem.data.iid_noise_scale) == (
+        4500,
+        0.5,
+        0.05,
+    )
+    assert mem.model == "resnet18_1d" and mem.widths == (16, 32, 64, 128)
+    assert set(mem.forget_sets) == {"iid", "non_iid", "mislabeled", "memorized"}
+    assert {"del", "finetune", "neggrad_plus", "scrub", "retrain"} <= set(mem.methods)
     assert gpu.data.num_samples >= 200_000 and gpu.model == "resnet18_1d" and gpu.amp
 
 
-def test_small_bench_writes_results_table_and_plots(tmp_path) -> None:
-    res = run_bench(
-        "smoke",
-        out=tmp_path,
-        samples=300,
-        epochs=1,
-        seeds=[0, 1],
-        forget_sets=["iid", "mislabeled"],
-        progress=False,
-    )
-    methods = SUITES["smoke"].methods
-    assert len(res.rows) == 2 * 2 * len(methods)
-    assert {r["method"] for r in res.summary} == set(methods)
+def test_memorized_pool_and_forget_set() -> None:
+    rows = [{"misclassified": [7, 3, 9]}, {"misclassified": [1, 3]}]
+    pool = memorized_pool(rows)
+    assert pool.tolist() == [1, 3, 7, 9]
+    y = torch.zeros(40, dtype=torch.long)
+    fs = make_forget_set(y, ForgetConfig(kind="memorized", fraction=0.1, seed=2), 10, pool=pool)
+    assert len(fs.indices) == 4 and set(fs.indices.tolist()) == {1, 3, 7, 9}
+    with pytest.raises(DataError, match="'memorized' needs the pool"):
+        make_forget_set(y, ForgetConfig(kind="memorized", fraction=0.1), 10)
+    with pytest.raises(DataError, match="pool holds 2 examples"):
+        make_forget_set(y, ForgetConfig(kind="memorized"), 10, pool=np.array([1, 2]))
+
+
+def _tiny(out: Path, **kw: object) -> BenchResult:
+    args: dict[str, object] = {
+        "samples": 400,
+        "epochs": 2,
+        "seeds": [0, 1],
+        "progress": False,
+        "workers": 0,
+    }
+    args.update(kw)
+    return run_bench("memorization", out=out, **args)  # type: ignore[arg-type]
+
+
+def test_memorization_bench_writes_everything_and_resumes(tmp_path: Path) -> None:
+    res = _tiny(tmp_path, methods=["del", "finetune", "ssd"], forget_sets=["memorized", "iid"])
+    assert res.memorized_pool is not None and res.memorized_pool["size"] > 0
+    kinds = {r["forget_set"] for r in res.rows}
+    assert kinds == {"memorized", "iid"}
+    assert {r["seed"] for r in res.rows} == {0, 1}  # the search seed is never reported
+    assert {r["method"] for r in res.rows} == {"del", "finetune", "ssd", "original"}
+    assert {r["budget_epochs"] for r in res.rows if r["method"] == "del"} == {1, 2}
+    for kind in kinds:
+        assert 0 < res.noise_floor[kind]["tow"] <= 1
+        assert "least_winning_budget" in res.budgets[kind]
     doc = json.loads((tmp_path / "results.json").read_text())
     assert doc["environment"]["torch"] and len(doc["rows"]) == len(res.rows)
-    assert "| del |" in (tmp_path / "results.md").read_text()
-    for name in ("tow_vs_fraction.png", "accuracies.png"):
+    table = (tmp_path / "results.md").read_text()
+    assert "| del | 2 |" in table and "Noise floor" in table and "Pareto front" in table
+    for name in ("tow_vs_budget.png", "tow_vs_wall.png", "pareto.png", "accuracies.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
-    assert len(list((tmp_path / "forget").glob("*.json"))) == 4
+    n = len((tmp_path / "runs.jsonl").read_text().splitlines())
+    assert res.executed == n
+    again = _tiny(tmp_path, methods=["del", "finetune", "ssd"], forget_sets=["memorized", "iid"])
+    assert again.executed == 0 and again.rows == res.rows
+    lines = (tmp_path / "runs.jsonl").read_text().splitlines()
+    (tmp_path / "runs.jsonl").write_text("\n".join(lines[:-3]) + "\n" + lines[-3][:20])
+    third = _tiny(tmp_path, methods=["del", "finetune", "ssd"], forget_sets=["memorized", "iid"])
+    assert third.executed == 3  # the two dropped runs and the one cut short
+    with pytest.raises(ConfigError, match="runs of another suite configuration"):
+        _tiny(tmp_path, samples=300, methods=["del"], forget_sets=["iid"])
+    fewer = _tiny(tmp_path, methods=["del"], forget_sets=["iid"])  # a subset: all read back
+    assert fewer.executed == 0 and {r["method"] for r in fewer.rows} == {"del", "original"}
 
 
-def test_search_picks_the_best_validation_tow(tmp_path) -> None:
-    res = run_bench(
-        "cpu",
-        out=tmp_path,
-        samples=300,
-        epochs=1,
-        seeds=[0],
-        forget_sets=["iid"],
-        methods=["ssd", "retrain"],
-        progress=False,
-    )
-    tried = [s for s in res.search if s["method"] == "ssd"]
-    assert len(tried) == 3
-    best = max(tried, key=lambda s: s["tow_val"])
-    assert res.chosen["iid/ssd"] == best["params"]
-    assert "test_acc" not in tried[0]  # the search never reads test
+def test_search_picks_the_best_validation_tow_per_budget(tmp_path: Path) -> None:
+    res = _tiny(tmp_path, methods=["del", "ssd"], forget_sets=["non_iid"], seeds=[3])
+    for key, point in res.chosen.items():
+        _, method, budget = key.split("/")
+        tried = [
+            r
+            for r in res.search
+            if r["method"] == method and r["params"].get("epochs", 0) == int(budget)
+        ]
+        assert len(tried) == 2  # two learning rates (SSD: two alphas)
+        assert point == max(tried, key=lambda r: r["tow_val"])["params"]
+        assert all("test_acc" not in r and r["seed"] == 1000 for r in tried)
 
 
-def test_gpu_suite_code_path_on_cpu(tmp_path) -> None:
+def test_gpu_suite_code_path_on_cpu(tmp_path: Path) -> None:
     res = run_bench(
         "gpu",
         out=tmp_path,
@@ -72,7 +138,7 @@ def test_gpu_suite_code_path_on_cpu(tmp_path) -> None:
         epochs=1,
         seeds=[0],
         forget_sets=["iid"],
-        methods=["del", "retrain"],
+        methods=["del", "finetune"],
         search=False,
         device="cpu",
         compile=False,
@@ -80,27 +146,59 @@ def test_gpu_suite_code_path_on_cpu(tmp_path) -> None:
         progress=False,
     )
     assert res.throughput is not None and res.throughput["ratio"] > 0
+    assert {r["method"] for r in res.rows} == {"del", "finetune", "original"}
     assert "samples/s" in (tmp_path / "results.md").read_text()
 
 
-def test_unknown_suite_method_or_forget_set() -> None:
+def test_unknown_suite_method_forget_set_or_a_reported_search_seed() -> None:
     with pytest.raises(ConfigError, match=r"--suite: 'huge'"):
         run_bench("huge", out=".")
     with pytest.raises(ConfigError, match=r"method 'magic' is unknown"):
         run_bench("smoke", out=".", methods=["magic"])
+    with pytest.raises(ConfigError, match=r"1000 is the search seed"):
+        run_bench("smoke", out=".", seeds=[0, 1000])
 
 
-def test_render_redraws_table_and_plots_from_results(tmp_path) -> None:
+def test_pareto_front_and_budget_analysis() -> None:
+    assert pareto_front([(0.0, 0.9), (0.5, 0.95), (0.5, 0.93), (1.0, 0.94), (1.0, 0.99)]) == [
+        0,
+        1,
+        4,
+    ]
+
+    def e(m: str, b: int, tow: float, gap: float = 0.0) -> dict[str, object]:
+        return {
+            "forget_set": "k",
+            "method": m,
+            "budget_epochs": b,
+            "compute_vs_oracle": b / 8,
+            "tow": tow,
+            "tow_ci": 0.01,
+            "forget_gap": gap,
+        }
+
+    summary = [
+        e("original", 0, 0.90),
+        e("del", 2, 0.91, 0.05),
+        e("del", 4, 0.96, 0.01),
+        e("del", 8, 0.97, -0.03),
+        e("finetune", 2, 0.93),
+        e("finetune", 4, 0.95),
+        e("finetune", 8, 0.98),
+        e("ssd", 0, 0.92),
+    ]
+    b = budget_analysis(summary, "k", 8)
+    assert [x["del_wins"] for x in b["per_budget"]] == [False, True, False]
+    assert b["least_winning_budget"] == 4 and b["least_winning_fraction"] == 0.5
+    assert b["target_met"] and b["forget_gap_points"] == pytest.approx(1.0)
+    assert b["del_on_front"] and ("del", 4) in b["pareto_front"]
+    assert b["best_baseline_any_budget"] == {"method": "finetune", "budget_epochs": 8, "tow": 0.98}
+
+
+def test_render_redraws_table_and_plots_from_results(tmp_path: Path) -> None:
     from umr.unlearn.bench_report import render
 
-    run_bench(
-        "smoke",
-        out=tmp_path / "a",
-        samples=200,
-        epochs=1,
-        methods=["ssd", "retrain"],
-        progress=False,
-    )
+    run_bench("smoke", out=tmp_path / "a", samples=200, epochs=1, methods=["ssd"], progress=False)
     files = render(tmp_path / "a" / "results.json", tmp_path / "b")
     assert (tmp_path / "b" / "results.md").read_text() == (
         tmp_path / "a" / "results.md"

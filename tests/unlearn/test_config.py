@@ -29,3 +29,16 @@ def test_unknown_key_names_the_section_and_the_key() -> None:
 def test_method_config_defaults_are_dels() -> None:
     cfg = MethodConfig()
     assert (cfg.name, cfg.momentum, cfg.bn_policy) == ("del", 0.9, "train")
+    assert (cfg.epochs, cfg.lr, cfg.weight_decay, cfg.schedule) == (None, None, None, None)
+
+
+def test_widths_and_noise_scales_round_trip() -> None:
+    cfg = RunConfig.from_dict(
+        {
+            "model": "resnet18_1d",
+            "widths": [16, 32, 64, 128],
+            "data": {"num_samples": 4500, "corr_noise_scale": 0.5, "iid_noise_scale": 0.05},
+        }
+    )
+    assert cfg.widths == (16, 32, 64, 128) and cfg.data.corr_noise_scale == 0.5
+    assert RunConfig.from_dict(cfg.to_dict()) == cfg

@@ -33,6 +33,17 @@ def test_mnist1d_is_generated_with_the_asked_size() -> None:
     assert torch.equal(s.x_train, again.x_train)
 
 
+def test_mnist1d_noise_scales_change_the_data() -> None:
+    plain = load(DataConfig(name="mnist1d", num_samples=200, seed=3))
+    noisy = load(
+        DataConfig(
+            name="mnist1d", num_samples=200, seed=3, corr_noise_scale=0.5, iid_noise_scale=0.05
+        )
+    )
+    assert torch.equal(plain.y_train, noisy.y_train)  # same templates and split
+    assert not torch.allclose(plain.x_train, noisy.x_train)
+
+
 def test_forget_set_kinds(digits) -> None:
     y = digits.y_train
     iid = make_forget_set(y, ForgetConfig(kind="iid", fraction=0.1, seed=1), 10)
@@ -72,5 +83,7 @@ def test_bad_forget_requests_say_what_to_do(digits) -> None:
         make_forget_set(digits.y_train, ForgetConfig(kind="non_iid", classes=(11,)), 10)
     with pytest.raises(DataError, match=r"forget.kind: 'odd'"):
         make_forget_set(digits.y_train, ForgetConfig(kind="odd"), 10)
-    with pytest.raises(DataError, match=r"data.name: 'cifar'"):
+    from umr.unlearn.factories import FactoryError
+
+    with pytest.raises(FactoryError, match=r"data.name: 'cifar' is not registered"):
         load(DataConfig(name="cifar"))

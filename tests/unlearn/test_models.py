@@ -39,13 +39,33 @@ def test_head_of_a_foreign_model_is_its_last_linear() -> None:
 
 
 def test_unknown_model_lists_the_known_ones() -> None:
-    with pytest.raises(ModelError, match=r"'vit' is not a model") as info:
+    from umr.unlearn.factories import FactoryError
+
+    with pytest.raises(FactoryError, match=r"'vit' is not registered \(known: ") as info:
         build("vit", 40, 10, 0)
-    assert info.value.hint is not None and all(m in info.value.hint for m in MODELS)
+    assert all(m in str(info.value) for m in MODELS)
+    assert info.value.hint is not None and "umr.unlearn.models" in info.value.hint
 
 
-def test_a_model_can_be_named_by_import_path() -> None:
-    model = build("umr.unlearn.models:_mlp", 64, 10, seed=0)
-    assert model(torch.randn(2, 64)).shape == (2, 10)
-    with pytest.raises(ModelError, match=r"'nowhere.mod:f' cannot be imported"):
-        build("nowhere.mod:f", 64, 10, 0)
+def test_a_model_is_never_named_by_import_path() -> None:
+    from umr.unlearn.factories import FactoryError
+
+    with pytest.raises(FactoryError, match=r"'umr.unlearn.models:_mlp' is a module path"):
+        build("umr.unlearn.models:_mlp", 64, 10, seed=0)
+
+
+def test_widths_set_the_channels_of_the_models_that_take_them() -> None:
+    model = build("resnet18_1d", 40, 10, 0, widths=(16, 32, 64, 128))
+    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm1d)]
+    assert {bn.num_features for bn in bns} == {16, 32, 64, 128}
+    assert 200_000 < sum(p.numel() for p in model.parameters()) < 260_000
+    assert model(torch.randn(2, 40)).shape == (2, 10)
+    again = build("resnet18_1d", 40, 10, 0, widths=(16, 32, 64, 128))
+    assert all(
+        torch.equal(a, b) for a, b in zip(model.parameters(), again.parameters(), strict=True)
+    )
+    assert build("cnn1d", 40, 10, 0, widths=(8,))(torch.randn(2, 40)).shape == (2, 10)
+    with pytest.raises(ModelError, match=r"'mlp' takes no widths"):
+        build("mlp", 64, 10, 0, widths=(8,))
+    with pytest.raises(ModelError, match=r"widths: \[16, 32\] is not 4 positive"):
+        build("resnet18_1d", 40, 10, 0, widths=(16, 32))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from typing import cast
 
 import pytest
@@ -44,3 +45,23 @@ def test_batchnorm_policy(policy: str, moves: bool) -> None:
     )
     assert (not torch.equal(cast(torch.Tensor, bn.running_mean), stats)) is moves
     assert not model.training  # left in eval mode
+
+
+def test_epoch_schedule_is_the_references_per_epoch_cosine() -> None:
+    from umr.unlearn._train import lr_at
+    from umr.unlearn.config import ConfigError
+
+    lrs = [lr_at(0.1, "epoch", s, 40, s // 10, 4) for s in range(40)]  # 4 epochs of 10 steps
+    assert lrs[0] == lrs[9] == pytest.approx(0.1) and lrs[10] < lrs[9]
+    assert lrs[30] == pytest.approx(0.001 + 0.099 * 0.5 * (1 + math.cos(math.pi * 3 / 4)))
+    assert min(lrs) > 0.001  # never below 0.01 * lr
+    assert lr_at(0.1, "step", 20, 40, 2, 4) == pytest.approx(0.05)
+    with pytest.raises(ConfigError, match=r"schedule: 'linear'"):
+        fit(
+            _model(),
+            torch.randn(8, 4),
+            torch.zeros(8, dtype=torch.long),
+            epochs=1,
+            lr=0.1,
+            schedule="linear",
+        )

@@ -282,7 +282,7 @@ def _list_option(*flags: str, help: str) -> Callable[[_F], _F]:
 @unlearn_group.command("bench")
 @click.option(
     "--suite",
-    type=click.Choice(["smoke", "cpu", "gpu"]),
+    type=click.Choice(["smoke", "cpu", "memorization", "gpu"]),
     default="smoke",
     show_default=True,
     help="Which sizes, seeds and methods to run.",
@@ -290,13 +290,18 @@ def _list_option(*flags: str, help: str) -> Callable[[_F], _F]:
 @_list_option("--seed", "--seeds", "seeds", help="A seed (repeatable) [default: the suite's].")
 @_out_dir("bench-unlearn", "Folder for results.json, the table and the plots.")
 @click.option("--samples", type=int, default=None, help="Override the number of generated samples.")
-@click.option("--epochs", type=int, default=None, help="Override training epochs (unlearning: 1).")
+@click.option(
+    "--epochs",
+    type=int,
+    default=None,
+    help="Override the pretraining epochs (the shared epoch grid scales with them).",
+)
 @_list_option("--method", "--methods", "methods", help="Run only this method (repeatable).")
 @_list_option(
     "--forget-set",
     "--forget-sets",
     "forget_sets",
-    help="Run only this forget set: iid, non_iid or mislabeled (repeatable).",
+    help="Run only this forget set: iid, non_iid, mislabeled or memorized (repeatable).",
 )
 @click.option(
     "--no-search", is_flag=True, help="Skip the hyperparameter search; use grid defaults."
@@ -306,6 +311,12 @@ def _list_option(*flags: str, help: str) -> Callable[[_F], _F]:
     "--compile/--no-compile", "compile_", default=None, help="torch.compile [default: the suite's]."
 )
 @click.option("--threads", type=int, default=None, help="torch CPU threads [default: the suite's].")
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Processes running units; 0 runs in this one [default: the suite's].",
+)
 @output_options()
 def bench_cmd(
     suite: str,
@@ -319,13 +330,17 @@ def bench_cmd(
     device: str,
     compile_: bool | None,
     threads: int | None,
+    workers: int | None,
     fmt: str,
 ) -> None:
-    """Benchmark every method against the retrain oracle; write results.json, table, plots.
+    """Benchmark every method against the mean of retrain oracles at equal budgets.
+
+    Writes runs.jsonl as it goes (a rerun with the same --out resumes), then results.json,
+    results.md and plots (ToW against compute and wall time, Pareto front).
 
     \b
     Example:
-      umr unlearn bench --suite cpu --seed 0 --seed 1 --seed 2 --out bench-cpu
+      umr unlearn bench --suite memorization --seed 0 --seed 1 --seed 2 --out bench-mem
     """
     _need_torch()
     from umr.unlearn.bench import run_bench
@@ -348,6 +363,7 @@ def bench_cmd(
         device=device,
         compile=compile_,
         threads=threads,
+        workers=workers,
     )
     text = (
         Path(res.files["table"]).read_text()

@@ -215,7 +215,16 @@ def dump_front_matter(meta: dict[str, Any]) -> str:
     description="a Hugging Face model card (dataset card for datasets), YAML front matter",
 )
 def render_markdown(ctx: RenderContext) -> bytes:
-    body = render_template("markdown", "card.md.j2", ctx=ctx, r=ctx.data, origin=ctx.origin)
+    from umr.formats.unlearning import summary
+
+    body = render_template(
+        "markdown",
+        "card.md.j2",
+        ctx=ctx,
+        r=ctx.data,
+        origin=ctx.origin,
+        unlearning=summary(ctx.data),
+    )
     meta = front_matter(ctx)
     hf = (ctx.data.get("extensions") or {}).get("hf")
     if isinstance(hf, dict):

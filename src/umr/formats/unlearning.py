@@ -1,13 +1,17 @@
 """The unlearning results of a record (``extensions.unlearning``) as a table and a bar chart.
 
-Written by ``umr unlearn run --record ... --publish``; shown by the html format and the web
-record page. The chart is drawn from numbers only, so no record text reaches the SVG.
+Written by ``umr unlearn remediate ... --publish``; shown by the html format and the web
+record page. ``verdict`` is built from the validated ``evidence`` numbers alone
+(:func:`umr.spec.unlearning.verdict`), never from record text. The chart is drawn from numbers
+only, so no record text reaches the SVG.
 """
 
 from __future__ import annotations
 
 import math
 from typing import Any
+
+from umr.spec.unlearning import evidence_of, verdict
 
 _ROWS = (
     ("forget_acc", "forget accuracy"),
@@ -58,7 +62,10 @@ def summary(data: dict[str, Any]) -> dict[str, Any] | None:
         "sha256": _str(raw.get("sha256")),
     }
     after = sets["after"]
+    evidence = evidence_of(data)
     return {
+        "verdict": verdict(evidence) if evidence is not None else [],
+        "oracle_run": evidence.oracle_run if evidence is not None else bool(sets["oracle"]),
         "method": _str(ext.get("method")),
         "forget": forget,
         "fraction_changed": _num(ext.get("fraction_changed")),

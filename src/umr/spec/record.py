@@ -29,6 +29,7 @@ from umr.spec.dates import PARTIAL_DATE_PATTERN, PartialDate
 from umr.spec.limits import text_problem
 from umr.spec.names import NAME_PATTERN, check_name
 from umr.spec.refs import Ref
+from umr.spec.unlearning import check_extensions
 from umr.spec.versions import SEMVER_PATTERN, Version
 
 SPEC_VERSION = 1
@@ -294,7 +295,7 @@ class Record(_Model):
     tags: tuple[Text, ...] | None = None
     task: Text | None = None
     languages: tuple[Text, ...] | None = None
-    extensions: dict[Slug, Any] | None = None
+    extensions: Annotated[dict[Slug, Any], AfterValidator(check_extensions)] | None = None
 
     _order: tuple[str, ...] = PrivateAttr(default=())
 

@@ -11,6 +11,7 @@ from umr.errors import require
 
 require("torch", "unlearn")
 
+from umr.unlearn._train import Runtime  # noqa: E402
 from umr.unlearn.config import (  # noqa: E402
     DataConfig,
     ForgetConfig,
@@ -19,19 +20,27 @@ from umr.unlearn.config import (  # noqa: E402
     RunConfig,
     TrainConfig,
 )
+from umr.unlearn.evaluate import evaluate  # noqa: E402
 from umr.unlearn.methods import METHODS  # noqa: E402
-from umr.unlearn.run import RunResult, load_config, run, unlearn  # noqa: E402
+from umr.unlearn.run import RunResult, load_config, run, train, unlearn  # noqa: E402
+from umr.unlearn.stream import Adapter, Loading, StreamData  # noqa: E402
 
 __all__ = [
     "METHODS",
+    "Adapter",
     "DataConfig",
     "ForgetConfig",
+    "Loading",
     "LocalizeConfig",
     "MethodConfig",
     "RunConfig",
     "RunResult",
+    "Runtime",
+    "StreamData",
     "TrainConfig",
+    "evaluate",
     "load_config",
     "run",
+    "train",
     "unlearn",
 ]

@@ -1,5 +1,9 @@
 """The one training loop every method uses: SGD + momentum, cosine schedule, optional mask.
 
+Schedules (``schedule``): ``step`` anneals the learning rate by cosine per step down to 0;
+``epoch`` is the DEL authors' (``CosineAnnealingLR(T_max=epochs, eta_min=0.01·lr)`` stepped
+once per epoch): epoch e of E runs at 0.01·lr + 0.99·lr·(1 + cos(π e / E)) / 2.
+
 Masked-out parameters never move: their gradients are zeroed before each step (so momentum
 and weight decay see nothing) and their values are restored bit for bit after it. Parameters
 that are masked out entirely are left out of the optimizer and take no gradient at all.
@@ -12,12 +16,17 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 
+if TYPE_CHECKING:
+    from umr.unlearn.stream import Adapter, Source
+
 Mask = dict[str, torch.Tensor]  # parameter name -> bool tensor of the parameter's shape
-LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
+LossFn = Callable[[nn.Module, Any, torch.Tensor], torch.Tensor]  # (logits fn, inputs, labels)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,7 +106,25 @@ def set_bn_policy(model: nn.Module, policy: str) -> None:
         )
 
 
-def ce(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+SCHEDULES = ("step", "epoch")
+
+
+def lr_at(lr: float, schedule: str, step: int, total: int, epoch: int, epochs: int) -> float:
+    """The learning rate of ``step`` (of ``total``) in ``epoch`` (of ``epochs``)."""
+    if schedule == "step":
+        return lr * 0.5 * (1 + math.cos(math.pi * step / total))
+    if schedule == "epoch":
+        low = 0.01 * lr
+        return low + (lr - low) * 0.5 * (1 + math.cos(math.pi * epoch / max(1, epochs)))
+    from umr.unlearn.config import ConfigError
+
+    raise ConfigError(
+        f"method.schedule: {schedule!r} is not a schedule",
+        hint=f"use one of {', '.join(SCHEDULES)}",
+    )
+
+
+def ce(model: nn.Module, x: Any, y: torch.Tensor) -> torch.Tensor:
     return nn.functional.cross_entropy(model(x), y)
 
 
@@ -113,6 +140,17 @@ def fit(
     model: nn.Module,
     x: torch.Tensor,
     y: torch.Tensor,
+    **kwargs: Any,
+) -> FitStats:
+    """:func:`fit_on` over in-memory tensors ``x`` (N, ...) and ``y`` (N,)."""
+    from umr.unlearn.stream import TensorSource
+
+    return fit_on(model, TensorSource(x, y), **kwargs)
+
+
+def fit_on(
+    model: nn.Module,
+    source: Source,
     *,
     epochs: int,
     lr: float,
@@ -123,48 +161,92 @@ def fit(
     trainable: Mask | None = None,
     loss_fn: LossFn = ce,
     bn_policy: str = "train",
+    schedule: str = "step",
     rt: Runtime | None = None,
+    adapter: Adapter | None = None,
     max_steps: int | None = None,
     timed_after: int = 0,
+    checkpoint: str | Path | None = None,
 ) -> FitStats:
-    """Minimise ``loss_fn`` over (x, y) with SGD; only ``trainable`` entries move.
+    """Minimise ``loss_fn`` over ``source``'s batches with SGD; only ``trainable`` entries move.
 
+    ``loss_fn(fwd, x, y)`` gets ``fwd``, the model seen through ``adapter`` (its forward returns
+    logits). Each epoch reads the examples in ``torch.randperm`` order from a generator seeded
+    by ``seed``, ``batch_size`` at a time. Under torchrun every rank reads its strided slice of
+    each batch and DistributedDataParallel averages the gradients, which are then masked.
+    ``schedule`` is ``step`` (cosine per step to 0) or ``epoch`` (the DEL authors' per-epoch
+    cosine to 0.01·lr). With ``checkpoint``, the model, optimizer and order generator are saved
+    there after every epoch (by rank 0) and a run that finds the file resumes from it.
     ``stats`` count steps, samples and seconds after the first ``timed_after`` steps (warm-up).
     """
+    from umr.unlearn.stream import (
+        Adapter,
+        LogitsOf,
+        TensorSource,
+        batch_size_of,
+        shard,
+        to_device,
+        world,
+    )
+
     rt = rt or Runtime()
+    lr_at(lr, schedule, 0, 1, 0, 1)  # an unknown schedule fails before anything moves
     dev = torch.device(rt.device)
     model.to(dev)
-    x, y = x.to(dev), y.to(dev)
+    if isinstance(source, TensorSource):
+        source = source.to(dev)  # in-memory data moves to the device once
+    n = len(source)
     guard = MaskGuard(model, trainable)
     stats = FitStats()
-    if not guard.params or epochs <= 0 or len(y) == 0:
+    if not guard.params or epochs <= 0 or n == 0:
         guard.release()
         return stats
     opt = torch.optim.SGD(guard.params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    steps_per_epoch = math.ceil(len(y) / batch_size)
+    steps_per_epoch = math.ceil(n / batch_size)
     total = (
         epochs * steps_per_epoch if max_steps is None else min(max_steps, epochs * steps_per_epoch)
     )
-    fwd: nn.Module = torch.compile(model) if rt.compile else model  # type: ignore[assignment]
+    rank, size = world()
+    net: nn.Module = model
+    if size > 1:
+        from torch.nn.parallel import DistributedDataParallel
+
+        net = DistributedDataParallel(model, device_ids=[dev.index] if dev.type == "cuda" else None)
+    fwd: nn.Module = LogitsOf(net, adapter or Adapter())
+    if rt.compile:
+        fwd = torch.compile(fwd)  # type: ignore[assignment]
     gen = torch.Generator().manual_seed(seed)
+    ckpt = Path(checkpoint) if checkpoint is not None else None
+    if ckpt is not None and ckpt.exists():
+        state = torch.load(ckpt, map_location=dev, weights_only=True)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        gen.set_state(state["generator"])
+        stats.steps, stats.samples = int(state["steps"]), int(state["samples"])
     set_bn_policy(model, bn_policy)
     bar = None
-    if rt.progress:
+    if rt.progress and rank == 0:
         from tqdm import tqdm
 
-        bar = tqdm(total=total, leave=False, desc="fit", unit="step")
+        bar = tqdm(total=total, initial=stats.steps, leave=False, desc="fit", unit="step")
     t0 = time.perf_counter()
+    pin = dev.type == "cuda"
     try:
         while stats.steps < total:
-            order = torch.randperm(len(y), generator=gen).to(dev)
-            for i in range(0, len(y), batch_size):
-                if stats.steps >= total:
-                    break
-                idx = order[i : i + batch_size]
+            order = torch.randperm(n, generator=gen)
+            left = total - stats.steps
+            batches = [order[i : i + batch_size] for i in range(0, n, batch_size)][:left]
+            for (x, y), full in zip(
+                source.batches(shard(batches, whole=False)), batches, strict=True
+            ):
+                x, y = to_device(x, dev, non_blocking=pin), y.to(dev, non_blocking=pin)
+                rate = lr_at(
+                    lr, schedule, stats.steps, total, stats.steps // steps_per_epoch, epochs
+                )
                 for g in opt.param_groups:
-                    g["lr"] = lr * 0.5 * (1 + math.cos(math.pi * stats.steps / total))
+                    g["lr"] = rate
                 with autocast(rt):
-                    loss = loss_fn(fwd, x[idx], y[idx])
+                    loss = loss_fn(fwd, x, y)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 guard.before_step()
@@ -176,9 +258,11 @@ def fit(
                         torch.cuda.synchronize()
                     t0 = time.perf_counter()
                 elif stats.steps > timed_after:
-                    stats.samples += len(idx)
+                    stats.samples += len(full) if size > 1 else batch_size_of(x)
                 if bar is not None:
                     bar.update()
+            if ckpt is not None and rank == 0:
+                _save_state(ckpt, model, opt, gen, stats)
         if dev.type == "cuda":
             torch.cuda.synchronize()
     finally:
@@ -188,6 +272,21 @@ def fit(
         guard.release()
         model.eval()
     return stats
+
+
+def _save_state(
+    path: Path, model: nn.Module, opt: torch.optim.Optimizer, gen: torch.Generator, s: FitStats
+) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    state = {
+        "model": model.state_dict(),
+        "optimizer": opt.state_dict(),
+        "generator": gen.get_state(),
+        "steps": s.steps,
+        "samples": s.samples,
+    }
+    torch.save(state, tmp)
+    tmp.replace(path)  # a crash mid-write leaves the previous epoch's file
 
 
 @torch.no_grad()

@@ -1,15 +1,30 @@
-"""Benchmarks: every method against the retrain oracle, over forget sets and seeds.
+"""Benchmarks: every method against the mean of independent retrain oracles, at equal budgets.
 
-Protocol per suite: generate the data; per seed, train the original model (on noisy labels for
-the mislabeled forget set) and the oracle; search each method's hyperparameters on the first
-seed by ToW on the validation split (held out from retain; test is never used to choose);
-then run every method with its chosen hyperparameters on every seed and report mean and 95%
-interval. Writes ``results.json``, ``results.md`` and two plots under ``out``.
+Protocol (``run_bench``), per suite:
+
+1. The data are generated once. For the ``memorized`` forget set, two models are trained with
+   the pretraining recipe, one on each half of the training set; the pool is every training
+   example the model that never saw it misclassifies (a model fits those only by memorizing).
+2. For the search seed and every reported seed: the original model (trained on noisy labels
+   for the ``mislabeled`` forget set) and ``oracles`` independent retrains per forget set.
+3. Search, on the search seed only (never reported): every training-based method runs at every
+   point of the shared epoch grid (fractions of the pretraining epochs, the pretraining budget
+   included) times its learning-rate grid (the same size for every method); for each epoch
+   budget the rate with the best ToW on the validation split, against the mean of the oracles,
+   is kept. Training-free methods (SSD) search their own grid of the same kind.
+4. Final: on every reported seed, every method at every epoch budget with its chosen rate, plus
+   the untouched original, with MIA. ToW is measured against the mean of the seed's oracles;
+   the ToW of one oracle against another is the noise floor.
+
+Every unit of work is one line of ``runs.jsonl``, written as it finishes; a restart with the
+same suite skips finished units. Units run in ``workers`` spawned processes (0: in this one), so
+memory stays bounded by one model per worker. ``results.json``, ``results.md`` and the plots are
+written at the end (``bench_report``).
 """
 
 from __future__ import annotations
 
-import itertools
+import hashlib
 import json
 import os
 import platform
@@ -20,30 +35,31 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
 from umr.unlearn import data as _data
 from umr.unlearn import models
-from umr.unlearn._train import Runtime, fit, resolve_device
-from umr.unlearn.bench_report import plot, table
-from umr.unlearn.checkpoint import save_checkpoint
-from umr.unlearn.config import (
-    ConfigError,
-    DataConfig,
-    ForgetConfig,
-    LocalizeConfig,
-    MethodConfig,
-    TrainConfig,
+from umr.unlearn._bench_units import (
+    Unit,
+    execute,
+    forget_path,
+    method_config,
+    original_path,
+    variant_of,
 )
-from umr.unlearn.evaluate import evaluate, mean_ci, versus_oracle
+from umr.unlearn._train import Runtime, fit, resolve_device
+from umr.unlearn.bench_report import assemble, plot, table
+from umr.unlearn.checkpoint import load_checkpoint
+from umr.unlearn.config import ConfigError, DataConfig, ForgetConfig, LocalizeConfig, TrainConfig
 from umr.unlearn.localize import localize
-from umr.unlearn.run import train_model, unlearn
 
 FORGET_SETS = {
     "iid": ForgetConfig(kind="iid", fraction=0.1),
     "non_iid": ForgetConfig(kind="non_iid", fraction=0.1, classes=(2, 5)),
     "mislabeled": ForgetConfig(kind="mislabeled", fraction=0.1),
+    "memorized": ForgetConfig(kind="memorized", fraction=0.1),
 }
 METHOD_NAMES = (
     "del",
@@ -56,7 +72,19 @@ METHOD_NAMES = (
     "scrub",
     "retrain",
 )
+FREE = ("ssd",)  # training-free: no epochs, their own grid
 Grid = dict[str, list[Any]]  # MethodConfig field (or "options.KEY" / "localize.KEY") -> values
+
+# Learning-rate grids as multiples of the pretraining rate, one length for every method.
+# DEL's include the DEL authors' 0.15x (0.015 against their 0.1 pretraining rate).
+LR2 = {"del": (0.15, 1.0), "retrain": (0.5, 1.0), "gradient_ascent": (0.02, 0.2)}
+LR3 = {"del": (0.15, 0.4, 1.0), "retrain": (0.5, 1.0, 2.0), "gradient_ascent": (0.005, 0.02, 0.2)}
+BASE2, BASE3 = (0.2, 1.0), (0.1, 0.3, 1.0)
+
+
+def lr_scales(n: int) -> dict[str, tuple[float, ...]]:
+    own, base = (LR2, BASE2) if n == 2 else (LR3, BASE3)
+    return {m: own.get(m, base) for m in METHOD_NAMES if m not in FREE}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,29 +92,43 @@ class Suite:
     name: str
     data: DataConfig
     model: str
-    train: TrainConfig  # original and oracle recipe
+    widths: tuple[int, ...] | None = None
+    train: TrainConfig  # original and oracle recipe: the pretraining budget
     batch_size: int  # unlearning batch size
-    grids: dict[str, Grid]  # per method; the first value of each key is the default
+    epoch_fractions: tuple[float, ...] = (0.25, 0.5, 1.0)  # the shared grid, of train.epochs
+    lr_scales: dict[str, tuple[float, ...]] = field(default_factory=lambda: lr_scales(2))
+    free_grids: dict[str, Grid] = field(
+        default_factory=lambda: {"ssd": {"options.alpha": [10.0, 1.0]}}
+    )
+    options: dict[str, dict[str, float]] = field(
+        default_factory=lambda: {"neggrad_plus": {"alpha": 0.99}}  # the DEL authors' value
+    )
     seeds: tuple[int, ...] = (0, 1, 2)
+    search_seed: int = 1000  # hyperparameters are chosen here; never reported
+    oracles: int = 2  # independent retrains per forget set and seed
     forget_sets: tuple[str, ...] = ("iid", "non_iid", "mislabeled")
     methods: tuple[str, ...] = METHOD_NAMES
     amp: bool = False
     compile: bool = False
     throughput_steps: int = 0  # >0: also time DEL finetuning against a plain loop
-    threads: int | None = 1  # torch CPU threads; 1 stays fast on a busy shared machine
+    threads: int | None = 1  # torch CPU threads per process; 1 is fastest on a busy machine
+    workers: int = 1  # processes running units; 0 runs them in this process
+
+    def epoch_grid(self) -> list[int]:
+        return sorted({max(1, round(f * self.train.epochs)) for f in self.epoch_fractions})
+
+    def points(self, method: str) -> list[dict[str, Any]]:
+        """Every grid point of ``method``: the epoch grid times its learning-rate grid."""
+        if method in FREE:
+            return grid_points(self.free_grids.get(method, {}))
+        scales = self.lr_scales[method]
+        return [
+            {"epochs": e, "lr": round(self.train.lr * k, 8)}
+            for e in self.epoch_grid()
+            for k in scales
+        ]
 
 
-CPU_GRIDS: dict[str, Grid] = {
-    "del": {"epochs": [8], "lr": [0.05, 0.1, 0.02], "localize.top_h": [0.1, 1.0]},
-    "salun": {"epochs": [5, 3], "lr": [0.01, 0.05]},
-    "finetune": {"epochs": [8, 5], "lr": [0.05, 0.01]},
-    "neggrad_plus": {"epochs": [5], "lr": [0.01, 0.05], "options.alpha": [0.95, 0.99]},
-    "l1_sparse": {"epochs": [5], "lr": [0.05, 0.01], "options.gamma": [5e-5, 2e-4]},
-    "ssd": {"options.alpha": [10.0, 1.0, 50.0], "options.lambda": [1.0]},
-    "gradient_ascent": {"epochs": [1, 2], "lr": [1e-3, 1e-2]},
-    "scrub": {"epochs": [5], "lr": [0.01, 0.05], "options.msteps": [2]},
-    "retrain": {},
-}
 SUITES = {
     "smoke": Suite(
         name="smoke",
@@ -94,9 +136,12 @@ SUITES = {
         model="cnn1d",
         train=TrainConfig(epochs=20),
         batch_size=128,
-        grids={m: {k: v[:1] for k, v in g.items()} for m, g in CPU_GRIDS.items()},
+        epoch_fractions=(1.0,),
+        lr_scales={m: v[-1:] for m, v in lr_scales(2).items()},
+        free_grids={"ssd": {"options.alpha": [10.0]}},
         seeds=(0,),
         forget_sets=("iid",),
+        workers=0,
     ),
     "cpu": Suite(
         name="cpu",
@@ -104,7 +149,21 @@ SUITES = {
         model="cnn1d",
         train=TrainConfig(epochs=30),
         batch_size=128,
-        grids=CPU_GRIDS,
+        epoch_fractions=(0.25, 1.0),
+        methods=("del", "finetune", "neggrad_plus", "scrub", "ssd", "retrain"),
+        workers=2,
+    ),
+    "memorization": Suite(
+        name="memorization",
+        data=DataConfig(num_samples=4500, corr_noise_scale=0.5, iid_noise_scale=0.05),
+        model="resnet18_1d",
+        widths=(16, 32, 64, 128),
+        train=TrainConfig(epochs=16, lr=0.05),
+        batch_size=128,
+        epoch_fractions=(0.25, 1.0),
+        forget_sets=("memorized", "non_iid", "iid", "mislabeled"),  # the targets' first
+        methods=("del", "finetune", "neggrad_plus", "scrub", "ssd", "retrain"),
+        workers=2,
     ),
     "gpu": Suite(
         name="gpu",
@@ -112,33 +171,23 @@ SUITES = {
         model="resnet18_1d",
         train=TrainConfig(epochs=12, lr=0.1, batch_size=512),
         batch_size=512,
-        grids={
-            m: {k: (v if m in ("del", "ssd") else v[:2]) for k, v in g.items()}
-            for m, g in CPU_GRIDS.items()
-        },
         amp=True,
         compile=True,
         throughput_steps=200,
         threads=None,
+        workers=0,
     ),
 }
-
-
-def method_config(name: str, point: dict[str, Any], *, batch_size: int, seed: int) -> MethodConfig:
-    """A MethodConfig from a grid point such as ``{"lr": 0.05, "options.alpha": 0.9}``."""
-    plain = {k: v for k, v in point.items() if "." not in k}
-    options = {k.split(".", 1)[1]: float(v) for k, v in point.items() if k.startswith("options.")}
-    loc = {k.split(".", 1)[1]: v for k, v in point.items() if k.startswith("localize.")}
-    cfg = MethodConfig(name=name, batch_size=batch_size, seed=seed, options=options, **plain)
-    if loc:
-        from umr.unlearn.methods import del_, salun
-
-        base = {"del": del_.DEFAULT, "salun": salun.DEFAULT}.get(name, LocalizeConfig())
-        cfg = cfg.with_(localize=replace(base, **loc))
-    return cfg
+_LEFT_OUT = (
+    "salun, l1_sparse and gradient_ascent are left out of this suite to fit the time on 2 shared "
+    "CPU cores (each costs about one finetune per grid point); run them with --methods."
+)
+EXCLUDED = {"memorization": _LEFT_OUT, "cpu": _LEFT_OUT}
 
 
 def grid_points(grid: Grid) -> list[dict[str, Any]]:
+    import itertools
+
     keys = list(grid)
     return [
         dict(zip(keys, vals, strict=True)) for vals in itertools.product(*(grid[k] for k in keys))
@@ -148,22 +197,30 @@ def grid_points(grid: Grid) -> list[dict[str, Any]]:
 @dataclass(kw_only=True)
 class BenchResult:
     suite: str
-    rows: list[dict[str, Any]] = field(default_factory=list)  # one per method, forget set, seed
-    search: list[dict[str, Any]] = field(default_factory=list)  # every grid point tried
-    chosen: dict[str, dict[str, Any]] = field(default_factory=dict)  # "kind/method" -> point
-    summary: list[dict[str, Any]] = field(default_factory=list)  # mean and CI per kind/method
+    rows: list[dict[str, Any]] = field(default_factory=list)  # final runs, with ToW
+    search: list[dict[str, Any]] = field(default_factory=list)  # every search run
+    chosen: dict[str, dict[str, Any]] = field(default_factory=dict)  # "kind/method/E" -> point
+    summary: list[dict[str, Any]] = field(default_factory=list)  # kind/method/budget: mean, CI
+    noise_floor: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> mean, CI
+    oracle: dict[str, dict[str, float]] = field(default_factory=dict)  # kind -> mean metrics
+    budgets: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> DEL vs baselines
+    memorized_pool: dict[str, Any] | None = None
+    excluded: str = ""
     throughput: dict[str, Any] | None = None
     environment: dict[str, Any] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    executed: int = 0  # units run by this call (the rest were read back from runs.jsonl)
+    wall_s: float = 0.0
 
 
-def _environment(rt: Runtime) -> dict[str, Any]:
+def _environment(rt: Runtime, s: Suite) -> dict[str, Any]:
     env = {
         "python": sys.version.split()[0],
         "torch": torch.__version__,
         "platform": platform.platform(),
         "machine": " ".join(platform.uname()),
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": s.threads or torch.get_num_threads(),
+        "workers": s.workers,
         "cpu_count": os.cpu_count(),
         "device": rt.device,
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
@@ -187,9 +244,10 @@ def run_bench(
     compile: bool | None = None,
     threads: int | None = None,
     throughput_steps: int | None = None,
+    workers: int | None = None,
     progress: bool = True,
 ) -> BenchResult:
-    """Run benchmark ``suite`` (``smoke``, ``cpu`` or ``gpu``); overrides shrink it for tests."""
+    """Run benchmark ``suite``; the overrides shrink it (tests) or split it (``forget_sets``)."""
     if suite not in SUITES:
         raise ConfigError(
             f"--suite: {suite!r} is not a suite", hint=f"use one of {', '.join(SUITES)}"
@@ -199,9 +257,6 @@ def run_bench(
         s = replace(s, data=replace(s.data, num_samples=samples))
     if epochs is not None:
         s = replace(s, train=replace(s.train, epochs=epochs))
-        s = replace(
-            s, grids={m: {**g, "epochs": [1]} if "epochs" in g else g for m, g in s.grids.items()}
-        )
     for name, given, known in (
         ("method", methods, METHOD_NAMES),
         ("forget set", forget_sets, FORGET_SETS),
@@ -217,12 +272,20 @@ def run_bench(
         methods=tuple(methods) if methods else s.methods,
         forget_sets=tuple(forget_sets) if forget_sets else s.forget_sets,
         throughput_steps=s.throughput_steps if throughput_steps is None else throughput_steps,
+        threads=threads or s.threads,
+        workers=s.workers if workers is None else workers,
     )
-    if threads or s.threads:
-        torch.set_num_threads(threads or s.threads or 1)
+    if s.search_seed in s.seeds:
+        raise ConfigError(
+            f"--seeds: {s.search_seed} is the search seed and is never reported",
+            hint="report other seeds, e.g. 0,1,2",
+        )
+    if s.threads:
+        torch.set_num_threads(s.threads)
     rt = Runtime(
         device=resolve_device(device), amp=s.amp, compile=s.compile if compile is None else compile
     )
+    s = replace(s, compile=rt.compile)
     return _Bench(s, rt, Path(out), search, progress).run()
 
 
@@ -263,216 +326,250 @@ def plain_loop(
     return seen / (time.perf_counter() - t0)
 
 
+def memorized_pool(half_rows: Sequence[dict[str, Any]]) -> np.ndarray:
+    """Training indices misclassified by the half-data model that never saw them."""
+    idx = sorted({int(i) for r in half_rows for i in r["misclassified"]})
+    return np.asarray(idx, dtype=np.int64)
+
+
+def _suite_digest(s: Suite) -> str:
+    """What a finished unit's numbers depend on beyond its key (grids and seeds are in keys)."""
+    keep = ("data", "model", "widths", "train", "batch_size", "options", "search_seed", "amp")
+    doc = {k: v for k, v in asdict(s).items() if k in keep}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
 class _Bench:
     def __init__(self, s: Suite, rt: Runtime, out: Path, search: bool, progress: bool) -> None:
-        self.s, self.rt, self.out, self.do_search = s, rt, out, search
-        self.res = BenchResult(suite=s.name, environment=_environment(rt))
-        self.originals: dict[tuple[str, int], dict[str, torch.Tensor]] = {}
-        self.original_s: dict[tuple[str, int], float] = {}
+        self.s, self.rt, self.out, self.do_search, self.progress = s, rt, out, search, progress
+        self.res = BenchResult(
+            suite=s.name, environment=_environment(rt, s), excluded=EXCLUDED.get(s.name, "")
+        )
+        self.done: dict[str, dict[str, Any]] = {}
+        self.log = out / "runs.jsonl"
+        self.pool: Any = None
+        self.kinds_done: list[str] = []
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def _open(self) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / "forget").mkdir(exist_ok=True)
+        (self.out / "checkpoints").mkdir(exist_ok=True)
+        meta = self.out / "suite.json"
+        digest = _suite_digest(self.s)
+        if meta.exists() and self.log.exists():
+            old = json.loads(meta.read_text()).get("digest")
+            if old != digest:
+                raise ConfigError(
+                    f"{self.out}: runs.jsonl holds runs of another suite configuration",
+                    hint="use another --out, or delete the folder to start over",
+                )
+        meta.write_text(json.dumps({"digest": digest, "suite": asdict(self.s)}, default=str))
+        if self.log.exists():
+            for line in self.log.read_text().splitlines():
+                if line.strip():
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue  # a line cut short by a crash: that unit runs again
+                    self.done[row["key"]] = row
+
+    def _record(self, unit: Unit, result: dict[str, Any]) -> None:
+        line = json.dumps({"key": unit.key, "unit": unit.to_dict(), **result}, default=str)
+        with self.log.open("a") as f:
+            f.write(line + "\n")
+        self.done[unit.key] = json.loads(line)  # what a restart reads back
+        self.res.executed += 1
+
+    def _stage(self, units: list[Unit], label: str) -> None:
+        todo = [u for u in dict.fromkeys(units) if u.key not in self.done]
+        if not todo:
+            return
         from tqdm import tqdm
 
-        methods = [m for m in s.methods if m != "retrain"]
-        n_search = sum(len(grid_points(s.grids[m])) for m in methods) if search else 0
-        total = len(s.forget_sets) * (n_search + len(s.seeds) * (len(methods) + 1))
-        self.bar = tqdm(
-            total=total, desc=f"bench {s.name}", unit="run", file=sys.stderr, disable=not progress
-        )
+        bar = tqdm(
+            total=len(todo), desc=f"{self.s.name} {label}", unit="run", file=sys.stderr,
+            disable=not self.progress,
+        )  # fmt: skip
+        args = (self.s, self.out)
+        if self.s.workers <= 0:
+            for u in todo:
+                self._record(u, execute(*args, u, self.rt.device, self.s.threads))
+                bar.update()
+        else:
+            from concurrent.futures import as_completed
 
-    def factory(self, seed: int) -> nn.Module:
-        return models.build(self.s.model, self.in_features, self.splits.num_classes, seed)
+            futures = {
+                self._executor().submit(execute, *args, u, self.rt.device, self.s.threads): u
+                for u in todo
+            }
+            for f in as_completed(futures):
+                self._record(futures[f], f.result())
+                bar.update()
+        bar.close()
 
+    def _executor(self) -> Any:
+        if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(
+                self.s.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self.pool
+
+    # -- protocol ----------------------------------------------------------------------------
     def run(self) -> BenchResult:
-        s = self.s
-        self.out.mkdir(parents=True, exist_ok=True)
-        self.splits = _data.load(s.data)
-        self.in_features = int(self.splits.x_train.shape[1])
-        for kind in s.forget_sets:
-            oracles: dict[int, dict[str, float]] = {}
-            datas: dict[int, _data.UnlearnData] = {}
-            for seed in s.seeds:
-                fs = _data.make_forget_set(
-                    self.splits.y_train,
-                    replace(FORGET_SETS[kind], seed=seed),
-                    self.splits.num_classes,
-                )
-                (self.out / "forget").mkdir(exist_ok=True)
-                _data.save_forget_set(fs, self.out / "forget" / f"{kind}-s{seed}.json")
-                datas[seed] = d = _data.split(self.splits, fs)
-                self._original(kind, seed, d)
-                oracles[seed] = self._oracle(kind, seed, d, fs.sha256)
-            chosen = self._search(kind, datas[s.seeds[0]], oracles[s.seeds[0]])
-            for seed in s.seeds:
-                for m in s.methods:
-                    if m != "retrain":
-                        self._final(kind, seed, m, chosen[m], datas[seed], oracles[seed])
-        self.bar.close()
-        if s.throughput_steps:
+        self.t0 = time.perf_counter()
+        self._open()
+        try:
+            self._run()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        if self.s.throughput_steps:
             self.res.throughput = self._throughput()
-        self._summarise()
         self._write()
         return self.res
 
-    def _original(self, kind: str, seed: int, d: _data.UnlearnData) -> None:
-        key = ("mislabeled" if kind == "mislabeled" else "clean", seed)
-        if key in self.originals:
-            return
-        model = self.factory(seed)
-        self.original_s[key] = train_model(
-            model, d.x_train, d.y_train, replace(self.s.train, seed=seed), self.rt
-        )
-        self.originals[key] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-        save_checkpoint(
-            self.originals[key], self.out / "checkpoints" / f"original-{key[0]}-s{seed}.safetensors"
-        )
+    def _run(self) -> None:
+        s = self.s
+        sp = _data.load(s.data)
+        self.splits = sp
+        all_seeds = ([s.search_seed] if self.do_search else []) + list(s.seeds)
+        methods = [m for m in s.methods if m != "original"]
+        # stage 1: half-data models (memorized pool) and the clean originals
+        stage1 = []
+        if "memorized" in s.forget_sets:
+            stage1 += [Unit(kind="half", seed=0, variant=v) for v in ("a", "b")]
+        if any(k != "mislabeled" for k in s.forget_sets):
+            stage1 += [Unit(kind="original", seed=x, variant="clean") for x in all_seeds]
+        for seed in all_seeds:  # forget sets that need no model, written before anything reads
+            for kind in s.forget_sets:
+                if kind != "memorized":
+                    self._forget_set(kind, seed, sp, None)
+        self._stage(stage1, "originals")
+        pool = None
+        if "memorized" in s.forget_sets:
+            halves = [self.done[Unit(kind="half", seed=0, variant=v).key] for v in ("a", "b")]
+            pool = memorized_pool(halves)
+            self.res.memorized_pool = {
+                "size": len(pool),
+                "of": len(sp.y_train),
+                "half_wall_s": [h["wall_s"] for h in halves],
+            }
+            for seed in all_seeds:
+                self._forget_set("memorized", seed, sp, pool)
+        # then one forget set at a time, in the suite's order, so a run cut short still leaves
+        # whole forget sets: its oracles and search, then every reported seed at every budget
+        for kind in s.forget_sets:
+            if kind == "mislabeled":
+                units = [Unit(kind="original", seed=x, variant="noisy") for x in all_seeds]
+                self._stage(units, "noisy originals")
+            units = [
+                Unit(kind="oracle", seed=x, forget_set=kind, index=j)
+                for x in all_seeds
+                for j in range(s.oracles)
+            ]
+            if self.do_search:
+                units += [
+                    Unit(
+                        kind="run",
+                        seed=s.search_seed,
+                        forget_set=kind,
+                        method=m,
+                        point=tuple(p.items()),
+                        search=True,
+                    )
+                    for m in methods
+                    for p in s.points(m)
+                ]
+            self._stage(units, f"{kind}: oracles + search")
+            self.res.chosen.update(self._choose(kind, methods))
+            finals = [
+                Unit(kind="run", seed=x, forget_set=kind, method=m, point=tuple(p.items()))
+                for x in s.seeds
+                for m in methods
+                for p in self._final_points(kind, m)
+            ]
+            finals += [
+                Unit(kind="run", seed=x, forget_set=kind, method="original") for x in s.seeds
+            ]
+            self._stage(finals, f"{kind}: final")
+            self.kinds_done.append(kind)
+            self._write()  # what is finished so far, rewritten after every forget set
 
-    def _trained(self, kind: str, seed: int) -> nn.Module:
-        model = self.factory(seed)
-        model.load_state_dict(
-            self.originals[("mislabeled" if kind == "mislabeled" else "clean", seed)]
+    def _forget_set(self, kind: str, seed: int, sp: _data.Splits, pool: np.ndarray | None) -> None:
+        fs = _data.make_forget_set(
+            sp.y_train, replace(FORGET_SETS[kind], seed=seed), sp.num_classes, pool=pool
         )
-        return model.to(self.rt.device)
+        path = forget_path(self.out, kind, seed)
+        if not path.exists() or _data.load_forget_set(path).sha256 != fs.sha256:
+            _data.save_forget_set(fs, path)
 
-    def _oracle(self, kind: str, seed: int, d: _data.UnlearnData, sha: str) -> dict[str, float]:
-        train = replace(self.s.train, seed=seed)
-        model, info = unlearn(
-            self.factory(seed),
-            d,
-            MethodConfig(name="retrain"),
-            factory=self.factory,
-            train=train,
-            rt=self.rt,
-        )
-        m = {
-            **evaluate(model, d, rt=self.rt, seed=seed),
-            "wall_s": info["wall_s"],
-            "fraction_changed": 1.0,
-        }
-        if "retrain" in self.s.methods:
-            self._row(kind, seed, "retrain", {}, {**m, **versus_oracle(m, m)}, m, sha)
-        return m
+    def _oracle_mean(self, kind: str, seed: int) -> dict[str, float]:
+        rows = [
+            self.done[Unit(kind="oracle", seed=seed, forget_set=kind, index=j).key]
+            for j in range(self.s.oracles)
+        ]
+        keys = [k for k, v in rows[0].items() if isinstance(v, float)]
+        return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
-    def _one(
-        self,
-        kind: str,
-        seed: int,
-        name: str,
-        point: dict[str, Any],
-        d: _data.UnlearnData,
-        mia: bool,
-    ) -> dict[str, float]:
-        cfg = method_config(name, point, batch_size=self.s.batch_size, seed=seed)
-        model, info = unlearn(
-            self._trained(kind, seed),
-            d,
-            cfg,
-            factory=self.factory,
-            train=replace(self.s.train, seed=seed),
-            rt=self.rt,
-        )
-        m = evaluate(model, d, rt=self.rt, mia=mia, seed=seed)
-        return {**m, "wall_s": info["wall_s"], "fraction_changed": info["fraction_changed"]}
+    def _choose(self, kind: str, methods: list[str]) -> dict[str, dict[str, Any]]:
+        """Per method and epoch budget: the point with the best search ToW-val on ``kind``."""
+        from umr.unlearn.evaluate import versus_oracle
 
-    def _search(
-        self, kind: str, d: _data.UnlearnData, oracle: dict[str, float]
-    ) -> dict[str, dict[str, Any]]:
-        seed = self.s.seeds[0]
-        chosen: dict[str, dict[str, Any]] = {}
-        for name in self.s.methods:
-            points = grid_points(self.s.grids.get(name, {}))
-            if name == "retrain" or not self.do_search or len(points) <= 1:
-                chosen[name] = points[0] if points else {}
-                if self.do_search and name != "retrain":
-                    self.bar.update(len(points))
-                continue
-            best = -1.0
-            for point in points:
-                m = self._one(kind, seed, name, point, d, mia=False)
-                score = versus_oracle(m, oracle)["tow_val"]
+        s, chosen = self.s, dict[str, dict[str, Any]]()
+        oracle = self._oracle_mean(kind, s.search_seed) if self.do_search else {}
+        for m in methods:
+            for p in s.points(m):
+                budget = p.get("epochs", 0)
+                key = f"{kind}/{m}/{budget}"
+                if not self.do_search:
+                    chosen.setdefault(key, p)
+                    continue
+                unit = Unit(
+                    kind="run",
+                    seed=s.search_seed,
+                    forget_set=kind,
+                    method=m,
+                    point=tuple(p.items()),
+                    search=True,
+                )
+                row = self.done[unit.key]
+                score = versus_oracle(row, oracle)["tow_val"]
                 self.res.search.append(
                     {
                         "forget_set": kind,
-                        "method": name,
-                        "seed": seed,
-                        "params": point,
+                        "method": m,
+                        "seed": s.search_seed,
+                        "params": p,
                         "tow_val": score,
-                        "val_acc": m["val_acc"],
-                        "forget_acc": m["forget_acc"],
-                        "retain_acc": m["retain_acc"],
-                        "wall_s": m["wall_s"],
+                        **{k: row[k] for k in ("val_acc", "forget_acc", "retain_acc", "wall_s")},
                     }
                 )
-                if score > best:
-                    best, chosen[name] = score, point
-                self.bar.update()
-            self.res.chosen[f"{kind}/{name}"] = chosen[name]
-        return chosen
+                if key not in chosen or score > chosen[key]["_score"]:
+                    chosen[key] = {**p, "_score": score}
+        return {k: {a: b for a, b in v.items() if a != "_score"} for k, v in chosen.items()}
 
-    def _final(
-        self,
-        kind: str,
-        seed: int,
-        name: str,
-        point: dict[str, Any],
-        d: _data.UnlearnData,
-        oracle: dict[str, float],
-    ) -> None:
-        m = self._one(kind, seed, name, point, d, mia=True)
-        self._row(kind, seed, name, point, {**m, **versus_oracle(m, oracle)}, oracle, "")
-
-    def _row(
-        self,
-        kind: str,
-        seed: int,
-        name: str,
-        point: dict[str, Any],
-        m: dict[str, float],
-        oracle: dict[str, float],
-        sha: str,
-    ) -> None:
-        fs = _data.load_forget_set(self.out / "forget" / f"{kind}-s{seed}.json")
-        self.res.rows.append(
-            {
-                "forget_set": kind,
-                "method": name,
-                "seed": seed,
-                "params": point,
-                "forget_sha256": fs.sha256,
-                "forget_size": len(fs.indices),
-                **m,
-                "cost_vs_oracle": m["wall_s"] / oracle["wall_s"],
-            }
-        )
-        self.bar.update()
-
-    def _summarise(self) -> None:
-        keys = (
-            "forget_acc",
-            "retain_acc",
-            "test_acc",
-            "mia_svc",
-            "mia_loss_auc",
-            "tow",
-            "tow_mia",
-            "fraction_changed",
-            "wall_s",
-            "cost_vs_oracle",
-        )
-        for kind in self.s.forget_sets:
-            for name in self.s.methods:
-                rows = [r for r in self.res.rows if r["forget_set"] == kind and r["method"] == name]
-                if rows:
-                    entry: dict[str, Any] = {"forget_set": kind, "method": name, "n": len(rows)}
-                    for k in keys:
-                        entry[k], entry[k + "_ci"] = mean_ci([r[k] for r in rows])
-                    self.res.summary.append(entry)
+    def _final_points(self, kind: str, method: str) -> list[dict[str, Any]]:
+        return [p for k, p in self.res.chosen.items() if k.startswith(f"{kind}/{method}/")]
 
     def _throughput(self) -> dict[str, Any]:
         """Samples/s of DEL's masked finetuning against a plain loop on the same model."""
         s, rt, n = self.s, self.rt, self.s.throughput_steps
         warm = min(20, n)  # warm-up steps (compilation, allocator) are not timed
         x, y = self.splits.x_train, self.splits.y_train
-        p = plain_loop(self.factory(0), x, y, steps=n, warmup=warm, batch_size=s.batch_size, rt=rt)
-        model = self._trained("iid", s.seeds[0])
+        feats, classes = int(x.shape[1]), self.splits.num_classes
+
+        def build(seed: int) -> nn.Module:
+            return models.build(s.model, feats, classes, seed, widths=s.widths)
+
+        p = plain_loop(build(0), x, y, steps=n, warmup=warm, batch_size=s.batch_size, rt=rt)
+        model = build(s.seeds[0])
+        variant = variant_of(s.forget_sets[0])
+        model.load_state_dict(load_checkpoint(original_path(self.out, variant, s.seeds[0])))
+        model.to(rt.device)
         mask = localize(model, x[:2048], y[:2048], LocalizeConfig(), rt=rt)
         heads = models.head_names(model)
         trainable = {k: torch.ones_like(v) if k in heads else v for k, v in mask.items()}
@@ -487,6 +584,8 @@ class _Bench:
             trainable=trainable,
             max_steps=n + warm,
             timed_after=warm,
+            weight_decay=0.0,
+            schedule="epoch",
         )
         q = st_del.samples / st_del.seconds
         return {
@@ -500,10 +599,27 @@ class _Bench:
         }
 
     def _write(self) -> None:
-        res = self.res
+        res, s = self.res, self.s
+        res.wall_s = time.perf_counter() - self.t0
+        assemble(res, replace(s, forget_sets=tuple(self.kinds_done)), self.done, self._oracle_mean)
         res.files["results"] = str(self.out / "results.json")
         res.files["table"] = str(self.out / "results.md")
-        res.files.update(plot(res.summary, self.out))
-        doc = {"suite": asdict(self.s), **{k: v for k, v in asdict(res).items() if k != "suite"}}
+        res.files["runs"] = str(self.log)
+        res.files.update(plot(res, self.out))
+        doc = {"suite": asdict(s), **{k: v for k, v in asdict(res).items() if k != "suite"}}
         Path(res.files["results"]).write_text(json.dumps(doc, indent=2, default=str) + "\n")
         Path(res.files["table"]).write_text(table(res) + "\n")
+
+
+__all__ = [
+    "FORGET_SETS",
+    "METHOD_NAMES",
+    "SUITES",
+    "BenchResult",
+    "Suite",
+    "grid_points",
+    "memorized_pool",
+    "method_config",
+    "plain_loop",
+    "run_bench",
+]

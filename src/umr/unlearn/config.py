@@ -36,6 +36,8 @@ def _build(cls: type[_T], data: dict[str, Any], where: str) -> _T:
 class DataConfig:
     name: str = "mnist1d"  # "mnist1d" (generated, never downloaded) or "digits" (sklearn)
     num_samples: int = 12_000  # mnist1d only: samples generated before splitting
+    corr_noise_scale: float | None = None  # mnist1d only: correlated noise; None: generator's 0.25
+    iid_noise_scale: float | None = None  # mnist1d only: per-point noise; None: generator's 2e-2
     test_fraction: float = 0.2  # of all samples
     val_fraction: float = 0.1  # of the training pool; held out from retain, never trained on
     seed: int = 0  # generation and split seed
@@ -47,7 +49,7 @@ class DataConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class ForgetConfig:
-    kind: str = "iid"  # "iid" | "non_iid" | "mislabeled"
+    kind: str = "iid"  # "iid" | "non_iid" | "mislabeled" | "memorized" (needs a pool)
     fraction: float = 0.1  # of the training set
     classes: tuple[int, ...] = (2, 5)  # non_iid only: classes the forget set is drawn from
     seed: int = 0
@@ -75,12 +77,16 @@ class TrainConfig:
         return _build(cls, data, "train")
 
 
+CHANNEL_SCORES = ("ref", "top_h")
+
+
 @dataclass(frozen=True, kw_only=True)
 class LocalizeConfig:
     criticality: str = "weighted_grad"  # weighted_grad (DEL) | grad (SalUn) | weight | random
-    granularity: str = "channel"  # "param" or "channel"
-    fraction: float = 0.3  # global top-k: fraction of units (params or channels) selected
-    top_h: float = 0.1  # channel granularity: mean of the top h fraction of a channel's scores
+    granularity: str = "channel"  # "param" or "channel" (a channel's score covers its entries)
+    fraction: float = 0.3  # global top-k: fraction of scalar parameters selected
+    channel_score: str = "ref"  # channel granularity: "ref" (DEL's code) or "top_h" (see localize)
+    top_h: float = 0.1  # channel_score "top_h": mean of the top h fraction of a row's fan-in
     seed: int = 0  # only used by "random"
 
     @classmethod
@@ -93,11 +99,14 @@ class MethodConfig:
     """One unlearning method and its hyperparameters."""
 
     name: str = "del"  # a name in umr.unlearn.methods.METHODS
-    epochs: int = 5  # passes over the retain set (or the forget set for gradient_ascent)
-    lr: float = 0.05
+    # None below: the method's own default (umr.unlearn.methods.defaults_of); DEL's follow the
+    # reference: epochs, lr and weight decay of the pretraining recipe, per-epoch cosine.
+    epochs: int | None = None  # passes over the retain set (or the forget set for gradient_ascent)
+    lr: float | None = None
     batch_size: int = 128
     momentum: float = 0.9
-    weight_decay: float = 5e-4
+    weight_decay: float | None = None
+    schedule: str | None = None  # "step": cosine per step to 0; "epoch": per epoch to 0.01·lr
     bn_policy: str = "train"  # "train": BatchNorm stats follow the data; "freeze": kept as is
     localize: LocalizeConfig | None = None  # None: the method's own default
     options: dict[str, float] = field(default_factory=dict)  # method-specific knobs
@@ -122,6 +131,9 @@ class RunConfig:
     """Everything ``umr unlearn run`` needs: data, forget set, model, method, evaluation."""
 
     model: str = "cnn1d"  # a name in umr.unlearn.models.MODELS
+    widths: tuple[int, ...] | None = (
+        None  # channel widths (resnet18_1d: 4, cnn1d: 1); None: default
+    )
     data: DataConfig = field(default_factory=DataConfig)
     forget: ForgetConfig = field(default_factory=ForgetConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
@@ -144,6 +156,8 @@ class RunConfig:
         for key, sub in subs.items():
             if key in data and isinstance(data[key], dict):
                 data[key] = sub.from_dict(data[key])  # type: ignore[attr-defined]
+        if data.get("widths") is not None:
+            data["widths"] = tuple(int(w) for w in data["widths"])
         return _build(cls, data, "config")
 
     def to_dict(self) -> dict[str, Any]:

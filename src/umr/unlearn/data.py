@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
+from torch.utils.data import Dataset
 
 from umr.errors import NotFoundError, UmrError, require
 from umr.unlearn.config import DataConfig, ForgetConfig
@@ -61,8 +64,11 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("UMR_CACHE", Path.home() / ".cache" / "umr"))
 
 
-def _mnist1d(num_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    path = _cache_dir() / f"mnist1d-n{num_samples}-s{seed}.npz"
+def _mnist1d(
+    num_samples: int, seed: int, corr: float | None = None, iid: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    noise = "" if corr is None and iid is None else f"-c{corr}-i{iid}"
+    path = _cache_dir() / f"mnist1d-n{num_samples}-s{seed}{noise}.npz"
     if path.exists():
         with np.load(path) as z:
             return z["x"], z["y"]
@@ -72,6 +78,10 @@ def _mnist1d(num_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     args = get_dataset_args()
     args.num_samples = num_samples
     args.seed = seed
+    if corr is not None:
+        args.corr_noise_scale = corr
+    if iid is not None:
+        args.iid_noise_scale = iid
     d = make_dataset(args)
     x = np.concatenate([d["x"], d["x_test"]]).astype(np.float32)  # (N, 40)
     y = np.concatenate([d["y"], d["y_test"]]).astype(np.int64)
@@ -92,16 +102,43 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
     return (d.data / 16.0).astype(np.float32), d.target.astype(np.int64)  # (1797, 64)
 
 
-def load(cfg: DataConfig) -> Splits:
-    """Build the train / val / test splits that ``cfg`` describes."""
-    if cfg.name == "mnist1d":
-        x, y = _mnist1d(cfg.num_samples, cfg.seed)
-    elif cfg.name == "digits":
-        x, y = _digits()
-    else:
+DatasetFactory = Callable[[DataConfig], Any]  # cfg -> (x: (N, ...), y: (N,)) or a Dataset
+DATASETS: dict[str, DatasetFactory] = {
+    "mnist1d": lambda cfg: _mnist1d(
+        cfg.num_samples, cfg.seed, cfg.corr_noise_scale, cfg.iid_noise_scale
+    ),
+    "digits": lambda cfg: _digits(),
+}
+
+
+def _made(cfg: DataConfig) -> Any:
+    """What the factory of dataset ``cfg.name`` returns: a built-in or an entry point's."""
+    from umr.unlearn.factories import DATASET_GROUP, resolve
+
+    factory = resolve(cfg.name, what="data.name", group=DATASET_GROUP, builtin=DATASETS)
+    return factory(cfg)
+
+
+def _arrays(cfg: DataConfig, got: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """All samples of dataset ``cfg.name`` as arrays."""
+    got = _made(cfg) if got is None else got
+    if not (isinstance(got, tuple) and len(got) == 2):
         raise DataError(
-            f"data.name: {cfg.name!r} is not a dataset", hint="use 'mnist1d' or 'digits'"
+            f"data.name: {cfg.name!r} returned {type(got).__name__}, not a pair (x, y)",
+            hint="a dataset factory returns (x, y): inputs (N, ...) and integer labels (N,), "
+            "or a map-style Dataset of (input, label) items (remediation streams it)",
         )
+    x, y = (v.numpy() if isinstance(v, torch.Tensor) else np.asarray(v) for v in got)
+    if y.ndim != 1 or len(x) != len(y) or not np.issubdtype(y.dtype, np.integer):
+        raise DataError(
+            f"data.name: {cfg.name!r} returned x {x.shape} and y {y.shape} ({y.dtype})",
+            hint="y must hold one integer label per row of x",
+        )
+    return x, y.astype(np.int64)
+
+
+def _split_indices(n: int, cfg: DataConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(train, val, test) indices: a seeded permutation cut by the two fractions."""
     if not (0 < cfg.test_fraction < 1 and 0 <= cfg.val_fraction < 1):
         raise DataError(
             f"data: test_fraction {cfg.test_fraction!r} / val_fraction {cfg.val_fraction!r} "
@@ -109,10 +146,16 @@ def load(cfg: DataConfig) -> Splits:
             hint="use 0 < test_fraction < 1 and 0 <= val_fraction < 1",
         )
     rng = np.random.default_rng(cfg.seed)
-    order = rng.permutation(len(y))
-    n_test = round(cfg.test_fraction * len(y))
-    n_val = round(cfg.val_fraction * (len(y) - n_test))
-    test, val, train = order[:n_test], order[n_test : n_test + n_val], order[n_test + n_val :]
+    order = rng.permutation(n)
+    n_test = round(cfg.test_fraction * n)
+    n_val = round(cfg.val_fraction * (n - n_test))
+    return order[n_test + n_val :], order[n_test : n_test + n_val], order[:n_test]
+
+
+def load(cfg: DataConfig, *, made: Any = None) -> Splits:
+    """Build the train / val / test splits that ``cfg`` describes."""
+    x, y = _arrays(cfg, made)
+    train, val, test = _split_indices(len(y), cfg)
 
     def t(a: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(a))
@@ -129,8 +172,18 @@ def load(cfg: DataConfig) -> Splits:
     )
 
 
-def make_forget_set(y_train: torch.Tensor, cfg: ForgetConfig, num_classes: int) -> ForgetSet:
-    """Choose ``cfg.fraction`` of the training set to forget, as ``cfg.kind`` says."""
+def make_forget_set(
+    y_train: torch.Tensor,
+    cfg: ForgetConfig,
+    num_classes: int,
+    *,
+    pool: np.ndarray | None = None,
+) -> ForgetSet:
+    """Choose ``cfg.fraction`` of the training set to forget, as ``cfg.kind`` says.
+
+    ``memorized`` draws from ``pool``: training indices that models trained without them
+    misclassify (see ``umr.unlearn.bench``), which a model can only fit by memorizing them.
+    """
     n = len(y_train)
     k = round(cfg.fraction * n)
     if not 0 < k < n:
@@ -155,10 +208,23 @@ def make_forget_set(y_train: torch.Tensor, cfg: ForgetConfig, num_classes: int) 
                 hint="lower forget.fraction or name more classes",
             )
         idx = rng.choice(pool, size=k, replace=False)
+    elif cfg.kind == "memorized":
+        if pool is None:
+            raise DataError(
+                "forget.kind: 'memorized' needs the pool of examples held-out models misclassify",
+                hint="build it with umr.unlearn.bench.memorized_pool, or use another kind",
+            )
+        if len(pool) < k:
+            raise DataError(
+                f"forget: the memorized pool holds {len(pool)} examples, fewer than the {k} "
+                "asked for",
+                hint="lower forget.fraction",
+            )
+        idx = rng.choice(np.asarray(pool, dtype=np.int64), size=k, replace=False)
     else:
         raise DataError(
             f"forget.kind: {cfg.kind!r} is not a forget-set kind",
-            hint="use 'iid', 'non_iid' or 'mislabeled'",
+            hint="use 'iid', 'non_iid', 'mislabeled' or 'memorized'",
         )
     order = np.argsort(idx)
     idx = idx[order].astype(np.int64)
@@ -255,5 +321,99 @@ def split(splits: Splits, fs: ForgetSet) -> UnlearnData:
         y_val=splits.y_val,
         x_test=splits.x_test,
         y_test=splits.y_test,
+        num_classes=splits.num_classes,
+    )
+
+
+class _Items(Dataset[tuple[Any, int]]):
+    """Items ``index[i]`` of ``dataset`` with label ``labels[i]`` (a split, maybe relabelled)."""
+
+    def __init__(self, dataset: Any, index: np.ndarray, labels: np.ndarray) -> None:
+        self.dataset, self.index, self.labels = dataset, index, labels
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, i: int) -> tuple[Any, int]:
+        return self.dataset[int(self.index[i])][0], int(self.labels[i])
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetSplits:
+    """A dataset factory's map-style Dataset split by index; only the labels are held."""
+
+    name: str
+    dataset: Any  # items (input, label); read a batch at a time
+    labels: np.ndarray  # (N,) int64, every item's label
+    train: np.ndarray  # indices into dataset
+    val: np.ndarray
+    test: np.ndarray
+    num_classes: int
+    in_features: int  # entries of one input (what a model factory is told)
+
+    @property
+    def y_train(self) -> torch.Tensor:
+        return torch.from_numpy(self.labels[self.train])
+
+    @property
+    def y_test(self) -> torch.Tensor:
+        return torch.from_numpy(self.labels[self.test])
+
+    def source(self, index: np.ndarray, labels: np.ndarray | None = None) -> Any:
+        from umr.unlearn.stream import DatasetSource
+
+        return DatasetSource(
+            _Items(self.dataset, index, self.labels[index] if labels is None else labels)
+        )
+
+
+def load_any(cfg: DataConfig) -> Splits | DatasetSplits:
+    """:func:`load`, or :class:`DatasetSplits` when the factory returns a Dataset."""
+    made = _made(cfg)
+    if isinstance(made, tuple) or not (hasattr(made, "__getitem__") and hasattr(made, "__len__")):
+        return load(cfg, made=made)
+    n = len(made)
+    labels = getattr(made, "targets", None)
+    if labels is None:  # one item at a time: only the labels are kept
+        labels = [made[i][1] for i in range(n)]
+    y = np.asarray(torch.as_tensor(labels).numpy(), dtype=np.int64)
+    if y.shape != (n,):
+        raise DataError(
+            f"data.name: {cfg.name!r}: {len(y)} labels for {n} items",
+            hint="each item is (input, integer label)",
+        )
+    first = made[0][0] if n else torch.zeros(0)
+    features = int(first.numel()) if isinstance(first, torch.Tensor) else 0
+    train, val, test = _split_indices(n, cfg)
+    return DatasetSplits(
+        name=cfg.name,
+        dataset=made,
+        labels=y,
+        train=train,
+        val=val,
+        test=test,
+        num_classes=int(y.max()) + 1 if n else 0,
+        in_features=features,
+    )
+
+
+def split_stream(splits: DatasetSplits, fs: ForgetSet) -> Any:
+    """:func:`split` for a Dataset: a :class:`~umr.unlearn.stream.StreamData` of index views."""
+    from umr.unlearn.stream import StreamData
+
+    n = len(splits.train)
+    if len(fs.indices) and (fs.indices.min() < 0 or fs.indices.max() >= n):
+        raise DataError(
+            f"forget set {fs.sha256[:12]!r}: index out of range for {n} training examples",
+            hint="the forget set was built for another dataset; rebuild it",
+        )
+    keep = np.ones(n, dtype=bool)
+    keep[fs.indices] = False
+    forget = splits.train[fs.indices]
+    return StreamData(
+        forget=splits.source(forget, fs.labels),
+        retain=splits.source(splits.train[keep]),
+        val=splits.source(splits.val),
+        test=splits.source(splits.test),
         num_classes=splits.num_classes,
     )

@@ -14,14 +14,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from umr.unlearn._train import Runtime, logits
+from umr.unlearn._train import Runtime, autocast
 from umr.unlearn.data import UnlearnData
+from umr.unlearn.stream import (
+    Adapter,
+    Source,
+    StreamData,
+    TensorSource,
+    gather,
+    in_order,
+    shard,
+    stream_data,
+    to_device,
+)
 
 SVC_MAX = 1000  # members / non-members per side used to fit the SVC attack
 
@@ -56,31 +68,83 @@ def loss_auc(loss_members: np.ndarray, loss_nonmembers: np.ndarray) -> float:
     return float(roc_auc_score(label, score))
 
 
+@dataclass(frozen=True)
+class Predictions:
+    """Per example, in the source's order: correct?, confidence in the label, loss."""
+
+    correct: torch.Tensor  # (N,) bool
+    conf: np.ndarray  # (N,) softmax probability of the label
+    loss: np.ndarray  # (N,) cross-entropy
+
+    @property
+    def acc(self) -> float:
+        return float(self.correct.float().mean()) if len(self.correct) else math.nan
+
+
+@torch.no_grad()
+def predict(
+    model: nn.Module,
+    source: Source,
+    *,
+    rt: Runtime | None = None,
+    adapter: Adapter | None = None,
+    batch_size: int | None = None,
+) -> Predictions:
+    """Stream ``source`` through ``model`` in eval mode, ``batch_size`` examples at a time
+    (default: 4,096 from tensors in memory, 256 from a Dataset). Under torchrun each rank reads
+    whole batches round robin and the per-example results are gathered back into source order.
+    """
+    if batch_size is None:
+        batch_size = 4096 if isinstance(source, TensorSource) else 256
+    rt = rt or Runtime()
+    ad = adapter or Adapter()
+    model.eval()
+    dev = next(model.parameters()).device
+    batches = shard(in_order(len(source), batch_size), whole=True)
+    idx, correct, conf, loss = [], [], [], []
+    for b, (x, y) in zip(batches, source.batches(batches), strict=True):
+        with autocast(rt):
+            out = ad(model, to_device(x, dev)).float().cpu()
+        correct.append(out.argmax(1) == y)
+        out = torch.nan_to_num(out, nan=0.0, posinf=1e4, neginf=-1e4)  # diverged models
+        conf.append(F.softmax(out, 1).gather(1, y[:, None]).squeeze(1))
+        loss.append(F.cross_entropy(out, y, reduction="none"))
+        idx.append(b)
+
+    def cat(parts: list[torch.Tensor], dtype: torch.dtype) -> torch.Tensor:
+        return torch.cat(parts) if parts else torch.zeros(0, dtype=dtype)
+
+    order = gather(cat(idx, torch.int64)).argsort()
+    return Predictions(
+        correct=gather(cat(correct, torch.bool))[order],
+        conf=gather(cat(conf, torch.float32))[order].numpy(),
+        loss=gather(cat(loss, torch.float32))[order].numpy(),
+    )
+
+
 def evaluate(
     model: nn.Module,
-    data: UnlearnData,
+    data: UnlearnData | StreamData,
     *,
     rt: Runtime | None = None,
     mia: bool = True,
     seed: int = 0,
+    adapter: Adapter | None = None,
+    batch_size: int | None = None,
 ) -> dict[str, float]:
     """Accuracies on the full forget, retain, val and test sets, and both MIA scores."""
-    sets = {
-        "forget": (data.x_forget, data.y_forget),
-        "retain": (data.x_retain, data.y_retain),
-        "val": (data.x_val, data.y_val),
-        "test": (data.x_test, data.y_test),
+    d = stream_data(data)
+    sets = {"forget": d.forget, "retain": d.retain, "val": d.val, "test": d.test}
+    preds = {
+        k: predict(model, s, rt=rt, adapter=adapter, batch_size=batch_size)
+        for k, s in sets.items()
+        if s is not None
     }
-    outs = {k: logits(model, x, rt) for k, (x, _) in sets.items()}
-    res = {f"{k}_acc": accuracy(outs[k], y) for k, (_, y) in sets.items()}
+    res = {f"{k}_acc": p.acc for k, p in preds.items()}
     if mia:
-        conf, loss = {}, {}
-        for k, (_, y) in sets.items():
-            out = torch.nan_to_num(outs[k], nan=0.0, posinf=1e4, neginf=-1e4)  # diverged models
-            conf[k] = F.softmax(out, 1).gather(1, y[:, None]).squeeze(1).numpy()
-            loss[k] = F.cross_entropy(out, y, reduction="none").numpy()
-        res["mia_svc"] = svc_mia(conf["retain"], conf["test"], conf["forget"], seed=seed)
-        res["mia_loss_auc"] = loss_auc(loss["forget"], loss["test"])
+        p = preds
+        res["mia_svc"] = svc_mia(p["retain"].conf, p["test"].conf, p["forget"].conf, seed=seed)
+        res["mia_loss_auc"] = loss_auc(p["forget"].loss, p["test"].loss)
     return res
 
 

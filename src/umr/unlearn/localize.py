@@ -3,10 +3,11 @@
 Criticality (``scores``):
 - ``weighted_grad`` (DEL): |Σ over forget batches of θ ⊙ ∇θ L|, L = −mean cross-entropy;
 - ``grad`` (SalUn): |Σ ∇θ L|;  ``weight``: |θ|;  ``random``: seeded uniform noise.
-Granularity (``unit_scores``): ``param`` keeps one score per entry; ``channel`` gives each
-output channel of a tensor with 2+ dimensions the mean of the top ``h`` fraction of its scores
-(at least one entry), and scores 1-D tensors per element. ``select`` takes the global top k
-units (k = round(fraction × units)) and expands channels back to parameter-shaped masks.
+Granularity (``entry_scores``): ``param`` keeps one score per entry; ``channel`` writes each
+output channel's score (``channel_scores``: the reference's rule or umr's ``top_h`` rule) over
+all the channel's entries of a tensor with 2+ dimensions, and keeps 1-D tensors per entry.
+``select`` keeps the global top ``fraction`` of scalar parameters, as the DEL authors' code does
+(``generate_mask.py``): a channel counts as many times as it has entries.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from __future__ import annotations
 import hashlib
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
 from umr.errors import NotFoundError
 from umr.unlearn._train import Mask, Runtime, autocast
-from umr.unlearn.config import ConfigError, LocalizeConfig
+from umr.unlearn.config import CHANNEL_SCORES, ConfigError, LocalizeConfig
+
+if TYPE_CHECKING:
+    from umr.unlearn.stream import Adapter, Source
 
 CRITICALITIES = ("weighted_grad", "grad", "weight", "random")
 
@@ -34,7 +39,30 @@ def scores(
     batch_size: int = 256,
     rt: Runtime | None = None,
 ) -> dict[str, torch.Tensor]:
-    """Per-parameter criticality, each tensor the shape of its parameter (float32)."""
+    """:func:`scores_on` over in-memory tensors."""
+    from umr.unlearn.stream import TensorSource
+
+    return scores_on(model, TensorSource(x_forget, y_forget), cfg, batch_size=batch_size, rt=rt)
+
+
+def scores_on(
+    model: nn.Module,
+    forget: Source,
+    cfg: LocalizeConfig,
+    *,
+    batch_size: int = 256,
+    rt: Runtime | None = None,
+    adapter: Adapter | None = None,
+) -> dict[str, torch.Tensor]:
+    """Per-parameter criticality, each tensor the shape of its parameter (float32).
+
+    The forget set is read in order, ``batch_size`` at a time; each batch's gradient is added
+    in float64. Under torchrun each rank takes whole batches round robin and the sums are
+    all-reduced in float64, tensor by tensor in parameter order, before any selection, so
+    every rank holds the same scores (and the single-process ones up to float64 rounding).
+    """
+    from umr.unlearn.stream import Adapter, all_reduce_f64, in_order, shard, to_device
+
     params = dict(model.named_parameters())
     if cfg.criticality == "weight":
         return {n: p.detach().abs().float() for n, p in params.items()}
@@ -47,63 +75,89 @@ def scores(
             hint=f"use one of {', '.join(CRITICALITIES)}",
         )
     rt = rt or Runtime()
+    ad = adapter or Adapter()
     dev = next(model.parameters()).device
     was_training = model.training
     model.eval()  # scores on the deployed model: BatchNorm uses its running statistics
-    total = {n: torch.zeros_like(p, dtype=torch.float32) for n, p in params.items()}
-    for i in range(0, len(y_forget), batch_size):
-        xb, yb = x_forget[i : i + batch_size].to(dev), y_forget[i : i + batch_size].to(dev)
+    total = {n: torch.zeros_like(p, dtype=torch.float64) for n, p in params.items()}
+    for x, y in forget.batches(shard(in_order(len(forget), batch_size), whole=True)):
+        x, y = to_device(x, dev), y.to(dev)
         model.zero_grad(set_to_none=True)
         with autocast(rt):
-            loss = -nn.functional.cross_entropy(model(xb), yb)  # L = −mean CE
+            loss = -ad.loss(ad(model, x).float(), y)  # L = −mean CE
         loss.backward()
         for n, p in params.items():
             if p.grad is not None:
-                total[n] += p.grad.float()
+                total[n] += p.grad.double()
     model.zero_grad(set_to_none=True)
     model.train(was_training)
+    total = all_reduce_f64(total)
     if cfg.criticality == "weighted_grad":
-        return {n: (params[n].detach().float() * g).abs() for n, g in total.items()}
-    return {n: g.abs() for n, g in total.items()}
+        return {n: (params[n].detach().double() * g).abs().float() for n, g in total.items()}
+    return {n: g.abs().float() for n, g in total.items()}
 
 
-def unit_scores(s: torch.Tensor, granularity: str, top_h: float) -> torch.Tensor:
-    """Scores of the selectable units of one tensor: per entry, or per output channel."""
-    if granularity == "param" or s.dim() < 2:
-        return s.flatten()
-    if granularity != "channel":
+def channel_scores(s: torch.Tensor, rule: str = "ref", top_h: float = 0.1) -> torch.Tensor:
+    """One score per output channel (row) of a tensor with 2+ dimensions: shape (out_channels,).
+
+    ``ref`` (the DEL authors' code): the mean of the top ``int(0.1 · out_channels)`` entries of
+    the row, at least one (so a head with fewer than 10 outputs scores by its row maximum).
+    ``top_h`` (umr's earlier rule): the mean of the top ``ceil(top_h · fan_in)`` entries, at
+    least one.
+    """
+    rows = s.abs().reshape(s.shape[0], -1)  # (out_channels, fan_in)
+    if rule == "ref":
+        h = int(0.1 * rows.shape[0])
+    elif rule == "top_h":
+        h = math.ceil(top_h * rows.shape[1])
+    else:
         raise ConfigError(
-            f"localize.granularity: {granularity!r} is not a granularity",
+            f"localize.channel_score: {rule!r} is not a channel-score rule",
+            hint=f"use one of {', '.join(CHANNEL_SCORES)}",
+        )
+    h = min(max(1, h), rows.shape[1])
+    return rows.topk(h, dim=1).values.mean(dim=1)
+
+
+def entry_scores(s: torch.Tensor, cfg: LocalizeConfig) -> torch.Tensor:
+    """Scores shaped like the parameter: per entry, or each channel's score over its entries.
+
+    Tensors with fewer than 2 dimensions (biases, BatchNorm) keep one score per entry.
+    """
+    if cfg.granularity == "param" or s.dim() < 2:
+        return s
+    if cfg.granularity != "channel":
+        raise ConfigError(
+            f"localize.granularity: {cfg.granularity!r} is not a granularity",
             hint="use 'param' or 'channel'",
         )
-    rows = s.abs().reshape(s.shape[0], -1)  # (out_channels, fan_in)
-    h = max(1, math.ceil(top_h * rows.shape[1]))
-    return rows.topk(h, dim=1).values.mean(dim=1)  # (out_channels,)
+    ch = channel_scores(s, cfg.channel_score, cfg.top_h)
+    return ch.reshape(-1, *([1] * (s.dim() - 1))).expand(s.shape)
 
 
 def select(score: dict[str, torch.Tensor], cfg: LocalizeConfig) -> Mask:
-    """The global top ``cfg.fraction`` of units, as bool masks shaped like the parameters."""
+    """The global top ``cfg.fraction`` of scalar parameters, as bool masks like the parameters.
+
+    Exactly ``round(fraction × total entries)`` entries are selected. At channel granularity
+    every entry of a channel carries the channel's score, so whole channels are taken in score
+    order and the channel at the cut may be split (its entries tie), as in the reference.
+    """
     if not 0 <= cfg.fraction <= 1:
         raise ConfigError(
             f"localize.fraction: {cfg.fraction!r} is not in [0, 1]", hint="use e.g. 0.3"
         )
     names = list(score)
-    units = [unit_scores(score[n], cfg.granularity, cfg.top_h).cpu() for n in names]
-    flat = torch.cat(units)
+    flat = torch.cat([entry_scores(score[n].float(), cfg).cpu().flatten() for n in names])
     k = round(cfg.fraction * flat.numel())
     chosen = torch.zeros(flat.numel(), dtype=torch.bool)
     if k:
         chosen[flat.topk(k, sorted=False).indices] = True
     mask: Mask = {}
     start = 0
-    for n, u in zip(names, units, strict=True):
-        c = chosen[start : start + u.numel()]
-        start += u.numel()
-        shape = score[n].shape
-        if c.numel() == score[n].numel():
-            mask[n] = c.reshape(shape)
-        else:  # one unit per output channel: broadcast over the rest of the tensor
-            mask[n] = c.reshape(-1, *([1] * (len(shape) - 1))).expand(shape).contiguous()
+    for n in names:
+        numel = score[n].numel()
+        mask[n] = chosen[start : start + numel].reshape(score[n].shape)
+        start += numel
     return mask
 
 
@@ -117,6 +171,18 @@ def localize(
 ) -> Mask:
     """Score, then select: the mask of the parameters most critical for the forget set."""
     return select(scores(model, x_forget, y_forget, cfg, rt=rt), cfg)
+
+
+def localize_on(
+    model: nn.Module,
+    forget: Source,
+    cfg: LocalizeConfig,
+    *,
+    rt: Runtime | None = None,
+    adapter: Adapter | None = None,
+) -> Mask:
+    """:func:`localize` over a :class:`~umr.unlearn.stream.Source` (any Dataset)."""
+    return select(scores_on(model, forget, cfg, rt=rt, adapter=adapter), cfg)
 
 
 def save_mask(mask: Mask, path: str | Path, *, metadata: dict[str, str] | None = None) -> str:

@@ -15,6 +15,7 @@ from umr.errors import UmrError
 
 ModelFactory = Callable[[int, int, int], nn.Module]  # (in_features, num_classes, seed) -> model
 MODELS: dict[str, ModelFactory] = {}
+WIDTHS: dict[str, int] = {}  # model name -> how many channel widths it takes (when it takes any)
 
 
 class ModelError(UmrError, ValueError):
@@ -31,33 +32,50 @@ def register_model(name: str) -> Callable[[ModelFactory], ModelFactory]:
     return deco
 
 
-def build(name: str, in_features: int, num_classes: int, seed: int) -> nn.Module:
+def build(
+    name: str,
+    in_features: int,
+    num_classes: int,
+    seed: int,
+    *,
+    widths: tuple[int, ...] | None = None,
+) -> nn.Module:
     """A freshly initialised model ``name``, its initialisation seeded by ``seed``.
 
-    ``name`` is a registered name or ``"package.module:factory"``, a callable taking
-    ``(in_features, num_classes, seed)``.
+    ``name`` is a built-in model or one an installed package registers under the
+    ``umr.unlearn.models`` entry-point group (see :mod:`umr.unlearn.factories`); a module path
+    is refused before anything is imported. The factory is called as
+    ``factory(in_features, num_classes, seed)``. ``widths`` sets the channel widths of the
+    built-in models that take them (``resnet18_1d``: 4, ``cnn1d``: 1); None keeps their defaults.
     """
-    if ":" in name:
-        import importlib
+    from umr.unlearn.factories import MODEL_GROUP, check_name, resolve
 
-        module, _, attr = name.partition(":")
-        try:
-            factory: ModelFactory = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError) as exc:
+    if widths is not None:
+        n = WIDTHS.get(check_name(name, what="model", group=MODEL_GROUP))
+        if n is None:
             raise ModelError(
-                f"model: {name!r} cannot be imported ({exc})",
-                hint="use 'package.module:factory' with a factory(in_features, num_classes, seed)",
-            ) from exc
+                f"model: {name!r} takes no widths (got {list(widths)!r})",
+                hint=f"widths apply to {', '.join(sorted(WIDTHS))}; leave widths unset",
+            )
+        if len(widths) != n or min(widths) < 1:
+            raise ModelError(
+                f"widths: {list(widths)!r} is not {n} positive channel widths for {name!r}",
+                hint="e.g. widths: [16, 32, 64, 128] for resnet18_1d",
+            )
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            return factory(in_features, num_classes, seed)
-    if name not in MODELS:
-        raise ModelError(
-            f"model: {name!r} is not a model", hint=f"known: {', '.join(sorted(MODELS))}"
-        )
+            return _WIDE[name](in_features, num_classes, widths)
+
+    factory = resolve(name, what="model", group=MODEL_GROUP, builtin=MODELS)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return MODELS[name](in_features, num_classes, seed)
+        model = factory(in_features, num_classes, seed)
+    if not isinstance(model, nn.Module):
+        raise ModelError(
+            f"model: {name!r} returned {type(model).__name__}, not a torch.nn.Module",
+            hint="a model factory returns an nn.Module",
+        )
+    return model
 
 
 def head_names(model: nn.Module) -> set[str]:
@@ -182,6 +200,13 @@ def _cnn1d(in_features: int, num_classes: int, seed: int) -> nn.Module:
 @register_model("resnet18_1d")
 def _resnet18_1d(in_features: int, num_classes: int, seed: int) -> nn.Module:
     return ResNet18_1d(num_classes)
+
+
+_WIDE: dict[str, Callable[[int, int, tuple[int, ...]], nn.Module]] = {
+    "cnn1d": lambda f, c, w: CNN1d(f, c, width=w[0]),
+    "resnet18_1d": lambda f, c, w: ResNet18_1d(c, widths=w),
+}
+WIDTHS.update(cnn1d=1, resnet18_1d=4)
 
 
 @register_model("mlp")

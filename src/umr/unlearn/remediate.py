@@ -5,7 +5,7 @@ The model's record says how to rebuild the model and its data, under
 
     extensions:
       umr-unlearn:
-        model: cnn1d                         # a registered name or "package.module:factory"
+        model: cnn1d                         # a registered name (umr.unlearn.factories)
         data: {name: mnist1d, num_samples: 4000, seed: 0}
         train: {epochs: 12, lr: 0.05}        # the recipe (used by the retrain oracle)
 
@@ -23,21 +23,26 @@ the new version is the next major after the highest published version of that na
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import torch
 from torch import nn
 
 from umr.errors import UmrError
 from umr.spec import Record, Version, canonical_json
 from umr.unlearn import data as _data
+from umr.unlearn import evidence as _evidence
 from umr.unlearn import models
 from umr.unlearn._train import Runtime, resolve_device
 from umr.unlearn.checkpoint import load_checkpoint, save_checkpoint, sha256_file
 from umr.unlearn.config import DataConfig, MethodConfig, TrainConfig
 from umr.unlearn.evaluate import evaluate, versus_oracle
-from umr.unlearn.run import train_model, unlearn
+from umr.unlearn.factories import DATASET_GROUP, MODEL_GROUP, check_name
+from umr.unlearn.run import train, train_model, unlearn
+from umr.unlearn.stream import StreamData
 
 EXTENSION = "umr-unlearn"  # how to rebuild the model and its data
 RESULTS = "unlearning"  # what an unlearning did, on the new version
@@ -54,6 +59,7 @@ class ModelSpec:
     model: str
     data: DataConfig
     train: TrainConfig
+    widths: tuple[int, ...] | None = None
 
     @classmethod
     def from_record(cls, record: Record) -> ModelSpec:
@@ -63,19 +69,33 @@ class ModelSpec:
                 f"{record.id} has no extensions.{EXTENSION}.model, so umr cannot rebuild it",
                 hint=f"add 'extensions: {{{EXTENSION}: "
                 "{model: cnn1d, data: {name: mnist1d}}}' "
-                "(model: a registered name or 'package.module:factory') and publish a new version",
+                "(model and data.name: registered names, see docs/guide/remediation.md) "
+                "and publish a new version",
             )
+        where = f"{record.id} extensions.{EXTENSION}"
+        model = check_name(ext["model"], what=f"{where}.model", group=MODEL_GROUP)
+        data = ext.get("data") or {}
+        if not isinstance(data, dict):
+            raise RemediationError(
+                f"{where}.data: {data!r} is not a mapping", hint="write data: {name: NAME, ...}"
+            )
+        if "name" in data:
+            check_name(data["name"], what=f"{where}.data.name", group=DATASET_GROUP)
         return cls(
-            model=str(ext["model"]),
-            data=DataConfig.from_dict(dict(ext.get("data") or {})),
+            model=model,
+            data=DataConfig.from_dict(dict(data)),
             train=TrainConfig.from_dict(dict(ext.get("train") or {})),
+            widths=None if ext.get("widths") is None else tuple(int(w) for w in ext["widths"]),
         )
 
-    def factory(self, splits: _data.Splits) -> Any:
-        features = int(splits.x_train.shape[1])
+    def factory(self, splits: _data.Splits | _data.DatasetSplits) -> Any:
+        if isinstance(splits, _data.DatasetSplits):
+            features = splits.in_features
+        else:
+            features = int(splits.x_train[0].numel())
 
         def build(seed: int) -> nn.Module:
-            return models.build(self.model, features, splits.num_classes, seed)
+            return models.build(self.model, features, splits.num_classes, seed, widths=self.widths)
 
         return build
 
@@ -103,6 +123,14 @@ class Remediation:
             + (f", ToW {m['tow']:.3f}" if "tow" in m else ""),
             f"wrote {self.checkpoint} (sha256 {self.sha256[:12]})",
         ]
+        ev = self.record["extensions"][RESULTS].get("evidence")
+        if ev is not None:
+            from umr.spec.unlearning import Evidence, verdict
+
+            lines += [
+                "evidence without an oracle:",
+                *("  " + v for v in verdict(Evidence.from_dict(ev))),
+            ]
         if self.published:
             lines.append(f"published {', '.join(self.published)}")
         else:
@@ -116,13 +144,15 @@ def train_original(
     """Train the model ``record`` describes on its full training set, forget slice included
     (with the flipped labels of a mislabeled forget set); save it; return its sha256."""
     spec = ModelSpec.from_record(record)
-    splits = _data.load(spec.data)
+    splits = _data.load_any(spec.data)
     fs = _data.load_forget_set(forget_path)
-    data = _data.split(splits, fs)
     model = spec.factory(splits)(spec.train.seed)
-    train_model(
-        model, data.x_train, data.y_train, spec.train, Runtime(device=resolve_device(device))
-    )
+    rt = Runtime(device=resolve_device(device))
+    if isinstance(splits, _data.DatasetSplits):
+        train(model, _data.split_stream(splits, fs).train, spec.train, rt=rt)
+    else:
+        data = _data.split(splits, fs)
+        train_model(model, data.x_train, data.y_train, spec.train, rt)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     return save_checkpoint(state, out, metadata={"record": record.id, "forget_sha256": fs.sha256})
 
@@ -143,7 +173,7 @@ def write_forget_set(
     from umr.unlearn.config import ForgetConfig
 
     spec = ModelSpec.from_record(record)
-    splits = _data.load(spec.data)
+    splits = _data.load_any(spec.data)
     cfg = ForgetConfig(kind=kind, fraction=fraction, classes=classes, seed=seed)
     fs = _data.make_forget_set(splits.y_train, cfg, splits.num_classes)
     return _data.save_forget_set(fs, out), len(fs.indices)
@@ -180,12 +210,21 @@ def unlearned_record(
     metrics: dict[str, float],
     oracle: dict[str, float] | None,
     dataset: str,
+    hyperparameters: dict[str, Any] | None = None,
+    method_info: dict[str, Any] | None = None,
+    evidence: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The new record version: inherits the old one, adds the edge, the results, the artifact."""
+    """The new record version: inherits the old one, adds the edge, the results, the artifact.
+
+    ``hyperparameters`` are the ones the run used (defaults filled in; else ``method``'s own);
+    ``method_info`` is what the method reported (DEL: its reset seed and reset fraction).
+    """
     n = len(forget.indices)
+    if hyperparameters is None:
+        hyperparameters = {k: v for k, v in method.to_dict().items() if k != "name"}
     results: dict[str, Any] = {
         "method": method.name,
-        "hyperparameters": {k: v for k, v in method.to_dict().items() if k != "name"},
+        "hyperparameters": hyperparameters,
         "forget": {"sha256": forget.sha256, "size": n, "kind": forget.kind},
         "source_checkpoint_sha256": source_sha256,
         "fraction_changed": round(metrics["fraction_changed"], 6),
@@ -195,8 +234,12 @@ def unlearned_record(
             k: round(v, 6) for k, v in metrics.items() if k not in ("wall_s", "fraction_changed")
         },
     }
+    if method_info:
+        results["method_info"] = method_info
     if oracle is not None:
         results["oracle"] = {k: round(v, 6) for k, v in oracle.items()}
+    if evidence is not None:
+        results["evidence"] = evidence
     record: dict[str, Any] = {
         "umr": 1,
         "name": old.name,
@@ -254,35 +297,76 @@ def remediate(
     ckpt = Path(checkpoint)
     source_sha = _check_digest(resolved, ckpt)
     rt = Runtime(device=resolve_device(device), progress=progress)
-    splits = _data.load(spec.data)
+    splits = _data.load_any(spec.data)
     fs = _data.load_forget_set(forget)
-    data = _data.split(splits, fs)
+    data = _stream_split(splits, fs)
     factory = spec.factory(splits)
     model = factory(spec.train.seed)
     model.load_state_dict(load_checkpoint(ckpt))
+    heldout = _evidence.heldout_like(
+        fs.kind,
+        _labels(data.forget),
+        splits.y_test,
+        num_classes=data.num_classes,
+        seed=fs.seed + 1,
+        make=_test_source(splits),
+    )
     original = evaluate(model, data, rt=rt, seed=method.seed)
-    new, info = unlearn(model, data, method, factory=factory, train=spec.train, rt=rt)
+    measured_before = _measure(model, data, heldout, rt)
+    meter = _evidence.ComputeMeter()
+    meter.watch(model)
+    try:
+        new, info = unlearn(
+            model, data, method, factory=meter.factory(factory), train=spec.train, rt=rt
+        )
+    finally:
+        meter.close()
     metrics = {
         **evaluate(new, data, rt=rt, seed=method.seed),
         "wall_s": info["wall_s"],
         "fraction_changed": info["fraction_changed"],
     }
+    measured_after = _measure(new, data, heldout, rt)
     oracle_metrics = None
+    oracle_evidence: dict[str, Any] | None = None
     if oracle and method.name != "retrain":
+        o_meter = _evidence.ComputeMeter()
         t0 = time.perf_counter()
-        o_model, _ = unlearn(
-            factory(spec.train.seed),
-            data,
-            MethodConfig(name="retrain"),
-            factory=factory,
-            train=spec.train,
-            rt=rt,
-        )
+        try:
+            o_model, _ = unlearn(
+                o_meter.factory(factory)(spec.train.seed),
+                data,
+                MethodConfig(name="retrain"),
+                factory=o_meter.factory(factory),
+                train=spec.train,
+                rt=rt,
+            )
+        finally:
+            o_meter.close()
         oracle_metrics = {
             **evaluate(o_model, data, rt=rt, seed=method.seed),
             "wall_s": time.perf_counter() - t0,
         }
         metrics.update(versus_oracle(metrics, oracle_metrics))
+        oracle_evidence = {
+            "compute": _evidence.compute(
+                o_meter.examples, len(data.retain), oracle_metrics["wall_s"]
+            ),
+            **{k: oracle_metrics[k] for k in ("forget_acc", "retain_acc", "test_acc")},
+            **{k: metrics[k] for k in ("tow", "tow_mia") if k in metrics},
+        }
+    evidence = _evidence.build(
+        before=measured_before,
+        after=measured_after,
+        heldout=heldout,
+        forget_size=len(data.forget),
+        retain_size=len(data.retain),
+        parameters_changed=info["fraction_changed"],
+        examples=meter.examples,
+        wall_s=info["wall_s"],
+        retrain_epochs=spec.train.epochs,
+        oracle=oracle_evidence,
+    )
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "model.safetensors"
@@ -304,6 +388,9 @@ def remediate(
         metrics=metrics,
         oracle=oracle_metrics,
         dataset=spec.data.name,
+        hyperparameters=info["hyperparameters"],
+        method_info=info["method_info"],
+        evidence=evidence,
     )
     (out_dir / "record.yaml").write_text(_yaml(record), encoding="utf-8")
     result = Remediation(
@@ -317,6 +404,37 @@ def remediate(
     if publish:
         result.published = list(registry.publish([Record.from_dict(record)]).published)
     return result
+
+
+def _measure(
+    model: nn.Module, data: StreamData, heldout: _evidence.Heldout, rt: Runtime
+) -> dict[str, float]:
+    return _evidence.measure(model, data, heldout.source, rt=rt)
+
+
+def _stream_split(splits: _data.Splits | _data.DatasetSplits, fs: _data.ForgetSet) -> StreamData:
+    """The forget / retain / val / test split as sources, from tensors or from a Dataset."""
+    if isinstance(splits, _data.DatasetSplits):
+        return _data.split_stream(splits, fs)  # type: ignore[no-any-return]
+    return StreamData.from_tensors(_data.split(splits, fs))
+
+
+def _labels(source: Any) -> torch.Tensor:
+    """The labels of a source, read a batch at a time (only the labels are kept)."""
+    from umr.unlearn.stream import in_order
+
+    parts = [y for _, y in source.batches(in_order(len(source), 256))]
+    return torch.cat(parts) if parts else torch.zeros(0, dtype=torch.int64)
+
+
+def _test_source(
+    splits: _data.Splits | _data.DatasetSplits,
+) -> Callable[[torch.Tensor, torch.Tensor], Any]:
+    if isinstance(splits, _data.DatasetSplits):
+        return lambda idx, y: splits.source(splits.test[idx.numpy()], y.numpy())
+    from umr.unlearn.stream import TensorSource
+
+    return lambda idx, y: TensorSource(splits.x_test[idx], y)
 
 
 def _yaml(record: dict[str, Any]) -> str:

@@ -19,12 +19,13 @@ from torch import nn
 
 from umr.unlearn import data as _data
 from umr.unlearn import models
-from umr.unlearn._train import Mask, Runtime, fit, resolve_device
+from umr.unlearn._train import FitStats, Mask, Runtime, fit, fit_on, resolve_device
 from umr.unlearn.checkpoint import load_checkpoint, save_checkpoint
 from umr.unlearn.config import MethodConfig, RunConfig, TrainConfig
 from umr.unlearn.evaluate import evaluate, fraction_changed, versus_oracle
 from umr.unlearn.localize import save_mask
 from umr.unlearn.methods import METHODS, Context, get_method
+from umr.unlearn.stream import Adapter, StreamData, as_source, stream_data
 
 
 @dataclass(kw_only=True)
@@ -57,24 +58,62 @@ def train_model(
     return time.perf_counter() - t0
 
 
+def train(
+    model: nn.Module,
+    data: Any,
+    cfg: TrainConfig,
+    *,
+    rt: Runtime | None = None,
+    adapter: Adapter | None = None,
+    checkpoint: str | Path | None = None,
+) -> FitStats:
+    """Train ``model`` on ``data`` (a Dataset, DataLoader, source or ``(x, y)``) with
+    ``cfg``'s recipe, streaming batches; with ``checkpoint``, resumable after every epoch."""
+    return fit_on(
+        model,
+        as_source(data),
+        epochs=cfg.epochs,
+        lr=cfg.lr,
+        batch_size=cfg.batch_size,
+        weight_decay=cfg.weight_decay,
+        seed=cfg.seed,
+        rt=rt,
+        adapter=adapter,
+        checkpoint=checkpoint,
+    )
+
+
 def unlearn(
     model: nn.Module,
-    data: _data.UnlearnData,
+    data: _data.UnlearnData | StreamData,
     method: MethodConfig,
     *,
     factory: Callable[[int], nn.Module],
     train: TrainConfig | None = None,
     rt: Runtime | None = None,
+    adapter: Adapter | None = None,
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Run ``method`` on a trained ``model`` (changed in place, except for ``retrain``).
 
-    Returns the unlearned model and ``{"wall_s", "fraction_changed", "mask", "stats"}``.
+    ``data`` is the tensor path's :class:`~umr.unlearn.data.UnlearnData` or
+    :class:`~umr.unlearn.stream.StreamData` over any Datasets; ``adapter`` says how to call
+    the model and read its logits (default: ``model(x)``, a tensor or ``.logits``).
+
+    Returns the unlearned model and ``{"wall_s", "fraction_changed", "mask", "stats",
+    "hyperparameters", "method_info"}``: the hyperparameters with the method's defaults filled
+    in, and what the method reports (DEL: ``reset_seed``, ``reset_fraction``).
     """
     rt = rt or Runtime()
     model.to(rt.device)
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     ctx = Context(
-        model=model, data=data, cfg=method, factory=factory, train=train or TrainConfig(), rt=rt
+        model=model,
+        data=stream_data(data),
+        cfg=method,
+        factory=factory,
+        train=train or TrainConfig(),
+        rt=rt,
+        adapter=adapter or Adapter(),
     )
     t0 = time.perf_counter()
     out = get_method(method.name)(ctx)
@@ -88,6 +127,8 @@ def unlearn(
         "fraction_changed": frac,
         "mask": out.mask,
         "stats": out.stats,
+        "hyperparameters": ctx.resolved(),
+        "method_info": out.info,
     }
 
 
@@ -100,7 +141,7 @@ def run(cfg: RunConfig, *, progress: bool = False) -> RunResult:
     in_features = int(splits.x_train.shape[1])
 
     def factory(seed: int) -> nn.Module:
-        return models.build(cfg.model, in_features, splits.num_classes, seed)
+        return models.build(cfg.model, in_features, splits.num_classes, seed, widths=cfg.widths)
 
     model = factory(cfg.train.seed)
     if cfg.checkpoint:
@@ -160,8 +201,15 @@ def _write(r: RunResult, out: Path) -> None:
 
 
 def describe() -> dict[str, list[str]]:
-    """The registered methods and models (what ``--list`` prints)."""
-    return {"methods": sorted(METHODS), "models": sorted(models.MODELS)}
+    """The registered methods, models and datasets, installed entry points included (what
+    ``--list`` prints)."""
+    from umr.unlearn.factories import DATASET_GROUP, MODEL_GROUP, registered
+
+    return {
+        "methods": sorted(METHODS),
+        "models": registered(MODEL_GROUP, models.MODELS),
+        "datasets": registered(DATASET_GROUP, _data.DATASETS),
+    }
 
 
 def load_config(path: str | Path) -> RunConfig:
@@ -176,4 +224,4 @@ def load_config(path: str | Path) -> RunConfig:
     return RunConfig.from_dict(yaml.safe_load(p.read_text()) or {})
 
 
-__all__ = ["RunResult", "describe", "load_config", "run", "train_model", "unlearn"]
+__all__ = ["RunResult", "describe", "load_config", "run", "train", "train_model", "unlearn"]

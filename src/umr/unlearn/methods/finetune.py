@@ -7,5 +7,5 @@ from umr.unlearn.methods._base import Context, Outcome, register_method
 
 @register_method("finetune")
 def run(ctx: Context) -> Outcome:
-    stats = ctx.fit(ctx.data.x_retain, ctx.data.y_retain)
+    stats = ctx.fit(ctx.data.retain)
     return Outcome(model=ctx.model, stats=stats)

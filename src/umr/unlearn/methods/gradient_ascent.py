@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
 from umr.unlearn.methods._base import Context, Outcome, register_method
 
 
-def _ascent(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return -nn.functional.cross_entropy(model(x), y)
-
-
 @register_method("gradient_ascent")
 def run(ctx: Context) -> Outcome:
-    stats = ctx.fit(ctx.data.x_forget, ctx.data.y_forget, loss_fn=_ascent)
+    def ascent(model: nn.Module, x: Any, y: torch.Tensor) -> torch.Tensor:
+        return -ctx.loss(model(x), y)
+
+    stats = ctx.fit(ctx.data.forget, loss_fn=ascent)
     return Outcome(model=ctx.model, stats=stats)

@@ -6,6 +6,7 @@ Loss per step: CE + γ_t · ‖θ‖₁ with γ_t decaying linearly from ``gamma
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import nn
@@ -17,15 +18,15 @@ from umr.unlearn.methods._base import Context, Outcome, register_method
 def run(ctx: Context) -> Outcome:
     d = ctx.data
     gamma = ctx.option("gamma", 5e-5)
-    total = max(1, ctx.cfg.epochs * math.ceil(len(d.y_retain) / ctx.cfg.batch_size))
+    total = max(1, ctx.epochs * math.ceil(len(d.retain) / ctx.cfg.batch_size))
     step = [0]
     params = list(ctx.model.parameters())
 
-    def loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def loss(model: nn.Module, x: Any, y: torch.Tensor) -> torch.Tensor:
         g = gamma * (1 - step[0] / total)
         step[0] += 1
         l1 = torch.stack([p.abs().sum() for p in params]).sum()
-        return nn.functional.cross_entropy(model(x), y) + g * l1
+        return ctx.loss(model(x), y) + g * l1
 
-    stats = ctx.fit(d.x_retain, d.y_retain, loss_fn=loss)
+    stats = ctx.fit(d.retain, loss_fn=loss)
     return Outcome(model=ctx.model, stats=stats)

@@ -5,10 +5,13 @@ Loss per step: ``alpha`` · CE(retain batch) − (1 − ``alpha``) · CE(forget 
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
 from umr.unlearn.methods._base import Context, Outcome, register_method
+from umr.unlearn.stream import to_device
 
 
 @register_method("neggrad_plus")
@@ -17,12 +20,13 @@ def run(ctx: Context) -> Outcome:
     alpha = ctx.option("alpha", 0.95)
     gen = torch.Generator().manual_seed(ctx.cfg.seed + 1)
     dev = next(ctx.model.parameters()).device
-    xf, yf = d.x_forget.to(dev), d.y_forget.to(dev)
+    n_forget = len(d.forget)
 
-    def loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        idx = torch.randint(0, len(yf), (min(len(yf), len(y)),), generator=gen).to(dev)
-        ce = nn.functional.cross_entropy
-        return alpha * ce(model(x), y) - (1 - alpha) * ce(model(xf[idx]), yf[idx])
+    def loss(model: nn.Module, x: Any, y: torch.Tensor) -> torch.Tensor:
+        idx = torch.randint(0, n_forget, (min(n_forget, len(y)),), generator=gen)
+        xf, yf = next(iter(d.forget.batches([idx])))  # a random forget batch, read alone
+        xf, yf = to_device(xf, dev), yf.to(dev)
+        return alpha * ctx.loss(model(x), y) - (1 - alpha) * ctx.loss(model(xf), yf)
 
-    stats = ctx.fit(d.x_retain, d.y_retain, loss_fn=loss)
+    stats = ctx.fit(d.retain, loss_fn=loss)
     return Outcome(model=ctx.model, stats=stats)

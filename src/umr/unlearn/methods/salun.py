@@ -9,8 +9,9 @@ from __future__ import annotations
 import torch
 
 from umr.unlearn.config import LocalizeConfig
-from umr.unlearn.localize import localize
+from umr.unlearn.localize import localize_on
 from umr.unlearn.methods._base import Context, Outcome, register_method
+from umr.unlearn.stream import Concat, Relabeled
 
 DEFAULT = LocalizeConfig(criticality="grad", granularity="param", fraction=0.5)
 
@@ -18,11 +19,10 @@ DEFAULT = LocalizeConfig(criticality="grad", granularity="param", fraction=0.5)
 @register_method("salun")
 def run(ctx: Context) -> Outcome:
     d = ctx.data
-    mask = localize(ctx.model, d.x_forget, d.y_forget, ctx.cfg.localize or DEFAULT, rt=ctx.rt)
+    cfg = ctx.cfg.localize or DEFAULT
+    mask = localize_on(ctx.model, d.forget, cfg, rt=ctx.rt, adapter=ctx.adapter)
     gen = torch.Generator().manual_seed(ctx.cfg.seed)
-    shift = torch.randint(1, d.num_classes, d.y_forget.shape, generator=gen)
-    y_random = (d.y_forget + shift) % d.num_classes  # a wrong label for every forget example
-    x = torch.cat([d.x_retain, d.x_forget])
-    y = torch.cat([d.y_retain, y_random])
-    stats = ctx.fit(x, y, trainable=mask)
+    shift = torch.randint(1, d.num_classes, (len(d.forget),), generator=gen)
+    wrong = Relabeled(d.forget, shift, d.num_classes)  # a wrong label for every forget example
+    stats = ctx.fit(Concat(d.retain, wrong), trainable=mask)
     return Outcome(model=ctx.model, mask=mask, stats=stats)

@@ -14,21 +14,20 @@ from torch import nn
 
 from umr.unlearn._train import FitStats, autocast
 from umr.unlearn.methods._base import Context, Outcome, register_method
+from umr.unlearn.stream import Source, in_order, to_device
 
 
-def importance(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, ctx: Context
-) -> dict[str, torch.Tensor]:
+def importance(model: nn.Module, source: Source, ctx: Context) -> dict[str, torch.Tensor]:
     dev = next(model.parameters()).device
     params = dict(model.named_parameters())
     imp = {n: torch.zeros_like(p, dtype=torch.float32) for n, p in params.items()}
     model.eval()
     batches = 0
     bs = ctx.cfg.batch_size
-    for i in range(0, len(y), bs):
+    for x, y in source.batches(in_order(len(source), bs)):
         model.zero_grad(set_to_none=True)
         with autocast(ctx.rt):
-            loss = nn.functional.cross_entropy(model(x[i : i + bs].to(dev)), y[i : i + bs].to(dev))
+            loss = ctx.loss(ctx.adapter(model, to_device(x, dev)), y.to(dev))
         loss.backward()
         for n, p in params.items():
             if p.grad is not None:
@@ -43,8 +42,8 @@ def run(ctx: Context) -> Outcome:
     d = ctx.data
     alpha, lam = ctx.option("alpha", 10.0), ctx.option("lambda", 1.0)
     t0 = time.perf_counter()
-    i_f = importance(ctx.model, d.x_forget, d.y_forget, ctx)
-    i_d = importance(ctx.model, d.x_train, d.y_train, ctx)
+    i_f = importance(ctx.model, d.forget, ctx)
+    i_d = importance(ctx.model, d.train, ctx)
     mask = {}
     with torch.no_grad():
         for n, p in ctx.model.named_parameters():

@@ -1,0 +1,191 @@
+"""Measure what an owner can know about an unlearning without retraining (the oracle-free
+evidence of :mod:`umr.spec.unlearning`), and count the compute it took.
+
+Held-out data **of the same kind** as the forget set is drawn from the test split:
+- ``iid``: every test example;
+- ``non_iid``: the test examples of the classes the forget set holds;
+- ``mislabeled``: every test example with a wrong label drawn by the forget-set builder's
+  rule (true label plus a seeded shift in 1..classes-1), so accuracy against those labels
+  measures agreement with wrong labels on data the model never saw;
+- any other kind (``memorized``): every test example, and the description says it is not of
+  the forget set's kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from umr.spec.unlearning import Evidence
+from umr.unlearn._train import Runtime
+from umr.unlearn.evaluate import Predictions, loss_auc, predict
+from umr.unlearn.stream import Adapter, Source, StreamData
+
+
+@dataclass(frozen=True, kw_only=True)
+class Heldout:
+    source: Source
+    size: int
+    description: str
+
+
+def heldout_like(
+    kind: str,
+    y_forget: torch.Tensor,
+    y_test: torch.Tensor,
+    *,
+    num_classes: int,
+    seed: int,
+    make: Callable[[torch.Tensor, torch.Tensor], Source],
+) -> Heldout:
+    """Held-out data of the same kind as a forget set of ``kind`` (see the module docstring).
+
+    ``make(index, labels)`` builds the source of test examples ``index`` with ``labels``.
+    """
+    every = torch.arange(len(y_test))
+    if kind == "non_iid":
+        classes = sorted(int(c) for c in torch.unique(y_forget))
+        keep = every[torch.isin(y_test, torch.tensor(classes, dtype=y_test.dtype))]
+        return Heldout(
+            source=make(keep, y_test[keep]),
+            size=len(keep),
+            description=f"test examples of classes {classes}",
+        )
+    if kind == "mislabeled":
+        rng = np.random.default_rng(seed)
+        shift = torch.from_numpy(rng.integers(1, num_classes, size=len(y_test)))
+        return Heldout(
+            source=make(every, (y_test + shift) % num_classes),
+            size=len(y_test),
+            description="test examples with wrong labels drawn as the forget set's",
+        )
+    described = "test examples"
+    if kind != "iid":  # no rule draws held-out data like this kind: say so
+        described += f", not drawn like the {kind} forget set"
+    return Heldout(source=make(every, y_test), size=len(y_test), description=described)
+
+
+def measure(
+    model: nn.Module,
+    data: StreamData,
+    heldout: Source,
+    *,
+    rt: Runtime | None = None,
+    adapter: Adapter | None = None,
+    mia: bool = True,
+) -> dict[str, float]:
+    """Forget, held-out, retain and test accuracy, and the forget-vs-held-out loss AUC,
+    streaming every set through ``model``."""
+
+    def run(source: Source) -> Predictions:
+        return predict(model, source, rt=rt, adapter=adapter)
+
+    forget, held = run(data.forget), run(heldout)
+    res = {
+        "forget_acc": forget.acc,
+        "heldout_acc": held.acc,
+        "retain_acc": run(data.retain).acc,
+        "test_acc": run(data.test).acc,
+    }
+    if mia:
+        res["auc"] = loss_auc(forget.loss, held.loss)
+    return res
+
+
+class ComputeMeter:
+    """Counts the examples that pass forward with gradients on (so also backward) through the
+    models it watches: the cost of an unlearning in the unit a retraining is counted in."""
+
+    def __init__(self) -> None:
+        self.examples = 0
+        self._handles: list[Any] = []
+
+    def _hook(self, module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        if not torch.is_grad_enabled():
+            return
+        for v in (*args, *kwargs.values()):
+            if isinstance(v, torch.Tensor) and v.dim() > 0:
+                self.examples += int(v.shape[0])
+                return
+
+    def watch(self, model: nn.Module) -> nn.Module:
+        self._handles.append(model.register_forward_pre_hook(self._hook, with_kwargs=True))
+        return model
+
+    def factory(self, factory: Callable[[int], nn.Module]) -> Callable[[int], nn.Module]:
+        """``factory`` whose models are watched too (the retrain oracle builds its own)."""
+        return lambda seed: self.watch(factory(seed))
+
+    def close(self) -> None:
+        for h in self._handles:
+            h.remove()
+        self._handles.clear()
+
+
+@contextmanager
+def metered(model: nn.Module) -> Iterator[ComputeMeter]:
+    meter = ComputeMeter()
+    meter.watch(model)
+    try:
+        yield meter
+    finally:
+        meter.close()
+
+
+def compute(examples: int, retain_size: int, wall_s: float | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"examples": examples, "epochs": round(examples / max(1, retain_size), 4)}
+    if wall_s is not None:
+        out["wall_s"] = round(wall_s, 3)
+    return out
+
+
+def build(
+    *,
+    before: Mapping[str, float],
+    after: Mapping[str, float],
+    heldout: Heldout,
+    forget_size: int,
+    retain_size: int,
+    parameters_changed: float,
+    examples: int,
+    wall_s: float,
+    retrain_epochs: int | None,
+    oracle: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The ``extensions.unlearning.evidence`` section, validated by the spec layer."""
+
+    def change(key: str) -> dict[str, float]:
+        return {"before": round(before[key], 6), "after": round(after[key], 6)}
+
+    ev: dict[str, Any] = {
+        "spec": 1,
+        "forget_vs_heldout": {
+            "heldout": heldout.description,
+            "forget_size": forget_size,
+            "heldout_size": heldout.size,
+            "forget_acc": change("forget_acc"),
+            "heldout_acc": change("heldout_acc"),
+        },
+        "retain_acc": change("retain_acc"),
+        "test_acc": change("test_acc"),
+        "parameters_changed": round(parameters_changed, 6),
+        "compute": compute(examples, retain_size, wall_s),
+        "oracle_run": oracle is not None,
+    }
+    if "auc" in before and "auc" in after:
+        ev["membership"] = {"attack": "loss_auc", "auc": change("auc")}
+    if retrain_epochs is not None:
+        ev["retrain_budget"] = compute(retrain_epochs * retain_size, retain_size, None)
+    if oracle is not None:
+        o = {k: round(float(v), 6) for k, v in oracle.items() if k != "compute"}
+        ev["oracle"] = {"compute": oracle["compute"], **o}
+    return Evidence.from_dict(ev).to_dict()
+
+
+__all__ = ["ComputeMeter", "Heldout", "build", "compute", "heldout_like", "measure", "metered"]

@@ -1,0 +1,53 @@
+"""DEL under torchrun (run by test_distributed.py): load the original model, unlearn, write
+the mask and the metrics from rank 0.
+
+    torchrun --standalone --nproc_per_node 2 tests/unlearn/ddp_del.py STATE OUT
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import torch
+
+
+def setup() -> tuple[Any, Any, Any]:
+    """Digits split by a 10% IID forget set, an MLP (untrained) and its factory."""
+    from umr.unlearn import models
+    from umr.unlearn.config import DataConfig, ForgetConfig
+    from umr.unlearn.data import load, make_forget_set, split
+
+    splits = load(DataConfig(name="digits", seed=0))
+    fs = make_forget_set(splits.y_train, ForgetConfig(kind="iid", fraction=0.1, seed=0), 10)
+
+    def factory(seed: int) -> torch.nn.Module:
+        return models.build("mlp", 64, 10, seed)
+
+    return factory(0), split(splits, fs), factory
+
+
+def main(state: str, out: str) -> None:
+    torch.set_num_threads(1)
+    from umr.unlearn import MethodConfig, Runtime, evaluate, unlearn
+    from umr.unlearn.localize import save_mask
+    from umr.unlearn.stream import init_distributed, is_writer, world
+
+    rt = Runtime(device=init_distributed("cpu"))
+    model, data, factory = setup()
+    model.load_state_dict(torch.load(state, weights_only=True))
+    method = MethodConfig(name="del", epochs=5, seed=1)
+    new, info = unlearn(model, data, method, factory=factory, rt=rt)
+    metrics = evaluate(new, data, rt=rt, seed=1)
+    if is_writer():  # one writer of outputs
+        Path(out).mkdir(parents=True, exist_ok=True)
+        save_mask(info["mask"], Path(out) / "mask.safetensors")
+        doc = {"metrics": metrics, "world": world()[1]}
+        (Path(out) / "metrics.json").write_text(json.dumps(doc))
+    torch.distributed.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
