@@ -17,13 +17,21 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 from torch import nn
 
-if TYPE_CHECKING:
-    from umr.unlearn.stream import Adapter, Source
+from umr.unlearn.stream import (
+    Adapter,
+    LogitsOf,
+    Source,
+    TensorSource,
+    batch_size_of,
+    shard,
+    to_device,
+    world,
+)
 
 Mask = dict[str, torch.Tensor]  # parameter name -> bool tensor of the parameter's shape
 LossFn = Callable[[nn.Module, Any, torch.Tensor], torch.Tensor]  # (logits fn, inputs, labels)
@@ -37,12 +45,6 @@ class Runtime:
     amp: bool = False  # bf16 autocast (CUDA only)
     compile: bool = False  # torch.compile the model for training
     progress: bool = False  # tqdm bars on stderr
-
-
-def resolve_device(name: str) -> str:
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return name
 
 
 def autocast(rt: Runtime) -> AbstractContextManager[object]:
@@ -143,7 +145,6 @@ def fit(
     **kwargs: Any,
 ) -> FitStats:
     """:func:`fit_on` over in-memory tensors ``x`` (N, ...) and ``y`` (N,)."""
-    from umr.unlearn.stream import TensorSource
 
     return fit_on(model, TensorSource(x, y), **kwargs)
 
@@ -179,15 +180,6 @@ def fit_on(
     there after every epoch (by rank 0) and a run that finds the file resumes from it.
     ``stats`` count steps, samples and seconds after the first ``timed_after`` steps (warm-up).
     """
-    from umr.unlearn.stream import (
-        Adapter,
-        LogitsOf,
-        TensorSource,
-        batch_size_of,
-        shard,
-        to_device,
-        world,
-    )
 
     rt = rt or Runtime()
     lr_at(lr, schedule, 0, 1, 0, 1)  # an unknown schedule fails before anything moves

@@ -49,11 +49,12 @@ from umr.unlearn._bench_units import (
     original_path,
     variant_of,
 )
-from umr.unlearn._train import Runtime, fit, resolve_device
+from umr.unlearn._train import Runtime, fit
 from umr.unlearn.bench_report import assemble, plot, table
 from umr.unlearn.checkpoint import load_checkpoint
 from umr.unlearn.config import ConfigError, DataConfig, ForgetConfig, LocalizeConfig, TrainConfig
 from umr.unlearn.localize import localize
+from umr.unlearn.stream import resolve_device
 
 FORGET_SETS = {
     "iid": ForgetConfig(kind="iid", fraction=0.1),

@@ -36,13 +36,13 @@ from umr.spec import Record, Version, canonical_json
 from umr.unlearn import data as _data
 from umr.unlearn import evidence as _evidence
 from umr.unlearn import models
-from umr.unlearn._train import Runtime, resolve_device
+from umr.unlearn._train import Runtime
 from umr.unlearn.checkpoint import load_checkpoint, save_checkpoint, sha256_file
 from umr.unlearn.config import DataConfig, MethodConfig, TrainConfig
 from umr.unlearn.evaluate import evaluate, versus_oracle
 from umr.unlearn.factories import DATASET_GROUP, MODEL_GROUP, check_name
 from umr.unlearn.run import train, train_model, unlearn
-from umr.unlearn.stream import StreamData
+from umr.unlearn.stream import StreamData, resolve_device
 
 EXTENSION = "umr-unlearn"  # how to rebuild the model and its data
 RESULTS = "unlearning"  # what an unlearning did, on the new version

@@ -19,13 +19,13 @@ from torch import nn
 
 from umr.unlearn import data as _data
 from umr.unlearn import models
-from umr.unlearn._train import FitStats, Mask, Runtime, fit, fit_on, resolve_device
+from umr.unlearn._train import FitStats, Mask, Runtime, fit, fit_on
 from umr.unlearn.checkpoint import load_checkpoint, save_checkpoint
 from umr.unlearn.config import MethodConfig, RunConfig, TrainConfig
 from umr.unlearn.evaluate import evaluate, fraction_changed, versus_oracle
 from umr.unlearn.localize import save_mask
 from umr.unlearn.methods import METHODS, Context, get_method
-from umr.unlearn.stream import Adapter, StreamData, as_source, stream_data
+from umr.unlearn.stream import Adapter, StreamData, as_source, resolve_device, stream_data
 
 
 @dataclass(kw_only=True)

@@ -314,13 +314,18 @@ def world() -> tuple[int, int]:
     return 0, 1
 
 
+def resolve_device(name: str) -> str:
+    """``auto`` is the GPU when one is visible, else the CPU; any other name is kept."""
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return name
+
+
 def init_distributed(device: str = "auto") -> str:
     """Join the process group that ``torchrun`` describes (``WORLD_SIZE``, ``RANK``,
     ``LOCAL_RANK``, ``MASTER_ADDR``...) and return this process's device: ``cuda:LOCAL_RANK``
     with NCCL when CUDA is used, else the CPU with gloo. Without torchrun, a no-op."""
     import os
-
-    from umr.unlearn._train import resolve_device
 
     dev = resolve_device(device)
     if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
