@@ -51,6 +51,11 @@ def test_audit_and_impact(client: Any) -> None:
     assert [s["to"] for s in finding["paths"][0]][-1] == "corpus-x@1.0.0"
     assert finding["routes"] >= 1 and finding["fix"]["kind"] in ("upgrade", "rebuild", "none")
     assert client.get("/api/records/corpus-x/2.0.0/audit").json()["ok"]
+    # route offsets are bounded: answered at once, naming the limit
+    far = client.get("/api/records/acme-chat-q4/1.0.0/audit?offset=1000000000000")
+    assert far.status_code == 422 and "10000" in far.json()["error"]["message"]
+    past = client.get("/api/records/acme-chat-q4/1.0.0/audit?offset=10000").json()
+    assert past["findings"][0]["paths"] == []  # past the last route: an empty page
     impact = client.get("/api/impact/corpus-x?range=<2&paths=true").json()
     assert impact["versions"] == ["1.0.0"] and impact["total"] == len(impact["hits"])
     hits = impact["hits"]

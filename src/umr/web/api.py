@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from umr.errors import NotFoundError, RecordError
+from umr.graph import MAX_ROUTE_OFFSET
 from umr.registry.tokens import Token
 from umr.spec import Range, check_name, parse_record
 from umr.web import schemas, views
@@ -207,7 +208,14 @@ def audit(
     reg: Reg,
     name: Name,
     version: VersionText,
-    offset: Annotated[int, Query(ge=0, description="routes to skip in each finding")] = 0,
+    offset: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=MAX_ROUTE_OFFSET,
+            description=f"routes to skip in each finding (at most {MAX_ROUTE_OFFSET})",
+        ),
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="routes per finding")] = 1,
 ) -> Response:
     """Advisories that reach the record through its locked upstream closure: each with its
