@@ -90,14 +90,18 @@ def test_cli_and_api_answer_with_the_same_keys(client: Any, registry_url: str) -
                 assert a == b
 
 
-def test_deep_chains_answer_in_linear_pages(tmp_path: Any) -> None:
+def test_deep_chains_answer_in_linear_pages(tmp_path: Any, monkeypatch: Any) -> None:
     """A 2,000-deep chain: lineage and impact answers are paged, each hit names its parent
-    instead of carrying its path, so a page's size does not grow with the depth."""
+    instead of carrying its path, so a page's size does not grow with the depth; with paths,
+    and on the advisory page, a page ends when its paths reach PATH_STEPS edges, and only the
+    page's paths are built."""
     from fastapi.testclient import TestClient
 
+    from umr.graph import LineageHit
     from umr.registry import Registry
     from umr.spec import Record
     from umr.web.app import create_app
+    from umr.web.views import PATH_STEPS
 
     url = f"sqlite:///{tmp_path / 'deep.db'}"
     with Registry(url) as reg:
@@ -116,6 +120,22 @@ def test_deep_chains_answer_in_linear_pages(tmp_path: Any) -> None:
                 )
             )
         reg.publish(rows)
+        reg.add_advisory(
+            {
+                "id": "DEEP-1",
+                "summary": "s",
+                "severity": "high",
+                "affected": [{"name": "d", "versions": "*"}],
+            }
+        )
+    built = []
+    to_dict = LineageHit.to_dict
+
+    def counting(self: LineageHit, *, paths: bool = False) -> dict[str, Any]:
+        built.append(paths)
+        return to_dict(self, paths=paths)
+
+    monkeypatch.setattr(LineageHit, "to_dict", counting)
     with TestClient(create_app(url)) as deep:
         r = deep.get("/api/records/m2000/1.0.0/lineage")
         body = r.json()
@@ -126,6 +146,27 @@ def test_deep_chains_answer_in_linear_pages(tmp_path: Any) -> None:
         assert rest["hits"][-1]["id"] == "d@1.0.0"
         impact = deep.get("/api/impact/d?limit=2000")
         assert impact.json()["total"] == 2000 and len(impact.content) < 600_000
+        for path, query in (
+            ("/api/impact/d", "paths=true&limit=10000"),
+            ("/api/records/m2000/1.0.0/lineage", "paths=true&limit=10000"),
+            ("/api/advisories/DEEP-1", "limit=10000"),
+            ("/api/advisories/DEEP-1", "offset=1500"),
+        ):
+            seen: list[str] = []
+            offset = 1500 if "offset" in query else 0
+            for _ in range(3):  # the first pages; each ends when its paths reach PATH_STEPS
+                built.clear()
+                r = deep.get(f"{path}?{query.replace('offset=1500', '')}&offset={offset}")
+                body = r.json()
+                hits = body.get("hits", body.get("reached"))
+                steps = [len(h["path"]) for h in hits]
+                assert steps == [h["depth"] for h in hits]  # every path whole
+                assert sum(steps) <= PATH_STEPS + 2000 and len(r.content) < 1_000_000, path
+                assert len(built) <= len(hits)  # paths built for the page only
+                assert body["next"] == offset + len(hits) < body["total"]
+                seen += [h["id"] for h in hits]
+                offset = body["next"]
+            assert len(seen) == len(set(seen))
 
 
 def test_search_and_advisories(client: Any) -> None:

@@ -151,22 +151,26 @@ Offset = Annotated[int, Query(ge=0, le=100_000_000, description="hits to skip")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"hits per page (at most {MAX_PAGE})")]
 WithPaths = Annotated[
     bool,
-    Query(description="add each hit's path (record first); costs its depth per hit"),
+    Query(
+        description="add each hit's path (record first); a page then ends early when its "
+        f"paths reach {views.PATH_STEPS:,} edges in all ('next' says where the rest starts)"
+    ),
 ]
 
 
 def paged(hits: list[Any], offset: int, limit: int, paths: bool) -> dict[str, Any]:
     """One page of a walk's hits: ``total``, ``offset``, ``limit``, ``next`` (the offset of
     the next page, or null) and ``hits``. Each hit names its parent (``via``), so a page is
-    linear in its hits at any depth; ``paths`` adds each path."""
-    page = hits[offset : offset + limit]
-    return {
-        "total": len(hits),
-        "offset": offset,
-        "limit": limit,
-        "next": offset + limit if offset + limit < len(hits) else None,
-        "hits": [h.to_dict(paths=paths) for h in page],
-    }
+    linear in its hits at any depth; ``paths`` adds each path, and a page with paths ends
+    early when they reach :data:`views.PATH_STEPS` edges (``next`` says where to go on)."""
+    page, after = views.hits_page(
+        hits,
+        offset,
+        limit,
+        lambda h: h.to_dict(paths=paths),
+        (lambda h: h.depth) if paths else None,
+    )
+    return {"total": len(hits), "offset": offset, "limit": limit, "next": after, "hits": page}
 
 
 @router.get(
