@@ -129,6 +129,14 @@ class Registry:
     def __repr__(self) -> str:
         return f"Registry({display_url(self.url)!r})"
 
+    def registered_names(self, names: Iterable[str]) -> tuple[set[str], dict[str, str]]:
+        """Which of ``names`` are registered, and the registered name each other one's key
+        (:func:`umr.spec.names.name_key`) belongs to: what the publish name check compares
+        new names against (``umr validate`` asks it too)."""
+        from umr.registry.naming import registered
+
+        return self._read(lambda c: registered(c, names))
+
     def describe(self) -> str:
         return self.label
 
