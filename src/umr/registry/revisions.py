@@ -108,6 +108,7 @@ def put(conn: Connection, new: Advisory, actor: Token, now: str) -> tuple[Adviso
     """Create ``new`` or change the advisory of its id; ``fixed`` entries accumulate (adding
     the same file again keeps the fixes recorded since). Returns (stored, changed)."""
     new = new.content()
+    adv.lock(conn, new.id)
     old = adv.get(conn, new.id, missing_ok=True)
     if old is None:
         authorize(actor, "advisory", new.names())
@@ -146,6 +147,7 @@ def fix(
 ) -> tuple[Advisory, bool]:
     """Record ``name@version`` as fixed for the advisory (see the module docstring for who
     may and what is a fix), with the ``reason`` a forced fix keeps. Returns (stored, changed)."""
+    adv.lock(conn, advisory_id)
     a = adv.get(conn, advisory_id)
     assert a is not None
     _refuse_withdrawn(a)
@@ -171,6 +173,7 @@ def withdraw(
     conn: Connection, advisory_id: str, reason: str, actor: Token, now: str
 ) -> tuple[Advisory, bool]:
     """Withdraw the advisory with ``reason``; withdrawing again changes nothing."""
+    adv.lock(conn, advisory_id)
     a = adv.get(conn, advisory_id)
     assert a is not None
     authorize(actor, "advisory", a.names(), " (withdrawing needs scope over its affected names)")
