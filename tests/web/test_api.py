@@ -188,6 +188,18 @@ def test_stats_recent_formats(client: Any) -> None:
     assert [f["name"] for f in client.get("/api/formats").json()["formats"]] == available()
 
 
+def test_every_advertised_suffix_renders(client: Any) -> None:
+    """What /api/formats advertises, the render route serves: by name and by suffix."""
+    for f in client.get("/api/formats").json()["formats"]:
+        by_suffix = client.get(f"/api/records/acme-chat/1.0.0{f['suffix']}")
+        by_name = client.get(f"/api/records/acme-chat/1.0.0.{f['name']}")
+        assert by_suffix.status_code == by_name.status_code == 200, (f, by_suffix.text[:200])
+        assert by_suffix.headers["content-type"] == by_name.headers["content-type"]
+        assert by_suffix.headers["content-type"].startswith(f["media_type"].split(";")[0])
+    bad = client.get("/api/records/acme-chat/1.0.0.docx")
+    assert bad.status_code == 404 and "cyclonedx (.cdx.json)" in bad.json()["error"]["message"]
+
+
 def _formats() -> list[str]:
     from umr.formats import available
 

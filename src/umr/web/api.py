@@ -102,18 +102,22 @@ def _media_types() -> dict[str, Any]:
 def render(
     request: Request, reg: Reg, name: Name, version: VersionText, format: FormatName
 ) -> Response:
-    """The record rendered in one format (json, yaml, html, pdf, cyclonedx, spdx, ...)."""
+    """The record rendered in one format, named by the format's name (``1.0.0.cyclonedx``) or
+    by the file suffix ``/api/formats`` lists for it (``1.0.0.cdx.json``)."""
     from umr import formats as fmts
 
-    if format not in fmts.available():
+    split = _split_format(f"{version}.{format}")
+    if split is None:
         # "1.0.0-rc.beta" is a version, not version "1.0.0-rc" in format "beta".
         if views.is_version(f"{version}.{format}"):
             return resolved(request, reg, name, f"{version}.{format}")
         views.parse_version(version)  # 400 when it is not a version either
+        shown = ", ".join(f"{f.name} ({f.suffix})" for f in fmts.formats())
         raise NotFoundError(
-            f"no output format {format!r}; available: {', '.join(fmts.available())}",
+            f"no output format {format!r}; available, by name or suffix: {shown}",
             hint="GET /api/formats lists them",
         )
+    version, format = split
     ctx = views.context(reg, name, version)
     fmt = fmts.get(format)
     body = fmts.render(format, ctx)
@@ -126,6 +130,20 @@ def render(
             "Content-Security-Policy": DOWNLOAD_CSP,
         },
     )
+
+
+def _split_format(text: str) -> tuple[str, str] | None:
+    """``VERSION.FORMAT`` or ``VERSION SUFFIX`` as (version, format name), the longest
+    suffix first (``1.0.0.cdx.json`` is CycloneDX, ``1.0.0.json`` JSON); None if neither."""
+    from umr import formats as fmts
+
+    endings = [(f.suffix, f.name) for f in fmts.formats()]
+    endings += [(f".{f.name}", f.name) for f in fmts.formats()]
+    for ending, fmt in sorted(endings, key=lambda e: -len(e[0])):
+        head = text[: -len(ending)]
+        if text.endswith(ending) and views.is_version(head):
+            return head, fmt
+    return None
 
 
 @router.get("/records/{name}/{version}", responses=READ)
