@@ -30,7 +30,6 @@ Direction = Literal["up", "down"]
 Role = Literal["self", "upstream", "downstream"]
 INHERITS = "inherits"  # the relation of an ``inherits`` edge: drawn, but never a route
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
-MAX_ROUTE_OFFSET = 10_000  # routes an audit page may skip (see umr.registry.routes)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

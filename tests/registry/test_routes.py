@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from umr.errors import RecordError
-from umr.graph import MAX_ROUTE_OFFSET, Edge
+from umr.graph import Edge
+from umr.paging import MAX_ROUTE_OFFSET
 from umr.registry import routes as routes_module
 from umr.registry.routes import Dag, Routes
 

@@ -19,7 +19,7 @@ from umr._commands._common import (
     output_options,
     split_ref,
 )
-from umr.graph import MAX_ROUTE_OFFSET
+from umr.paging import MAX_ROUTE_OFFSET
 
 if TYPE_CHECKING:
     from umr.registry import Registry

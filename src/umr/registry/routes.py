@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from umr.errors import RecordError
-from umr.graph import MAX_ROUTE_OFFSET, Edge
+from umr.graph import Edge
+from umr.paging import MAX_ROUTE_OFFSET
 
 STEP_BUDGET = 2_000_000  # partial routes one page may take off the search's heap, at most
 

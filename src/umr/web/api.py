@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from umr.errors import NotFoundError, RecordError
-from umr.graph import MAX_ROUTE_OFFSET
+from umr.paging import MAX_ROUTE_OFFSET
 from umr.registry.tokens import Token
 from umr.spec import Range, check_name, parse_record
 from umr.web import schemas, views
