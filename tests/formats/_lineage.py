@@ -6,9 +6,22 @@ from pathlib import Path
 from typing import Any
 
 from umr.registry import Registry
+from umr.spec import Record
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORDS = FIXTURES / "records"
+
+# the cleaned re-release (no edge to 2.1.0: nothing of it is carried over)
+FIXED_BOOKS = Record.from_dict(
+    {
+        "umr": 1,
+        "name": "book-corpus",
+        "version": "3.0.0",
+        "kind": "dataset",
+        "title": "Book Corpus (cleaned)",
+        "summary": "Books with permission only.",
+    }
+)
 
 ADVISORY = {
     "id": "UMR-TEST-0001",
@@ -32,6 +45,8 @@ def published(
     reg.publish([root])
     if advisories is None:
         advisories = [ADVISORY] if root == RECORDS else []
+        if root == RECORDS:  # the version ADVISORY names fixed: a fixed entry is published
+            reg.publish([FIXED_BOOKS])
     for a in advisories:
         reg.add_advisory(a)
     return reg

@@ -83,3 +83,16 @@ def test_the_import_publishes_as_one_batch_with_its_lineage(tmp_path: Path) -> N
         }
     # every relation of the source is a locked edge between the two folders' records
     assert locked == {(folders[a], folders[b]) for a, b in _source_edges()}
+
+
+def test_names_publishing_would_refuse_are_reported(tmp_path: Path) -> None:
+    for folder in ("Foo_Bar", "foo-bar", "thing.json", "fine"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"{folder}-1.0.0.yaml").write_text(
+            f"mr:\n  type: model\n  metadata:\n    name: {folder}\n"
+        )
+    refusals = [d for d in read("umr-legacy", tmp_path).disagreements if "will refuse" in d]
+    said = "\n".join(refusals)
+    assert len(refusals) == 2, said
+    assert "name 'thing.json' ends in '.json'" in said
+    assert "name 'foo_bar' reads like 'foo-bar'" in said or "'foo-bar' reads like" in said

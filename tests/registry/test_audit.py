@@ -172,7 +172,9 @@ def test_next_step_names_the_fix(reg: Registry) -> None:
             rec("app@1.0.0", upstream=[("m@1", "depends_on")]),
         ]
     )
-    reg.add_advisory(advisory("A-1", "data", "<2", fixed=[{"name": "data", "version": "2.0.0"}]))
+    # data@2.0.0 is derived from the affected version: a fixed entry only with a reason
+    fixed = {"name": "data", "version": "2.0.0", "reason": "the matched rows were removed"}
+    reg.add_advisory(advisory("A-1", "data", "<2", fixed=[fixed]))
     (f,) = reg.audit("app").findings
     assert f.fix is not None and (f.fix.kind, f.fix.ref) == ("rebuild", "data@2.0.0")
     assert "in place of data@1.0.0 (reached through m@1.0.0)" in f.fix.text

@@ -62,6 +62,10 @@ def test_publish_audit_exit_codes(ws: tuple[Path, str]) -> None:
     assert json.loads(out)["findings"][0]["affected"] == ["corpus-x@2.0.0"]
     code, _, err = umr(ws, "audit", "nope")
     assert code == 2 and "no record named 'nope'" in err
+    # route pages are bounded: a far page is refused at once, naming the last one
+    code, _, err = umr(ws, "audit", "acme-chat", "--all-paths", "--page", "100000")
+    assert code == 2 and "100000 is not in the range 1<=x<=201" in err
+    assert umr(ws, "audit", "acme-chat", "--all-paths", "--page", "201")[0] == 1  # no routes there
 
 
 def test_writes_print_json_and_fix_names_name_at_version(ws: tuple[Path, str]) -> None:

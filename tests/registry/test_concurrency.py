@@ -94,3 +94,44 @@ def test_sigkill_mid_batch_leaves_the_registry_as_before(url: str, tmp_path: Pat
     assert snapshot(url) == before
     with Registry(url) as reg:  # and it still takes writes
         assert reg.publish([rec("crash-0@1.0.0")]).published == ["crash-0@1.0.0"]
+
+
+def test_concurrent_changes_to_one_advisory_run_one_after_another(url: str) -> None:
+    """Eight writers changing one advisory at once (and fixing it): every change is kept as
+    its own revision, none fails (PostgreSQL once gave a raw foreign-key error here)."""
+    import threading
+
+    from registry._helpers import advisory
+
+    with Registry(url) as reg:
+        reg.publish(
+            [rec("conc-data@1.0.0", "dataset")]
+            + [rec(f"conc-m{i}@1.0.0", upstream=[("conc-data@1", "trained_on")]) for i in range(8)]
+        )
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def work(i: int) -> None:
+        with Registry(url) as reg:
+            start.wait()
+            try:
+                for j in range(4):
+                    reg.add_advisory(advisory("CONC-7", "conc-data", summary=f"s{i}-{j}"))
+                reg.fix_advisory("CONC-7", f"conc-m{i}", "1.0.0", forced=f"writer {i}")
+            except BaseException as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=240)
+    assert errors == []
+    with Registry(url) as reg:
+        revs = reg.advisory_history("CONC-7")
+        assert [r.rev for r in revs] == list(range(1, len(revs) + 1))
+        assert [r.action for r in revs].count("fix") == 8
+        assert len(revs) >= 1 + 8  # the first create, some changes (same content: none), fixes
+        now = reg.advisory("CONC-7")
+        assert now.summary == revs[-1].advisory.summary
+        assert now.fixed_ids() == {f"conc-m{i}@1.0.0" for i in range(8)}

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from registry._helpers import advisory, rec
 from umr.cli import app
 from umr.registry import Registry
-from umr.registry.printing import render_dot, render_tree
+from umr.registry.printing import MAX_INDENT, render_dot, render_tree
 
 DEPTH = 2000
 
@@ -70,7 +70,10 @@ def test_answers_and_printers_stay_linear(deep: Registry) -> None:
     edges = deep.edges_among([f"m{DEPTH}@1.0.0", *(h.id for h in up)])
     tree = render_tree(f"m{DEPTH}@1.0.0", up, edges, "up")  # a loop, not recursion
     lines = tree.splitlines()
-    assert len(lines) == DEPTH + 1 and lines[-1].strip().startswith("-finetuned_from-> flagged")
+    assert len(lines) == DEPTH + 1
+    # indentation stops at MAX_INDENT levels; deeper lines say their level: linear output
+    assert lines[-1] == "  " * MAX_INDENT + f"[{DEPTH}] -finetuned_from-> flagged@1.0.0 [dataset]"
+    assert len(tree) < 120 * DEPTH and lines[MAX_INDENT].startswith("  " * MAX_INDENT + "-")
     assert len(render_dot(f"m{DEPTH}@1.0.0", edges).splitlines()) == DEPTH + 4
 
 

@@ -27,7 +27,8 @@ def test_export_is_valid_osv_and_round_trips(chain: Registry, tmp_path: Path) ->
             "<3.0.0",
             severity="critical",
             details="Personal data.",
-            fixed=[{"name": "corpus-x", "version": "3.0.0"}],
+            # derived from the affected version: fixed only with a reason, which travels too
+            fixed=[{"name": "corpus-x", "version": "3.0.0", "reason": "the rows were removed"}],
             references=[
                 {"url": "https://example.org/a", "title": "Notice"},
                 "https://example.org/b",

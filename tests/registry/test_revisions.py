@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from registry._helpers import advisory
-from umr.errors import ConflictError, ForbiddenError, RecordError
+from registry._helpers import advisory, rec
+from umr.errors import ConflictError, ForbiddenError, NotFoundError, RecordError
 from umr.registry import Registry
 from umr.registry.tokens import Token
 
@@ -91,3 +91,62 @@ def test_local_writes_name_the_local_user(chain: Registry) -> None:
     chain.add_advisory(advisory("UMR-6", "corpus-x"))
     (rev,) = chain.advisory_history("UMR-6")
     assert rev.actor.startswith("local ") and rev.to_dict()["advisory"]["id"] == "UMR-6"
+
+
+def test_an_owner_never_fixes_an_affected_version(chain: Registry) -> None:
+    """The owner route (``publish:`` scope alone) declares a remediated version fixed, never
+    one the advisory's ranges cover, forced or not; the author may still force one."""
+    chain.publish([rec("corpus-x@2.5.0", "dataset"), rec("corpus-x@3.0.0", "dataset")])
+    chain.add_advisory(advisory("UMR-5", "corpus-x", "^2"))
+    owner = _token("publish:corpus-*")
+    for version in ("2.0.0", "2.5.0"):
+        with pytest.raises(ForbiddenError, match=f"may not mark corpus-x@{version} fixed"):
+            chain.fix_advisory("UMR-5", "corpus-x", version, actor=owner, forced="we say so")
+        with pytest.raises(ForbiddenError, match="never an affected one"):
+            chain.fix_advisory("UMR-5", "corpus-x", version, actor=owner)
+    assert chain.advisory("UMR-5").fixed == ()
+    assert not chain.audit("acme-chat@1.1.0").ok  # nothing was silenced
+    # a version outside the ranges is the owner's to declare
+    chain.fix_advisory("UMR-5", "corpus-x", "3.0.0", actor=owner)
+    assert chain.advisory("UMR-5").fixed_ids() == {"corpus-x@3.0.0"}
+    # the author may force an affected version, with its reason kept
+    chain.fix_advisory(
+        "UMR-5", "corpus-x", "2.5.0", actor=_token("advisory:corpus-*"), forced="re-checked"
+    )
+    assert "corpus-x@2.5.0" in chain.advisory("UMR-5").fixed_ids()
+
+
+def test_fixed_entries_of_a_file_meet_the_rules_of_fix(chain: Registry) -> None:
+    """An advisory created or changed with fixed entries checks them as ``advisory fix``
+    does: published, and not still reaching the affected data unless they carry a reason."""
+    chain.publish(
+        [
+            rec("acme-chat@2.0.0", upstream=[("llama-2-7b@1", "finetuned_from")]),
+            rec("acme-chat@3.0.0", upstream=[("acme-chat@1.1.0", "unlearned_from")]),
+        ]
+    )
+    unpublished = [{"name": "acme-chat", "version": "9.0.0"}]
+    with pytest.raises(NotFoundError, match=r"fixed acme-chat@9\.0\.0 is not published"):
+        chain.add_advisory(advisory("UMR-6", "corpus-x", "^2", fixed=unpublished))
+    reaching = [{"name": "acme-chat", "version": "2.0.0"}]
+    with pytest.raises(ConflictError, match=r"acme-chat@2\.0\.0 is not a fix for UMR-6"):
+        chain.add_advisory(advisory("UMR-6", "corpus-x", "^2", fixed=reaching))
+    with pytest.raises(ConflictError, match="itself: its version is affected"):
+        chain.add_advisory(
+            advisory("UMR-6", "corpus-x", "^2", fixed=[{"name": "corpus-x", "version": "2.0.0"}])
+        )
+    with pytest.raises(NotFoundError):
+        chain.advisory("UMR-6")  # nothing was created
+    # the same entries on a change of an existing advisory
+    chain.add_advisory(advisory("UMR-6", "corpus-x", "^2"))
+    for fixed in (unpublished, reaching):
+        with pytest.raises((NotFoundError, ConflictError)):
+            chain.add_advisory(advisory("UMR-6", "corpus-x", "^2", fixed=fixed))
+    assert chain.advisory("UMR-6").fixed == ()
+    assert not chain.audit("acme-chat@2.0.0").ok
+    # a remediated version passes; a still-reaching one only with its reason, which is kept
+    good = [{"name": "acme-chat", "version": "3.0.0"}]
+    forced = [{"name": "acme-chat", "version": "2.0.0", "reason": "the rows were filtered"}]
+    chain.add_advisory(advisory("UMR-6", "corpus-x", "^2", fixed=good + forced))
+    (cleared,) = chain.audit("acme-chat@2.0.0").cleared
+    assert (cleared.reason or "").endswith("(forced: the rows were filtered)")

@@ -43,7 +43,7 @@ def test_expiry_last_use_and_revocation(reg: Registry) -> None:
     assert err.value.hint == "list them with 'umr token list'"
 
 
-@pytest.mark.parametrize("text", ["soon", "0d", "1y", "2001-01-01", "90 d"])
+@pytest.mark.parametrize("text", ["soon", "0d", "1y", "2001-01-01", "90 d", "", " "])
 def test_bad_expiry(text: str) -> None:
     with pytest.raises(AuthError, match="expir"):
         parse_expiry(text)

@@ -173,3 +173,37 @@ def test_nothing_is_imported_or_run(tmp_path: Path) -> None:
     source = f"import os\nos.system('touch {marker}')\nopen('{marker}', 'w')\n"
     assert _scan(source) == []
     assert not marker.exists()
+
+
+def test_splats_and_missing_names_are_unresolved_never_dropped() -> None:
+    """An argument that *args or **kwargs may hold, a call with no name, and a literal that is
+    no well-formed name are each listed at file:line; a literal **{...} is read."""
+    source = """\
+        from transformers import AutoModel, pipeline
+        import timm, open_clip, datasets
+        opts = ["org/one"]
+        cfg = {"pretrained_model_name_or_path": "org/two"}
+        AutoModel.from_pretrained(*opts)
+        AutoModel.from_pretrained(**cfg)
+        AutoModel.from_pretrained(**{"pretrained_model_name_or_path": "Org/Three"})
+        AutoModel.from_pretrained()
+        pipeline("fill-mask", **cfg)
+        timm.create_model(*opts)
+        timm.create_model("VIT_BASE.LAION2B", pretrained=True)
+        open_clip.create_model(**cfg)
+        datasets.load_dataset()
+        AutoModel.from_pretrained(**{**cfg})
+    """
+    assert _refs(source) == [(7, "from_pretrained", ("hf:org/three",))]
+    assert _unresolved(source) == [
+        "unresolved reference at m.py:5: from_pretrained(*opts)",
+        "unresolved reference at m.py:6: from_pretrained(**cfg)",
+        "unresolved reference at m.py:8: from_pretrained(no name argument)",
+        "unresolved reference at m.py:9: pipeline(**cfg)",
+        "unresolved reference at m.py:10: timm.create_model(*opts)",
+        "unresolved reference at m.py:11: timm.create_model('VIT_BASE.LAION2B' (not a "
+        "well-formed name))",
+        "unresolved reference at m.py:12: open_clip.create_model(**cfg, **cfg)",
+        "unresolved reference at m.py:13: load_dataset(no name argument)",
+        "unresolved reference at m.py:14: from_pretrained(**cfg)",
+    ]

@@ -90,3 +90,45 @@ def test_strongly_connected_components() -> None:
     assert parts == [["a", "b", "c"], ["d"], ["e"]]
     chain = {str(i): {str(i + 1): 0} for i in range(100_000)}  # no recursion limit to hit
     assert len(strongly_connected(chain)) == 100_000
+
+
+NAME_CASES = [
+    ["acme_model", "acme-model", "thing.json", "widget-"],
+    ["zeta.model", "zeta_model", "ok-name"],
+    ["b1oom", "bloom", "notes.md", "fine"],
+    ["rnnist", "mnist", "data.yaml."],
+    ["plain", "other-plain"],
+]
+
+
+@pytest.mark.parametrize("names", NAME_CASES, ids=lambda n: "+".join(n))
+def test_validate_and_publish_agree_on_names(tmp_path: Path, names: list[str]) -> None:
+    """The one name check: the names publishing refuses (look-alikes within the folder,
+    served suffixes, trailing punctuation) are the ones validate reports."""
+    folder = tmp_path / "recs"
+    folder.mkdir()
+    for i, name in enumerate(names):
+        (folder / f"r{i}.yaml").write_text(
+            f"umr: 1\nname: {name}\nversion: 1.0.0\nkind: model\ntitle: T\n"
+        )
+    base = ["--workspace", str(tmp_path), "--registry", f"sqlite:///{tmp_path / 'r.db'}"]
+    validated = CliRunner().invoke(app, [*base, "validate", str(folder)])
+    published = CliRunner().invoke(app, [*base, "publish", str(folder)])
+    assert (validated.exit_code == 0) == (published.exit_code == 0)
+    said = {n for n in names if f"name {n!r}" in validated.stderr}
+    refused = {n for n in names if f"name {n!r}" in published.stderr}
+    assert said == refused, (validated.output, published.output)
+    assert validate_paths([folder]).ok == (not said)
+
+
+def test_validate_checks_new_names_against_the_registry(tmp_path: Path) -> None:
+    registry = f"sqlite:///{tmp_path / 'r.db'}"
+    base = ["--workspace", str(tmp_path), "--registry", registry]
+    (tmp_path / "a.yaml").write_text("umr: 1\nname: acme-model\nversion: 1.0.0\nkind: model\n")
+    assert CliRunner().invoke(app, [*base, "publish", str(tmp_path / "a.yaml")]).exit_code == 0
+    (tmp_path / "b.yaml").write_text("umr: 1\nname: acme_model\nversion: 1.0.0\nkind: model\n")
+    (tmp_path / "c.yaml").write_text("umr: 1\nname: acme-model\nversion: 2.0.0\nkind: model\n")
+    out = CliRunner().invoke(app, [*base, "validate", str(tmp_path / "b.yaml")])
+    assert out.exit_code == 1 and "reads like 'acme-model', which is registered" in out.stderr
+    # a registered name is not new: its next version passes
+    assert CliRunner().invoke(app, [*base, "validate", str(tmp_path / "c.yaml")]).exit_code == 0

@@ -51,6 +51,11 @@ def test_audit_and_impact(client: Any) -> None:
     assert [s["to"] for s in finding["paths"][0]][-1] == "corpus-x@1.0.0"
     assert finding["routes"] >= 1 and finding["fix"]["kind"] in ("upgrade", "rebuild", "none")
     assert client.get("/api/records/corpus-x/2.0.0/audit").json()["ok"]
+    # route offsets are bounded: answered at once, naming the limit
+    far = client.get("/api/records/acme-chat-q4/1.0.0/audit?offset=1000000000000")
+    assert far.status_code == 422 and "10000" in far.json()["error"]["message"]
+    past = client.get("/api/records/acme-chat-q4/1.0.0/audit?offset=10000").json()
+    assert past["findings"][0]["paths"] == []  # past the last route: an empty page
     impact = client.get("/api/impact/corpus-x?range=<2&paths=true").json()
     assert impact["versions"] == ["1.0.0"] and impact["total"] == len(impact["hits"])
     hits = impact["hits"]
@@ -85,14 +90,18 @@ def test_cli_and_api_answer_with_the_same_keys(client: Any, registry_url: str) -
                 assert a == b
 
 
-def test_deep_chains_answer_in_linear_pages(tmp_path: Any) -> None:
+def test_deep_chains_answer_in_linear_pages(tmp_path: Any, monkeypatch: Any) -> None:
     """A 2,000-deep chain: lineage and impact answers are paged, each hit names its parent
-    instead of carrying its path, so a page's size does not grow with the depth."""
+    instead of carrying its path, so a page's size does not grow with the depth; with paths,
+    and on the advisory page, a page ends when its paths reach PATH_STEPS edges, and only the
+    page's paths are built."""
     from fastapi.testclient import TestClient
 
+    from umr.graph import LineageHit
     from umr.registry import Registry
     from umr.spec import Record
     from umr.web.app import create_app
+    from umr.web.views import PATH_STEPS
 
     url = f"sqlite:///{tmp_path / 'deep.db'}"
     with Registry(url) as reg:
@@ -111,6 +120,22 @@ def test_deep_chains_answer_in_linear_pages(tmp_path: Any) -> None:
                 )
             )
         reg.publish(rows)
+        reg.add_advisory(
+            {
+                "id": "DEEP-1",
+                "summary": "s",
+                "severity": "high",
+                "affected": [{"name": "d", "versions": "*"}],
+            }
+        )
+    built = []
+    to_dict = LineageHit.to_dict
+
+    def counting(self: LineageHit, *, paths: bool = False) -> dict[str, Any]:
+        built.append(paths)
+        return to_dict(self, paths=paths)
+
+    monkeypatch.setattr(LineageHit, "to_dict", counting)
     with TestClient(create_app(url)) as deep:
         r = deep.get("/api/records/m2000/1.0.0/lineage")
         body = r.json()
@@ -121,6 +146,27 @@ def test_deep_chains_answer_in_linear_pages(tmp_path: Any) -> None:
         assert rest["hits"][-1]["id"] == "d@1.0.0"
         impact = deep.get("/api/impact/d?limit=2000")
         assert impact.json()["total"] == 2000 and len(impact.content) < 600_000
+        for path, query in (
+            ("/api/impact/d", "paths=true&limit=10000"),
+            ("/api/records/m2000/1.0.0/lineage", "paths=true&limit=10000"),
+            ("/api/advisories/DEEP-1", "limit=10000"),
+            ("/api/advisories/DEEP-1", "offset=1500"),
+        ):
+            seen: list[str] = []
+            offset = 1500 if "offset" in query else 0
+            for _ in range(3):  # the first pages; each ends when its paths reach PATH_STEPS
+                built.clear()
+                r = deep.get(f"{path}?{query.replace('offset=1500', '')}&offset={offset}")
+                body = r.json()
+                hits = body.get("hits", body.get("reached"))
+                steps = [len(h["path"]) for h in hits]
+                assert steps == [h["depth"] for h in hits]  # every path whole
+                assert sum(steps) <= PATH_STEPS + 2000 and len(r.content) < 1_000_000, path
+                assert len(built) <= len(hits)  # paths built for the page only
+                assert body["next"] == offset + len(hits) < body["total"]
+                seen += [h["id"] for h in hits]
+                offset = body["next"]
+            assert len(seen) == len(set(seen))
 
 
 def test_search_and_advisories(client: Any) -> None:
@@ -140,6 +186,18 @@ def test_stats_recent_formats(client: Any) -> None:
     from umr.formats import available
 
     assert [f["name"] for f in client.get("/api/formats").json()["formats"]] == available()
+
+
+def test_every_advertised_suffix_renders(client: Any) -> None:
+    """What /api/formats advertises, the render route serves: by name and by suffix."""
+    for f in client.get("/api/formats").json()["formats"]:
+        by_suffix = client.get(f"/api/records/acme-chat/1.0.0{f['suffix']}")
+        by_name = client.get(f"/api/records/acme-chat/1.0.0.{f['name']}")
+        assert by_suffix.status_code == by_name.status_code == 200, (f, by_suffix.text[:200])
+        assert by_suffix.headers["content-type"] == by_name.headers["content-type"]
+        assert by_suffix.headers["content-type"].startswith(f["media_type"].split(";")[0])
+    bad = client.get("/api/records/acme-chat/1.0.0.docx")
+    assert bad.status_code == 404 and "cyclonedx (.cdx.json)" in bad.json()["error"]["message"]
 
 
 def _formats() -> list[str]:

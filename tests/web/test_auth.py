@@ -218,3 +218,23 @@ def test_an_artifact_link_that_attacks_is_refused_naming_the_field(
         assert r.status_code == 422
         (problem,) = r.json()["error"]["problems"]
         assert problem["path"] == "artifacts[1].uri" and "may use only https" in problem["message"]
+
+
+def test_an_owner_cannot_silence_an_advisory_over_http(fresh: Any, make_token: Any) -> None:
+    """A token with only ``publish:`` scope on the affected name cannot force its affected
+    version fixed; an advisory body's fixed entries meet the rules of ``/fix``."""
+    author = make_token(fresh, "advisory:*")
+    assert fresh.post("/api/advisories", json=ADVISORY, headers=auth(author)).status_code == 201
+    owner = make_token(fresh, "publish:bench-qa")
+    forced = {"name": "bench-qa", "version": "1.0.0", "force": True, "reason": "we say so"}
+    r = fresh.post("/api/advisories/TEST-2024-0009/fix", json=forced, headers=auth(owner))
+    assert r.status_code == 403 and "never an affected one" in r.json()["error"]["message"]
+    assert not fresh.get("/api/records/acme-chat/1.1.0/audit").json()["ok"]
+    for version, status in (("7.0.0", 404), ("1.0.0", 409)):
+        body = {**ADVISORY, "fixed": [{"name": "bench-qa", "version": version}]}
+        r = fresh.post("/api/advisories", json=body, headers=auth(author))
+        assert r.status_code == status, r.text
+    assert fresh.get("/api/advisories/TEST-2024-0009").json()["advisory"].get("fixed") in (
+        None,
+        [],
+    )

@@ -62,10 +62,19 @@ def test_token_list_expires_and_revoke(tmp_path: Any) -> None:
     assert tid in text and "revoked" in text
     unknown = run.invoke(cli, ["--registry", url, "token", "revoke", "0" * 16])
     assert unknown.exit_code != 0 and "umr token list" in unknown.stderr
-    bad = run.invoke(
-        cli, ["--registry", url, "token", "create", "--scope", "publish:x", "--expires", "soon"]
+    for when in ("soon", "", "  "):  # an empty value is refused too, not read as 'never'
+        bad = run.invoke(
+            cli, ["--registry", url, "token", "create", "--scope", "publish:x", "--expires", when]
+        )
+        assert bad.exit_code != 0 and "90d" in bad.stderr, when
+    assert (
+        len(
+            json.loads(
+                run.invoke(cli, ["--registry", url, "token", "list", "--format", "json"]).stdout
+            )
+        )
+        == 1
     )
-    assert bad.exit_code != 0 and "90d" in bad.stderr
 
 
 def test_token_create_refuses_a_bad_scope(registry_url: str) -> None:

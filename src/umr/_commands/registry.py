@@ -19,11 +19,13 @@ from umr._commands._common import (
     output_options,
     split_ref,
 )
+from umr.paging import MAX_ROUTE_OFFSET
 
 if TYPE_CHECKING:
     from umr.registry import Registry
 
 ROUTES_PAGE = 50  # routes per finding and page with --all-paths
+MAX_ROUTE_PAGE = MAX_ROUTE_OFFSET // ROUTES_PAGE + 1  # the last page whose offset routes may skip
 
 
 @click.command()
@@ -178,10 +180,11 @@ def lineage_json(root: str, direction: str, found: list[Any]) -> dict[str, Any]:
 @click.option("--all-paths", is_flag=True, help="List every route, a page at a time.")
 @click.option(
     "--page",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_ROUTE_PAGE),
     default=1,
     show_default=True,
-    help=f"With --all-paths: which page of {ROUTES_PAGE} routes per finding.",
+    help=f"With --all-paths: which page of {ROUTES_PAGE} routes per finding "
+    f"(at most {MAX_ROUTE_PAGE}: routes are listed shortest first, and paging stops there).",
 )
 @output_options()
 @click.pass_obj

@@ -41,7 +41,8 @@ def init(directory: Path, fmt: str) -> None:
 @output_options()
 @click.pass_obj
 def validate(opts: Options, paths: tuple[Path, ...], fmt: str) -> None:
-    """Validate record files and folders; list every problem; exit 1 on any.
+    """Validate record files and folders as publishing would check them (schema, refs,
+    cycles, inheritance, names); list every problem; exit 1 on any.
 
     \b
     Example:
@@ -49,7 +50,12 @@ def validate(opts: Options, paths: tuple[Path, ...], fmt: str) -> None:
     """
     from umr.spec.check import validate_paths
 
-    report = validate_paths(paths, source=record_source(opts))
+    reg = registry_or_none(opts)  # new names are checked against it, as publish does
+    report = validate_paths(
+        paths,
+        source=record_source(opts),
+        registered=reg.registered_names if reg is not None else None,
+    )
     if fmt == "json":
         emit(report.to_dict(), "json")
     else:

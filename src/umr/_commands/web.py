@@ -132,7 +132,7 @@ def token_create(
     """
     from umr.registry.tokens import parse_expiry
 
-    when = parse_expiry(expires) if expires else None
+    when = parse_expiry(expires) if expires is not None else None  # "" is refused too
     with _tokens(opts) as store:
         text, tok = store.create(list(scopes), label, expires=when)
     data = {

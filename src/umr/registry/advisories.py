@@ -250,27 +250,43 @@ def load_advisory(path: str | Path) -> Advisory:
     return parse_advisory(data, marks=marks, source=str(p))
 
 
+def lock(conn: Connection, advisory_id: str) -> None:
+    """Hold the advisory's row until the transaction ends, so that changes to one advisory
+    run one after another: each reads the state the previous one committed (PostgreSQL runs
+    writes in READ COMMITTED; a SQLite write transaction holds the whole file already). An id
+    not stored yet has no row: two creations race on the primary key, and the loser's retry
+    finds the row (:data:`umr.registry.db.RACE_CONSTRAINTS`)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            select(t.advisories.c.id).where(t.advisories.c.id == advisory_id).with_for_update()
+        ).all()
+
+
 def store(conn: Connection, advisory: Advisory, added_at: str) -> None:
     """Write ``advisory`` (its authored content) as the current state of its id, replacing
-    the previous one; the caller keeps the revision (:mod:`umr.registry.revisions`)."""
+    the previous one; the caller locks it first (:func:`lock`) and keeps the revision
+    (:mod:`umr.registry.revisions`). The advisory's row is updated in place, never deleted:
+    so the lock on it holds, and its affected and fixed rows are never left pointing at no
+    advisory."""
     data = advisory.content().to_dict()
     conn.execute(t.affected.delete().where(t.affected.c.advisory_id == advisory.id))
     conn.execute(t.fixed.delete().where(t.fixed.c.advisory_id == advisory.id))
-    conn.execute(t.advisories.delete().where(t.advisories.c.id == advisory.id))
-    conn.execute(
-        t.advisories.insert().values(
-            id=advisory.id,
-            severity=advisory.severity,
-            published=data["published"],
-            summary=advisory.summary,
-            data_json=canonical_json(data),
-            digest=digest(data),
-            added_at=added_at,
-            modified=advisory.modified,
-            withdrawn=advisory.withdrawn,
-            withdrawn_reason=advisory.withdrawn_reason,
-        )
+    values = {
+        "severity": advisory.severity,
+        "published": data["published"],
+        "summary": advisory.summary,
+        "data_json": canonical_json(data),
+        "digest": digest(data),
+        "added_at": added_at,
+        "modified": advisory.modified,
+        "withdrawn": advisory.withdrawn,
+        "withdrawn_reason": advisory.withdrawn_reason,
+    }
+    updated = conn.execute(
+        t.advisories.update().where(t.advisories.c.id == advisory.id).values(**values)
     )
+    if not updated.rowcount:
+        conn.execute(t.advisories.insert().values(id=advisory.id, **values))
     conn.execute(
         t.affected.insert(),
         [

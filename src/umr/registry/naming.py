@@ -16,7 +16,24 @@ from sqlalchemy import Connection, select
 from umr.errors import Problem, RecordError
 from umr.registry import tables as t
 from umr.registry._sql import chunked
-from umr.spec.names import check_new_name, name_key
+from umr.spec.names import name_key, new_name_problems
+
+
+def registered(conn: Connection, names: Iterable[str]) -> tuple[set[str], dict[str, str]]:
+    """Which of ``names`` are registered, and the registered name of each key that one of
+    the others reads as (key -> name): what :func:`new_name_problems` compares against."""
+    wanted = sorted(set(names))
+    known: set[str] = set()
+    for part in chunked(wanted):
+        known |= set(conn.execute(select(t.names.c.name).where(t.names.c.name.in_(part))).scalars())
+    keys = sorted({name_key(n) for n in wanted if n not in known})
+    taken: dict[str, str] = {}
+    for part in chunked(keys):
+        rows = conn.execute(
+            select(t.names.c.skeleton, t.names.c.name).where(t.names.c.skeleton.in_(part))
+        )
+        taken.update({key: name for key, name in rows})
+    return known, taken
 
 
 def new_name_keys(conn: Connection, entries: Iterable[Any]) -> dict[str, str]:
@@ -25,38 +42,18 @@ def new_name_keys(conn: Connection, entries: Iterable[Any]) -> dict[str, str]:
     first: dict[str, Any] = {}
     for e in entries:
         first.setdefault(e.record.name, e)
-    known: set[str] = set()
-    for part in chunked(sorted(first)):
-        known |= set(conn.execute(select(t.names.c.name).where(t.names.c.name.in_(part))).scalars())
-    new = {n: name_key(n) for n in sorted(first) if n not in known}
-    taken: dict[str, str] = {}
-    for part in chunked(sorted(set(new.values()))):
-        rows = conn.execute(
-            select(t.names.c.skeleton, t.names.c.name).where(t.names.c.skeleton.in_(part))
-        )
-        taken.update({key: name for key, name in rows})
+    known, taken = registered(conn, first)
     problems: list[Problem] = []
-    seen: dict[str, str] = {}
-    for name, key in new.items():
-        why = check_new_name(name)
-        other = taken.get(key) or seen.get(key)
-        if why is None and other is not None:
-            why = (
-                f"name {name!r} reads like {other!r}, which is "
-                f"{'registered' if key in taken else 'also in this batch'} (both read as "
-                f"{key!r}: '-', '_' and '.' are one separator, and 1/l, 0/o, rn/m look alike)"
-            )
-        seen.setdefault(key, name)
-        if why is not None:
-            e = first[name]
-            problems.append(
-                e.marks.locate(("name",), why)
-                if e.marks is not None
-                else Problem(source=e.source, path="name", message=why)
-            )
+    for name, why in new_name_problems(first, known, taken).items():
+        e = first[name]
+        problems.append(
+            e.marks.locate(("name",), why)
+            if e.marks is not None
+            else Problem(source=e.source, path="name", message=why)
+        )
     if problems:
         raise RecordError(
             problems,
             hint="pick a name that reads as itself, e.g. add the publisher: 'acme-llama-2-7b'",
         )
-    return new
+    return {n: name_key(n) for n in sorted(first) if n not in known}

@@ -3,7 +3,9 @@
 Both print every locked edge among the walk's records once, so their size is linear in the
 edges however the records are shared or deep, and both are loops, not recursion. In the tree a
 record is expanded where it first appears (typed relations before ``inherits``); anywhere later
-it appears as ``(deduped)``, as ``npm ls`` prints a package it has shown before.
+it appears as ``(deduped)``, as ``npm ls`` prints a package it has shown before. Indentation
+stops growing at :data:`MAX_INDENT` levels; a line deeper than that starts with its level in
+brackets (``[57]``), so a chain thousands of records deep prints in linear size.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from umr.graph import INHERITS, Direction, Edge, LineageHit
+
+MAX_INDENT = 24  # tree levels indented; deeper lines show their level as a number
 
 
 def render_tree(
@@ -49,9 +53,8 @@ def render_tree(
         if e.uncertain:
             extra = "  (uncertain" + (f": {e.note})" if e.note else ")")
         tail = "" if expand else " (deduped)"
-        lines.append(
-            f"{'  ' * indent}{arrow.format(e.relation)} {child} [{hit.kind}]{title}{tail}{extra}"
-        )
+        lead = "  " * min(indent, MAX_INDENT) + (f"[{indent}] " if indent > MAX_INDENT else "")
+        lines.append(f"{lead}{arrow.format(e.relation)} {child} [{hit.kind}]{title}{tail}{extra}")
         if expand:
             stack.append((child, indent + 1))
             pending.append(list(reversed(children.get(child, []))))

@@ -8,10 +8,16 @@ Who may change what:
 
 - **create or change**: ``advisory:`` scope over every affected name of the old advisory and
   of the new one (narrowing an advisory to names one owns cannot silence the others);
-- **fixed**: an entry names a version of an affected name, or of a record some version of which
-  is downstream of an affected version; it is added by someone with ``advisory:`` scope over
-  the advisory's affected names, or by the owner of the fixed record (``publish:`` scope over
-  its name): a model owner may declare their own remediated version fixed, nobody else's;
+- **fixed**: an entry names a published version of an affected name, or of a record some
+  version of which is downstream of an affected version; it is added by someone with
+  ``advisory:`` scope over the advisory's affected names, or by the owner of the fixed record
+  (``publish:`` scope over its name): a model owner may declare their own remediated version
+  fixed, nobody else's, and never a version the advisory's ranges cover (forced or not: only
+  the advisory's author may force that, or narrow the ranges). A version whose own lineage
+  still reaches the affected data by a route through no ``unlearned_from`` edge is not a fix
+  either, unless the entry is forced: it carries a ``reason``, kept and shown with every audit
+  it clears. The same checks (:func:`check_fixed`) hold however an entry arrives: ``advisory
+  fix``, an advisory file or API body, an OSV import;
 - **withdraw**: ``advisory:`` scope over the affected names, with a reason. A withdrawn
   advisory no longer reaches audits, and stays listed (marked, with its reason) on its page and
   in the feeds; it cannot be changed after.
@@ -20,16 +26,18 @@ Who may change what:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import Connection, func, select
 
 from umr.errors import ConflictError, ForbiddenError, NotFoundError, RecordError
+from umr.graph import path_text
 from umr.registry import advisories as adv
 from umr.registry import tables as t
 from umr.registry.advisories import ADVISORY_FIELDS, Advisory, Fixed
+from umr.registry.audit import unremediated_route
 from umr.registry.lineage import WalkQuery, statement_rows
 from umr.registry.tokens import Token, authorize
 from umr.spec import Version, canonical_json
@@ -100,10 +108,11 @@ def put(conn: Connection, new: Advisory, actor: Token, now: str) -> tuple[Adviso
     """Create ``new`` or change the advisory of its id; ``fixed`` entries accumulate (adding
     the same file again keeps the fixes recorded since). Returns (stored, changed)."""
     new = new.content()
+    adv.lock(conn, new.id)
     old = adv.get(conn, new.id, missing_ok=True)
     if old is None:
         authorize(actor, "advisory", new.names())
-        _check_fixed(conn, new, new.fixed)
+        check_fixed(conn, new, new.fixed)
         set_fields = tuple(k for k, v in new.to_dict().items() if v not in (None, [], ""))
         _commit(conn, new, actor, "create", set_fields, None, now)
         return new, True
@@ -118,7 +127,7 @@ def put(conn: Connection, new: Advisory, actor: Token, now: str) -> tuple[Adviso
     merged = new.model_copy(update={"fixed": fixed})
     if merged.to_dict() == old.content().to_dict():
         return old, False
-    _check_fixed(conn, merged, [f for f in fixed if f not in old.fixed])
+    check_fixed(conn, merged, [f for f in fixed if f not in old.fixed])
     before, after = old.content().to_dict(), merged.to_dict()
     changed = tuple(k for k in ADVISORY_FIELDS if before.get(k) != after.get(k))
     stored = merged.model_copy(update={"modified": now})
@@ -135,19 +144,17 @@ def fix(
     now: str,
     *,
     reason: str | None = None,
-    check: Callable[[Advisory], None] | None = None,
 ) -> tuple[Advisory, bool]:
     """Record ``name@version`` as fixed for the advisory (see the module docstring for who
-    may), with the ``reason`` a forced fix keeps; ``check(advisory)`` runs last, after the
-    authorization and before anything is written (the remediation rule of ``advisory fix``).
-    Returns (stored, changed)."""
+    may and what is a fix), with the ``reason`` a forced fix keeps. Returns (stored, changed)."""
+    adv.lock(conn, advisory_id)
     a = adv.get(conn, advisory_id)
     assert a is not None
     _refuse_withdrawn(a)
     entry = Fixed(name=name, version=version, reason=reason)
     names = a.names()
-    owner = actor.allows("publish", name)
-    if not owner and not all(actor.allows("advisory", n) for n in names):
+    author = all(actor.allows("advisory", n) for n in names)
+    if not author and not actor.allows("publish", name):
         raise ForbiddenError(
             f"token {actor.id} ({' '.join(actor.scopes)}) may not mark {name}@{version} fixed "
             f"for {advisory_id}: that needs scope 'advisory:' over {', '.join(sorted(names))}, "
@@ -156,16 +163,7 @@ def fix(
         )
     if any(f.name == name and f.version == version for f in a.fixed):
         return a, False
-    published = select(t.records.c.id).where(
-        t.records.c.name == name, t.records.c.version == str(version)
-    )
-    if conn.execute(published).first() is None:
-        raise NotFoundError(
-            f"{name}@{version} is not published", hint="publish the fixed version first"
-        )
-    _check_fixed(conn, a, [entry])
-    if check is not None:
-        check(a)
+    check_fixed(conn, a, [entry], owner=None if author else actor)
     stored = a.model_copy(update={"fixed": (*a.fixed, entry), "modified": now})
     _commit(conn, stored, actor, "fix", ("fixed",), None, now)
     return stored, True
@@ -175,6 +173,7 @@ def withdraw(
     conn: Connection, advisory_id: str, reason: str, actor: Token, now: str
 ) -> tuple[Advisory, bool]:
     """Withdraw the advisory with ``reason``; withdrawing again changes nothing."""
+    adv.lock(conn, advisory_id)
     a = adv.get(conn, advisory_id)
     assert a is not None
     authorize(actor, "advisory", a.names(), " (withdrawing needs scope over its affected names)")
@@ -200,20 +199,62 @@ def _refuse_withdrawn(a: Advisory) -> None:
         )
 
 
-def _check_fixed(conn: Connection, a: Advisory, entries: Any) -> None:
-    """Each fixed entry names a version of an affected name, or of a record some published
-    version of which is downstream of an affected version."""
+def check_fixed(
+    conn: Connection, a: Advisory, entries: Iterable[Fixed], *, owner: Token | None = None
+) -> None:
+    """The one rule for fixed entries, however they arrive (``advisory fix``, an advisory file
+    or body, an OSV import): each names a published version of an affected name or of a record
+    downstream of one, whose lineage reaches the affected data only through ``unlearned_from``
+    edges or versions ``a`` names fixed, unless the entry carries a ``reason`` (forced). An
+    ``owner`` (a token adding the entry by its ``publish:`` scope alone, not as the advisory's
+    author) may not name a version the advisory's ranges cover, forced or not. Who may add
+    the entry at all is checked by the caller."""
     for f in entries:
-        if f.name in a.names():
+        where = f"{f.name}@{f.version}"
+        row = conn.execute(
+            select(t.records.c.id).where(
+                t.records.c.name == f.name, t.records.c.version == str(f.version)
+            )
+        ).first()
+        if row is None:
+            raise NotFoundError(
+                f"{a.id}: fixed {where} is not published, so nothing shows it is a fix",
+                hint=f"publish {where} first, then "
+                f"'umr advisory fix {a.id} --name {f.name} --version {f.version}'",
+            )
+        if owner is not None and a.affects(f.name, f.version):
+            raise ForbiddenError(
+                f"token {owner.id} ({' '.join(owner.scopes)}) may not mark {where} fixed for "
+                f"{a.id}: {a.id}'s ranges cover it, and the owner of a record may declare "
+                "only a remediated version fixed, never an affected one (forced or not)",
+                hint=f"publish a remediated version of {f.name} outside the affected ranges "
+                "and mark that one fixed, or ask the advisory's author",
+            )
+        if f.name not in a.names():
+            ids = list(
+                conn.execute(select(t.records.c.id).where(t.records.c.name == f.name)).scalars()
+            )
+            rows = statement_rows(conn, WalkQuery(starts=tuple(ids)))
+            if not any(a.affects(r[2], Version.parse(r[3])) for r in rows):
+                raise RecordError(
+                    f"{a.id}: fixed {where} is neither a version of an affected name "
+                    f"({', '.join(sorted(a.names()))}) nor of a record downstream of one",
+                    hint="a fixed entry names the remediated version of something the advisory "
+                    "reaches; see 'umr impact NAME' for what it reaches",
+                )
+        if f.reason:
             continue
-        ids = list(conn.execute(select(t.records.c.id).where(t.records.c.name == f.name)).scalars())
-        rows = statement_rows(conn, WalkQuery(starts=tuple(ids))) if ids else []
-        if not any(a.affects(r[2], Version.parse(r[3])) for r in rows):
-            raise RecordError(
-                f"{a.id}: fixed {f.name}@{f.version} is neither a version of an affected name "
-                f"({', '.join(sorted(a.names()))}) nor of a record downstream of one",
-                hint="a fixed entry names the remediated version of something the advisory "
-                "reaches; see 'umr impact NAME' for what it reaches",
+        route = unremediated_route(conn, row.id, a)
+        if route is not None:
+            how = f"by {path_text(route)}" if route else "itself: its version is affected"
+            raise ConflictError(
+                f"{where} is not a fix for {a.id}: it still reaches the affected data {how}, "
+                "through no unlearned_from edge",
+                hint=(
+                    "name a version retrained without the affected data or unlearned from it, "
+                    "or keep this one with --force --reason TEXT (in an advisory file or body: "
+                    "a 'reason' on the entry); the reason is shown with every audit it clears"
+                ),
             )
 
 

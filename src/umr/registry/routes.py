@@ -8,6 +8,12 @@ exponentially (a chain of k diamonds has 2**k), so they are counted by dynamic p
 one reverse topological order, never listed to be counted; listing is lazy, shortest first, and
 costs the length of each route listed. Every loop here is iterative: a chain thousands of edges
 deep needs no recursion.
+
+Listing is bounded, so that no request can make it run for long: a page starts at most
+:data:`MAX_ROUTE_OFFSET` routes in (a later page is refused at once, naming the limit; an
+offset past the last route answers an empty page at once), and one page may take at most
+:data:`STEP_BUDGET` steps of the search (a page of many long routes is refused when it reaches
+that, rather than run on).
 """
 
 from __future__ import annotations
@@ -17,7 +23,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from umr.errors import RecordError
 from umr.graph import Edge
+from umr.paging import MAX_ROUTE_OFFSET
+
+STEP_BUDGET = 2_000_000  # partial routes one page may take off the search's heap, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,16 +169,27 @@ class Routes:
 
     def page(self, offset: int = 0, limit: int | None = 1) -> list[tuple[Edge, ...]]:
         """Routes ``offset`` to ``offset + limit`` (all from ``offset`` if ``limit`` is None),
-        shortest first; routes of one length in a fixed order."""
+        shortest first; routes of one length in a fixed order. An offset past the last route
+        gives an empty page; one over :data:`MAX_ROUTE_OFFSET`, or a page that takes more than
+        :data:`STEP_BUDGET` steps to list, a RecordError that says so."""
+        if offset >= self.total:
+            return []
+        if offset > MAX_ROUTE_OFFSET:
+            raise RecordError(
+                f"route offset {offset:,} is too far: a page starts at most "
+                f"{MAX_ROUTE_OFFSET:,} routes in (of {self.total:,}, listed shortest first)",
+                hint=f"ask for an offset of at most {MAX_ROUTE_OFFSET:,}; the first routes are the "
+                "shortest, and every route passes through the records the first ones show",
+            )
         out = []
-        for i, route in enumerate(self._iter()):
+        for i, route in enumerate(self._iter(offset)):
             if limit is not None and i >= offset + limit:
                 break
             if i >= offset:
                 out.append(route)
         return out
 
-    def _iter(self) -> Iterator[tuple[Edge, ...]]:
+    def _iter(self, offset: int = 0) -> Iterator[tuple[Edge, ...]]:
         """Every route, shortest first: a best-first search over partial routes keyed by their
         length plus their last record's exact distance to a target, so each partial route
         taken off the heap completes at its key, and routes come out in order of length. A
@@ -178,11 +199,18 @@ class Routes:
         # ties go to the longer partial route, then the one pushed first: among routes of one
         # length the search runs depth first, so each route costs its length in steps, not a
         # breadth-first sweep over the (exponentially many) partial routes of that length
-        seq = 0
+        seq = steps = 0
         heap: list[tuple[int, int, int, _Link]] = [
             (self.dist[self.start], 0, seq, _Link(self.start, None, None))
         ]
         while heap:
+            steps += 1
+            if steps > STEP_BUDGET:
+                raise RecordError(
+                    f"listing routes from offset {offset:,} takes more than {STEP_BUDGET:,} "
+                    f"steps ({self.total:,} routes, some of them long); stopped",
+                    hint="ask for fewer routes or an earlier offset",
+                )
             _, minus_length, _, partial = heapq.heappop(heap)
             length = -minus_length
             if partial.node in self.targets:

@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 
-from umr.errors import ConflictError, NotFoundError, RefError, RegistryError
-from umr.graph import AuditReport, Direction, Edge, LineageHit, path_text
+from umr.errors import NotFoundError, RefError, RegistryError
+from umr.graph import AuditReport, Direction, Edge, LineageHit
 from umr.registry import advisories as adv
 from umr.registry import revisions
 from umr.registry import tables as t
@@ -34,7 +34,6 @@ from umr.registry.audit import (
     audit,
     audit_records,
     reaching,
-    unremediated_route,
 )
 from umr.registry.db import (
     display_url,
@@ -129,6 +128,14 @@ class Registry:
 
     def __repr__(self) -> str:
         return f"Registry({display_url(self.url)!r})"
+
+    def registered_names(self, names: Iterable[str]) -> tuple[set[str], dict[str, str]]:
+        """Which of ``names`` are registered, and the registered name each other one's key
+        (:func:`umr.spec.names.name_key`) belongs to: what the publish name check compares
+        new names against (``umr validate`` asks it too)."""
+        from umr.registry.naming import registered
+
+        return self._read(lambda c: registered(c, names))
 
     def describe(self) -> str:
         return self.label
@@ -527,24 +534,11 @@ class Registry:
         be a version of an affected name or of a record downstream of one; ``actor`` needs
         ``advisory:`` scope over the affected names, or ``publish:`` scope over ``name``.
 
-        Refused (ConflictError) while the version's own lineage still reaches the affected data
-        by a route through no ``unlearned_from`` edge (a version retrained on the same data is
-        not a fix), unless ``forced`` gives a reason, which is kept with the fix."""
+        Refused (ConflictError) for a version the advisory's ranges cover, forced or not, and
+        while the version's own lineage still reaches the affected data by a route through no
+        ``unlearned_from`` edge (a version retrained on the same data is not a fix), unless
+        ``forced`` gives a reason, which is kept with the fix (:func:`revisions.check_fixed`)."""
         v, who = Version.parse(str(version)), actor or Token.local()
-
-        def remediated(conn: Connection, a: Advisory) -> None:
-            route = unremediated_route(conn, self._row(conn, name, v).id, a)
-            if route is not None and not forced:
-                how = f"by {path_text(route)}" if route else "itself: its version is affected"
-                raise ConflictError(
-                    f"{name}@{v} is not a fix for {advisory_id}: it still reaches the "
-                    f"affected data {how}, through no unlearned_from edge",
-                    hint=(
-                        "name a version retrained without the affected data or unlearned "
-                        "from it, or keep this one with --force --reason TEXT (the reason is "
-                        "shown with every audit it clears)"
-                    ),
-                )
 
         def run(conn: Connection) -> tuple[Advisory, bool]:
             out = revisions.fix(
@@ -555,7 +549,6 @@ class Registry:
                 who,
                 _now(),
                 reason=forced,
-                check=lambda a: remediated(conn, a),
             )
             if out[1]:
                 log_writes(conn, who, [("advisory fix", advisory_id, f"{name}@{v}")])

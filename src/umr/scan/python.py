@@ -152,14 +152,41 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
+class _Splat(ast.Starred):
+    """An argument that ``*args`` or ``**kwargs`` may hold: where it is cannot be read, so the
+    call is reported as unresolved, showing the splat as written."""
+
+    def __init__(self, value: ast.expr, stars: str) -> None:
+        super().__init__(value=value, ctx=ast.Load())
+        self.stars = stars
+        ast.copy_location(self, value)
+
+
 def _arg(call: ast.Call, index: int | None, *names: str) -> ast.expr | None:
+    """The argument at ``index`` or named one of ``names``, or None when the call has none.
+    A literal ``**{"name": ...}`` is read; an argument that ``*args`` (at or before
+    ``index``) or ``**kwargs`` may hold is a :class:`_Splat`, reported as unresolved."""
+    splat: _Splat | None = None
     for kw in call.keywords:
         if kw.arg in names:
             return kw.value
-    if index is not None and index < len(call.args):
-        arg = call.args[index]
-        return None if isinstance(arg, ast.Starred) else arg
-    return None
+        if kw.arg is None and isinstance(kw.value, ast.Dict):
+            for key, value in zip(kw.value.keys, kw.value.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value in names:
+                    return value
+                if key is None:  # {**inner}: what it holds cannot be read
+                    splat = splat or _Splat(value, "**")
+                elif not isinstance(key, ast.Constant):
+                    splat = splat or _Splat(kw.value, "**")
+        elif kw.arg is None:
+            splat = splat or _Splat(kw.value, "**")
+    if index is not None:
+        for i, arg in enumerate(call.args[: index + 1]):
+            if isinstance(arg, ast.Starred):
+                return _Splat(arg.value, "*")
+            if i == index:
+                return arg
+    return splat
 
 
 def _truthy(node: ast.expr | None) -> bool:
@@ -259,15 +286,20 @@ class _Visitor:
         arg: ast.expr | None,
         keys: Callable[[str], tuple[str, ...] | None],
     ) -> None:
-        if arg is None:
+        where = self.at(call)
+        if arg is None:  # no name given (a library default, or code that fails): not guessed
+            self.found.append(Unresolved(location=where, api=api, expression="no name argument"))
             return
         text = _string(arg, self.scopes[-1])
-        where = self.at(call)
         if text is None:
             self.found.append(Unresolved(location=where, api=api, expression=self.text_of(arg)))
             return
         found = keys(text)
         if found is None:  # a local path or builder: not a published model or dataset
+            return
+        if not found:  # a literal that is no well-formed name of its kind
+            shown = f"{self.text_of(arg)} (not a well-formed name)"
+            self.found.append(Unresolved(location=where, api=api, expression=shown))
             return
         kind: Kind = (
             "dataset"
@@ -296,7 +328,7 @@ class _Visitor:
         for prefix in ("hf-hub:", "hf_hub:"):
             if text.startswith(prefix):
                 return hf_keys(text.removeprefix(prefix)) or None
-        return alias_keys("timm", text) or None
+        return alias_keys("timm", text)  # () for a malformed name: reported, not dropped
 
     def dataset(self, text: str) -> tuple[str, ...] | None:
         if text in _BUILDERS:
@@ -355,7 +387,10 @@ class _Visitor:
     def text_of(self, node: ast.expr) -> str:
         """The expression as written, cut to 200 characters; escaped when it holds characters
         the text policy refuses (a bidi override in a string literal, say)."""
-        shown = ast.unparse(node)[:200]
+        if isinstance(node, _Splat):
+            shown = (node.stars + ast.unparse(node.value))[:200]
+        else:
+            shown = ast.unparse(node)[:200]
         return shown if text_problem(shown) is None else ascii(shown)
 
 

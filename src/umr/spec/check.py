@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from umr.spec.batch import BatchCheck
 from umr.spec.canonical import digest
 from umr.spec.inherit import Resolver
 from umr.spec.load import load_record_text, read_text
+from umr.spec.names import new_name_problems
 from umr.spec.record import Record
 from umr.spec.source import MemorySource, RecordSource, iter_yaml_files
 from umr.spec.yamlio import Marks
@@ -97,9 +98,36 @@ def check_refs(
     report.records.extend(r for r in records if r.id not in check.failed)
 
 
-def validate_paths(paths: Iterable[str | Path], *, source: RecordSource | None = None) -> Report:
-    """Validate files and folders; refs resolve against the files themselves, then ``source``."""
+Registered = Callable[[Iterable[str]], tuple[set[str], dict[str, str]]]
+
+
+def check_names(
+    loaded: list[tuple[Record, Marks]], registered: Registered | None, report: Report
+) -> None:
+    """The name check publishing runs (:func:`umr.spec.names.new_name_problems`): a new name
+    ends in a letter or digit, not in a served suffix, and reads like no other new name of the
+    files nor (with ``registered``, the registry's answer) a registered one."""
+    names = {r.name for r, _ in loaded}
+    known, taken = registered(names) if registered is not None else (set(), {})
+    refused = new_name_problems(names, known, taken)
+    first: dict[str, Marks] = {}
+    for record, marks in loaded:
+        first.setdefault(record.name, marks)
+    report.problems.extend(first[name].locate(("name",), why) for name, why in refused.items())
+    report.records[:] = [r for r in report.records if r.name not in refused]
+
+
+def validate_paths(
+    paths: Iterable[str | Path],
+    *,
+    source: RecordSource | None = None,
+    registered: Registered | None = None,
+) -> Report:
+    """Validate files and folders as publishing them would: refs resolve against the files
+    themselves, then ``source``; names pass the publish name check, against the registry
+    when ``registered`` (:meth:`umr.registry.Registry.registered_names`) is given."""
     report = Report()
     loaded = load_files(collect_files(paths), report)
     check_refs(loaded, source, report)
+    check_names(loaded, registered, report)
     return report

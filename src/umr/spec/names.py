@@ -12,6 +12,7 @@ in anything else stay distinct: ``llama-2-7b`` and ``llama-2-70b``, ``bloom`` an
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable, Mapping
 
 from umr.errors import RefError
 
@@ -91,3 +92,31 @@ def check_new_name(name: str) -> str | None:
             "it would be mistaken for another name's file"
         )
     return None
+
+
+def new_name_problems(
+    names: Iterable[str],
+    registered: Collection[str] = frozenset(),
+    taken: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Why each new name may not be registered, by name: the one name check of ``publish``,
+    ``validate`` and the importers. A name in ``registered`` is not new and passes. A new one
+    is refused by :func:`check_new_name`, or when its :func:`name_key` is the key of a
+    registered name (``taken``: key -> that name) or of an earlier new name of ``names``."""
+    taken = taken or {}
+    problems: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for name in sorted(set(names) - set(registered)):
+        key = name_key(name)
+        why = check_new_name(name)
+        other = taken.get(key) or seen.get(key)
+        if why is None and other is not None:
+            why = (
+                f"name {name!r} reads like {other!r}, which is "
+                f"{'registered' if key in taken else 'also in this batch'} (both read as "
+                f"{key!r}: '-', '_' and '.' are one separator, and 1/l, 0/o, rn/m look alike)"
+            )
+        seen.setdefault(key, name)
+        if why is not None:
+            problems[name] = why
+    return problems

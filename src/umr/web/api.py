@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from umr.errors import NotFoundError, RecordError
+from umr.paging import MAX_ROUTE_OFFSET
 from umr.registry.tokens import Token
 from umr.spec import Range, check_name, parse_record
 from umr.web import schemas, views
@@ -101,18 +102,22 @@ def _media_types() -> dict[str, Any]:
 def render(
     request: Request, reg: Reg, name: Name, version: VersionText, format: FormatName
 ) -> Response:
-    """The record rendered in one format (json, yaml, html, pdf, cyclonedx, spdx, ...)."""
+    """The record rendered in one format, named by the format's name (``1.0.0.cyclonedx``) or
+    by the file suffix ``/api/formats`` lists for it (``1.0.0.cdx.json``)."""
     from umr import formats as fmts
 
-    if format not in fmts.available():
+    split = _split_format(f"{version}.{format}")
+    if split is None:
         # "1.0.0-rc.beta" is a version, not version "1.0.0-rc" in format "beta".
         if views.is_version(f"{version}.{format}"):
             return resolved(request, reg, name, f"{version}.{format}")
         views.parse_version(version)  # 400 when it is not a version either
+        shown = ", ".join(f"{f.name} ({f.suffix})" for f in fmts.formats())
         raise NotFoundError(
-            f"no output format {format!r}; available: {', '.join(fmts.available())}",
+            f"no output format {format!r}; available, by name or suffix: {shown}",
             hint="GET /api/formats lists them",
         )
+    version, format = split
     ctx = views.context(reg, name, version)
     fmt = fmts.get(format)
     body = fmts.render(format, ctx)
@@ -125,6 +130,20 @@ def render(
             "Content-Security-Policy": DOWNLOAD_CSP,
         },
     )
+
+
+def _split_format(text: str) -> tuple[str, str] | None:
+    """``VERSION.FORMAT`` or ``VERSION SUFFIX`` as (version, format name), the longest
+    suffix first (``1.0.0.cdx.json`` is CycloneDX, ``1.0.0.json`` JSON); None if neither."""
+    from umr import formats as fmts
+
+    endings = [(f.suffix, f.name) for f in fmts.formats()]
+    endings += [(f".{f.name}", f.name) for f in fmts.formats()]
+    for ending, fmt in sorted(endings, key=lambda e: -len(e[0])):
+        head = text[: -len(ending)]
+        if text.endswith(ending) and views.is_version(head):
+            return head, fmt
+    return None
 
 
 @router.get("/records/{name}/{version}", responses=READ)
@@ -150,22 +169,26 @@ Offset = Annotated[int, Query(ge=0, le=100_000_000, description="hits to skip")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"hits per page (at most {MAX_PAGE})")]
 WithPaths = Annotated[
     bool,
-    Query(description="add each hit's path (record first); costs its depth per hit"),
+    Query(
+        description="add each hit's path (record first); a page then ends early when its "
+        f"paths reach {views.PATH_STEPS:,} edges in all ('next' says where the rest starts)"
+    ),
 ]
 
 
 def paged(hits: list[Any], offset: int, limit: int, paths: bool) -> dict[str, Any]:
     """One page of a walk's hits: ``total``, ``offset``, ``limit``, ``next`` (the offset of
     the next page, or null) and ``hits``. Each hit names its parent (``via``), so a page is
-    linear in its hits at any depth; ``paths`` adds each path."""
-    page = hits[offset : offset + limit]
-    return {
-        "total": len(hits),
-        "offset": offset,
-        "limit": limit,
-        "next": offset + limit if offset + limit < len(hits) else None,
-        "hits": [h.to_dict(paths=paths) for h in page],
-    }
+    linear in its hits at any depth; ``paths`` adds each path, and a page with paths ends
+    early when they reach :data:`views.PATH_STEPS` edges (``next`` says where to go on)."""
+    page, after = views.hits_page(
+        hits,
+        offset,
+        limit,
+        lambda h: h.to_dict(paths=paths),
+        (lambda h: h.depth) if paths else None,
+    )
+    return {"total": len(hits), "offset": offset, "limit": limit, "next": after, "hits": page}
 
 
 @router.get(
@@ -207,7 +230,14 @@ def audit(
     reg: Reg,
     name: Name,
     version: VersionText,
-    offset: Annotated[int, Query(ge=0, description="routes to skip in each finding")] = 0,
+    offset: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=MAX_ROUTE_OFFSET,
+            description=f"routes to skip in each finding (at most {MAX_ROUTE_OFFSET})",
+        ),
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="routes per finding")] = 1,
 ) -> Response:
     """Advisories that reach the record through its locked upstream closure: each with its

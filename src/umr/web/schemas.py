@@ -115,6 +115,7 @@ ADVISORY_PAGE = _object(
         "total": _INT,
         "offset": _INT,
         "limit": _INT,
+        "next": {"type": ["integer", "null"], "description": "the next page's offset"},
         "reached": {"type": "array", "items": {"type": "object"}},
         "fixed": {"type": "array", "items": _object({"id": _STR, "url": _STR, "named": _BOOL})},
     },

@@ -6,8 +6,9 @@ twins and the static site (:mod:`umr.web.site`) show exactly the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from umr.errors import NotFoundError, RecordError, UmrError
 from umr.spec import KINDS, Relation, Version, check_name
@@ -17,6 +18,34 @@ from umr.spec.diff import bump_level
 SEARCH_LIMIT = 50
 PAGE_DOWNSTREAM = 200  # downstream records shown on a record page
 BROWSE_PAGE = 100
+PATH_STEPS = 5_000  # path edges one page of hits carries, at most (see hits_page)
+
+T = TypeVar("T")
+
+
+def hits_page(
+    items: Sequence[T],
+    offset: int,
+    limit: int,
+    render: Callable[[T], dict[str, Any]],
+    steps: Callable[[T], int] | None = None,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Items ``offset`` to ``offset + limit`` rendered, and the offset of the next page (None
+    after the last). With ``steps`` (a hit's path length, when paths are shown), a page also
+    ends before its paths pass :data:`PATH_STEPS` edges in all, keeping at least one hit: so
+    an answer costs its own hits and at most about PATH_STEPS edges plus one path, never the
+    square of a chain's depth; ``next`` says where the rest starts. Only the page is rendered."""
+    out: list[dict[str, Any]] = []
+    spent, i, end = 0, offset, min(len(items), offset + limit)
+    while i < end:
+        if steps is not None:
+            cost = steps(items[i])
+            if out and spent + cost > PATH_STEPS:
+                break
+            spent += cost
+        out.append(render(items[i]))
+        i += 1
+    return out, (i if i < len(items) else None)
 
 
 def _str(value: Any) -> Any:
@@ -427,9 +456,11 @@ def advisory(
     advisory names fixed; each with its path, record first. Records reached only through a
     fixed version are listed apart (``fixed``). Paged: ``offset``/``limit`` over ``total``."""
 
+    from umr.graph import LineageHit
+
     a = reg.advisory(advisory_id)
     fixed = sorted(a.fixed_ids())
-    reached: dict[str, dict[str, Any]] = {}
+    reached: dict[str, dict[str, Any] | LineageHit] = {}
     everything: set[str] = set()
     for affected in a.affected:
         name, rng = affected.name, affected.versions
@@ -441,32 +472,38 @@ def advisory(
             continue
         for v in matching:  # the affected records themselves, at depth 0
             ref = f"{name}@{v}"
-            if ref in fixed:
+            if ref in fixed or ref in reached:
                 continue
             rec = reg.get(name, v)
-            reached.setdefault(
-                ref,
-                {
-                    "id": ref,
-                    "name": name,
-                    "version": str(v),
-                    "kind": rec.kind,
-                    "title": rec.title,
-                    "depth": 0,
-                    "relation": None,
-                    "via": None,
-                    "uncertain": False,
-                    "path": [],
-                },
-            )
+            reached[ref] = {
+                "id": ref,
+                "name": name,
+                "version": str(v),
+                "kind": rec.kind,
+                "title": rec.title,
+                "depth": 0,
+                "relation": None,
+                "via": None,
+                "uncertain": False,
+                "path": [],
+            }
         for h in hits:
-            reached.setdefault(h.id, h.to_dict(paths=True))
-    order = sorted(
-        reached.values(), key=lambda h: (h["depth"], h["name"], Version.parse(h["version"]))
-    )
-    page = order[offset : offset + limit]
-    for hit in page:
-        hit["url"] = record_url(hit["name"], hit["version"])
+            reached.setdefault(h.id, h)  # its path only if it is on the page
+
+    def depth(x: dict[str, Any] | LineageHit) -> int:
+        return int(x["depth"]) if isinstance(x, dict) else x.depth
+
+    def key(x: dict[str, Any] | LineageHit) -> tuple[int, str, Version]:
+        if isinstance(x, dict):
+            return (0, x["name"], Version.parse(x["version"]))
+        return (x.depth, x.name, x.version)
+
+    def render(x: dict[str, Any] | LineageHit) -> dict[str, Any]:
+        hit = x if isinstance(x, dict) else x.to_dict(paths=True)
+        return hit | {"url": record_url(hit["name"], hit["version"])}
+
+    order = sorted(reached.values(), key=key)
+    page, after = hits_page(order, offset, limit, render, depth)
     cleared = sorted((everything | set(fixed)) - set(reached), key=lambda r: r)
     history = [r.to_dict() for r in reg.advisory_history(advisory_id)]
     for r in history:
@@ -476,6 +513,7 @@ def advisory(
         "total": len(order),
         "offset": offset,
         "limit": limit,
+        "next": after,
         "reached": page,
         "fixed": [
             {"id": r, "url": record_url(*r.split("@", 1)), "named": r in fixed} for r in cleared

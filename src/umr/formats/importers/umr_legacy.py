@@ -30,7 +30,7 @@ from umr.formats.importers._common import (
 )
 from umr.spec.dates import PartialDate
 from umr.spec.load import read_text
-from umr.spec.names import normalize_name
+from umr.spec.names import new_name_problems, normalize_name
 from umr.spec.refs import MAX_REF, Ref
 from umr.spec.versions import SEMVER_PATTERN
 from umr.spec.yamlio import load_yaml
@@ -269,4 +269,10 @@ def import_umr_legacy(root: Path) -> ImportResult:
             report.records.append(record)
     if not report.records:
         report.lost.append(f"{root}: no <pkg>/<pkg>-<semver>.yaml files found")
+    # the names publishing would refuse (the one name check of publish and validate)
+    for name, why in new_name_problems(r["name"] for r in report.records).items():
+        folder = next((f for f, n in folders.items() if n == name), name)
+        report.disagreements.append(
+            f"{root / folder}: {why}; publishing will refuse it: rename the folder"
+        )
     return report
