@@ -168,6 +168,11 @@ def test_worked_example_is_flagged_then_fixed(registry: str) -> None:
     code, out = cli(registry, "audit", "mnist1d-cnn@1.0.0")
     assert code == 1 and "UMR-2026-0001 high" in out
     assert "next: upgrade to mnist1d-cnn@3.0.0, which UMR-2026-0001 does not reach" in out
+    # the versions listing and the record page name the same newest fix as the audit
+    code, out = cli(registry, "versions", "mnist1d-cnn", "--format", "json")
+    states = {s["version"]: s for s in json.loads(out)["versions"]}
+    assert states["1.0.0"]["superseded_by"] == "mnist1d-cnn@3.0.0"
+    assert states["2.0.0"]["superseded_by"] is None
     for fixed in ("2.0.0", "3.0.0"):
         code, out = cli(registry, "audit", f"mnist1d-cnn@{fixed}")
         assert code == 0 and f"cleared: mnist1d-cnn@{fixed} is named fixed by UMR-2026-0001" in out

@@ -87,12 +87,16 @@ def version_infos(conn: Connection, name: str, *, lineage: bool = True) -> list[
         if lineage:
             found = audit(conn, rid).findings
             reached = tuple(f.advisory.id for f in found if f.advisory.id not in affected)
-        superseded = None
-        for a in [*advisories, *fixing]:
-            if a.id in affected or a.id in reached:
-                newer = sorted(f.version for f in a.fixed if f.name == name and f.version > v)
-                if newer:
-                    superseded = f"{name}@{newer[0]}"
+        # the newest version an advisory in force here names fixed: what `umr audit` tells
+        # the owner to upgrade to (the nearest would send them to an older remediation)
+        newer = [
+            f.version
+            for a in [*advisories, *fixing]
+            if a.id in affected or a.id in reached
+            for f in a.fixed
+            if f.name == name and f.version > v
+        ]
+        superseded = f"{name}@{max(newer)}" if newer else None
         out.append(
             VersionInfo(
                 version=v,
