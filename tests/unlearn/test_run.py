@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from umr.errors import NotFoundError
+from umr.errors import NotFoundError, RecordError
 from umr.unlearn import DataConfig, ForgetConfig, MethodConfig, RunConfig, TrainConfig, run
 from umr.unlearn.checkpoint import load_checkpoint, save_checkpoint
 from umr.unlearn.data import load_forget_set
@@ -60,3 +60,19 @@ def test_load_config_reads_yaml(tmp_path) -> None:
     assert cfg.method.options == {"alpha": 5}
     with pytest.raises(NotFoundError, match="no such config file"):
         load_config(tmp_path / "none.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("model: " + "[" * 25_000, "nested deeper than 64 levels"),
+        ("model: mlp\nmodel: cnn\n", "duplicate"),
+        ("model: !!python/object:os.system x\n", "tag"),
+    ],
+)
+def test_a_hostile_config_is_refused_with_its_location(tmp_path, text, message) -> None:
+    p = tmp_path / "hostile.yaml"
+    p.write_text(text)
+    with pytest.raises(RecordError, match=message) as caught:
+        load_config(p)
+    assert str(p) in str(caught.value)

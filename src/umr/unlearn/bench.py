@@ -473,18 +473,7 @@ class _Bench:
                 for j in range(s.oracles)
             ]
             if self.do_search:
-                units += [
-                    Unit(
-                        kind="run",
-                        seed=s.search_seed,
-                        forget_set=kind,
-                        method=m,
-                        point=tuple(p.items()),
-                        search=True,
-                    )
-                    for m in methods
-                    for p in s.points(m)
-                ]
+                units += [self._search_unit(kind, m, p) for m in methods for p in s.points(m)]
             self._stage(units, f"{kind}: oracles + search")
             self.res.chosen.update(self._choose(kind, methods))
             finals = [
@@ -516,6 +505,17 @@ class _Bench:
         keys = [k for k, v in rows[0].items() if isinstance(v, float)]
         return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
+    def _search_unit(self, kind: str, method: str, point: dict[str, Any]) -> Unit:
+        """The search run of ``method`` at ``point`` on the (never reported) search seed."""
+        return Unit(
+            kind="run",
+            seed=self.s.search_seed,
+            forget_set=kind,
+            method=method,
+            point=tuple(point.items()),
+            search=True,
+        )
+
     def _choose(self, kind: str, methods: list[str]) -> dict[str, dict[str, Any]]:
         """Per method and epoch budget: the point with the best search ToW-val on ``kind``."""
         from umr.unlearn.evaluate import versus_oracle
@@ -529,15 +529,7 @@ class _Bench:
                 if not self.do_search:
                     chosen.setdefault(key, p)
                     continue
-                unit = Unit(
-                    kind="run",
-                    seed=s.search_seed,
-                    forget_set=kind,
-                    method=m,
-                    point=tuple(p.items()),
-                    search=True,
-                )
-                row = self.done[unit.key]
+                row = self.done[self._search_unit(kind, m, p).key]
                 score = versus_oracle(row, oracle)["tow_val"]
                 self.res.search.append(
                     {

@@ -19,7 +19,7 @@ from torch import nn
 
 from umr.unlearn import data as _data
 from umr.unlearn import models
-from umr.unlearn._train import FitStats, Mask, Runtime, fit, fit_on
+from umr.unlearn._train import FitStats, Mask, Runtime, fit_on
 from umr.unlearn.checkpoint import load_checkpoint, save_checkpoint
 from umr.unlearn.config import MethodConfig, RunConfig, TrainConfig
 from umr.unlearn.evaluate import evaluate, fraction_changed, versus_oracle
@@ -42,19 +42,9 @@ class RunResult:
 def train_model(
     model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: TrainConfig, rt: Runtime
 ) -> float:
-    """Train ``model`` with ``cfg``'s recipe; return the wall time in seconds."""
+    """Train ``model`` with ``cfg``'s recipe on in-memory tensors; return the wall time."""
     t0 = time.perf_counter()
-    fit(
-        model,
-        x,
-        y,
-        epochs=cfg.epochs,
-        lr=cfg.lr,
-        batch_size=cfg.batch_size,
-        weight_decay=cfg.weight_decay,
-        seed=cfg.seed,
-        rt=rt,
-    )
+    train(model, (x, y), cfg, rt=rt)
     return time.perf_counter() - t0
 
 
@@ -213,15 +203,16 @@ def describe() -> dict[str, list[str]]:
 
 
 def load_config(path: str | Path) -> RunConfig:
-    """Read a YAML or JSON run config."""
-    import yaml
-
+    """Read a YAML or JSON run config, held to the same input limits as records."""
     from umr.errors import NotFoundError
+    from umr.spec.load import read_text
+    from umr.spec.yamlio import load_yaml
 
     p = Path(path)
     if not p.exists():
         raise NotFoundError(f"{p}: no such config file", hint="see docs/unlearn.md for an example")
-    return RunConfig.from_dict(yaml.safe_load(p.read_text()) or {})
+    data, _ = load_yaml(read_text(p), source=str(p))
+    return RunConfig.from_dict(data or {})
 
 
 __all__ = ["RunResult", "describe", "load_config", "run", "train", "train_model", "unlearn"]
