@@ -11,7 +11,7 @@ import importlib
 import importlib.metadata
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -269,33 +269,48 @@ extensions:
 """
 
 
-@pytest.mark.parametrize("oracle", [False, True])
-def test_remediation_of_a_users_own_model_publishes_evidence(
-    tmp_path: Path, user_package: str, oracle: bool
-) -> None:
-    """`umr unlearn run --record` on entry-point factories publishes the oracle-free evidence,
-    and the record page and model card show its verdict."""
+def _cli(tmp_path: Path, url: str) -> Callable[..., str]:
+    """``umr`` on a registry in ``tmp_path``: its output, after checking it succeeded."""
     from umr.cli import app
-
-    url = f"sqlite:///{tmp_path / 'registry.db'}"
 
     def umr(*args: str) -> str:
         result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "--registry", url, *args])
         assert result.exit_code == 0, (args, result.output)
         return result.stdout
 
-    text = RECORD.format(prefix=user_package)
-    model, forget, ckpt = tmp_path / "m.yaml", tmp_path / "f.json", tmp_path / "m.safetensors"
-    model.write_text(text)
-    umr("unlearn", "forget-set", "--record", str(model), "--kind", "iid", "--out", str(forget))
+    return umr
+
+
+def _train_and_publish(
+    umr: Callable[..., str], model: Path, text: str, forget: Path, ckpt: Path
+) -> None:
+    """Train the record's model, then publish the record with the checkpoint as artifact."""
     out = umr(
         "unlearn", "train", "--record", str(model), "--forget", str(forget), "--out", str(ckpt)
     )
     sha = out.split("sha256 ")[1].split()[0]
     model.write_text(text + f"artifacts:\n  - {{uri: 'file://{ckpt}', sha256: {sha}}}\n")
     umr("publish", str(model))
+
+
+@pytest.mark.parametrize("oracle", [False, True])
+def test_remediation_of_a_users_own_model_publishes_evidence(
+    tmp_path: Path, user_package: str, oracle: bool
+) -> None:
+    """`umr unlearn remediate` on entry-point factories publishes the oracle-free evidence,
+    and the record page and model card show its verdict."""
+
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+
+    umr = _cli(tmp_path, url)
+
+    text = RECORD.format(prefix=user_package)
+    model, forget, ckpt = tmp_path / "m.yaml", tmp_path / "f.json", tmp_path / "m.safetensors"
+    model.write_text(text)
+    umr("unlearn", "forget-set", "--record", str(model), "--kind", "iid", "--out", str(forget))
+    _train_and_publish(umr, model, text, forget, ckpt)
     out = umr(
-        "unlearn", "run", "--record", "acme-classifier@1.0.0", "--checkpoint", str(ckpt),
+        "unlearn", "remediate", "acme-classifier@1.0.0", "--checkpoint", str(ckpt),
         "--forget", str(forget), "--method", "finetune", "--epochs", "2",
         "--oracle" if oracle else "--no-oracle", "--out", str(tmp_path / "fix"), "--publish",
     )  # fmt: skip
@@ -330,14 +345,10 @@ def test_remediation_streams_a_dataset_an_entry_point_returns(
 ) -> None:
     """A dataset factory may return a map-style Dataset: forget set, training, unlearning and
     evidence read it a batch at a time (the Dataset counts the items alive at once)."""
-    from umr.cli import app
 
     url = f"sqlite:///{tmp_path / 'registry.db'}"
 
-    def umr(*args: str) -> str:
-        result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "--registry", url, *args])
-        assert result.exit_code == 0, (args, result.output)
-        return result.stdout
+    umr = _cli(tmp_path, url)
 
     text = (
         RECORD.format(prefix=user_package)
@@ -349,14 +360,9 @@ def test_remediation_streams_a_dataset_an_entry_point_returns(
     out = umr("unlearn", "forget-set", "--record", str(model), "--kind", "mislabeled",
               "--out", str(forget))  # fmt: skip
     assert "129 examples" in out  # 10% of the 1,294 training images (1,797 less test and val)
+    _train_and_publish(umr, model, text, forget, ckpt)
     out = umr(
-        "unlearn", "train", "--record", str(model), "--forget", str(forget), "--out", str(ckpt)
-    )
-    sha = out.split("sha256 ")[1].split()[0]
-    model.write_text(text + f"artifacts:\n  - {{uri: 'file://{ckpt}', sha256: {sha}}}\n")
-    umr("publish", str(model))
-    out = umr(
-        "unlearn", "run", "--record", "acme-classifier@1.0.0", "--checkpoint", str(ckpt),
+        "unlearn", "remediate", "acme-classifier@1.0.0", "--checkpoint", str(ckpt),
         "--forget", str(forget), "--method", "del", "--epochs", "2", "--no-oracle",
         "--out", str(tmp_path / "fix"), "--publish",
     )  # fmt: skip

@@ -298,14 +298,19 @@ class UnlearnData:
         return torch.cat([self.y_retain, self.y_forget])
 
 
-def split(splits: Splits, fs: ForgetSet) -> UnlearnData:
-    """Split the training set into forget and retain by ``fs`` (applying flipped labels)."""
-    n = len(splits.y_train)
+def _check_indices(fs: ForgetSet, n: int) -> None:
+    """Refuse a forget set whose indices do not fit a training set of ``n`` examples."""
     if len(fs.indices) and (fs.indices.min() < 0 or fs.indices.max() >= n):
         raise DataError(
             f"forget set {fs.sha256[:12]!r}: index out of range for {n} training examples",
             hint="the forget set was built for another dataset; rebuild it",
         )
+
+
+def split(splits: Splits, fs: ForgetSet) -> UnlearnData:
+    """Split the training set into forget and retain by ``fs`` (applying flipped labels)."""
+    n = len(splits.y_train)
+    _check_indices(fs, n)
     y = splits.y_train.clone()
     idx = torch.from_numpy(fs.indices)
     if fs.labels is not None:
@@ -402,11 +407,7 @@ def split_stream(splits: DatasetSplits, fs: ForgetSet) -> Any:
     from umr.unlearn.stream import StreamData
 
     n = len(splits.train)
-    if len(fs.indices) and (fs.indices.min() < 0 or fs.indices.max() >= n):
-        raise DataError(
-            f"forget set {fs.sha256[:12]!r}: index out of range for {n} training examples",
-            hint="the forget set was built for another dataset; rebuild it",
-        )
+    _check_indices(fs, n)
     keep = np.ones(n, dtype=bool)
     keep[fs.indices] = False
     forget = splits.train[fs.indices]
