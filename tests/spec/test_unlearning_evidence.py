@@ -127,7 +127,7 @@ def test_older_free_form_sections_still_load() -> None:
         "umr: 1\nname: m\nversion: 2.0.0\nkind: model\n"
         "extensions: {unlearning: {method: 7, forget: {size: many}}}\n"
     )
-    assert rec.extensions is not None
+    assert rec.extensions == {"unlearning": {"method": 7, "forget": {"size": "many"}}}
 
 
 def test_validation_imports_neither_torch_nor_umr_unlearn() -> None:

@@ -219,8 +219,8 @@ def check_fixed(
         if row is None:
             raise NotFoundError(
                 f"{a.id}: fixed {where} is not published, so nothing shows it is a fix",
-                hint=f"publish {where} first, then "
-                f"'umr advisory fix {a.id} --name {f.name} --version {f.version}'",
+                hint=f"publish {where} first, then 'umr advisory fix {a.id} {where}' (or submit "
+                "the advisory file or body again)",
             )
         if owner is not None and a.affects(f.name, f.version):
             raise ForbiddenError(

@@ -534,7 +534,8 @@ class Registry:
         be a version of an affected name or of a record downstream of one; ``actor`` needs
         ``advisory:`` scope over the affected names, or ``publish:`` scope over ``name``.
 
-        Refused (ConflictError) for a version the advisory's ranges cover, forced or not, and
+        Refused (ForbiddenError) to an owner acting by ``publish:`` scope alone for a version
+        the advisory's ranges cover, forced or not (the advisory's author may force one); and
         while the version's own lineage still reaches the affected data by a route through no
         ``unlearned_from`` edge (a version retrained on the same data is not a fix), unless
         ``forced`` gives a reason, which is kept with the fix (:func:`revisions.check_fixed`)."""

@@ -27,8 +27,8 @@ from umr.unlearn.stream import (
     LogitsOf,
     Source,
     TensorSource,
-    batch_size_of,
     shard,
+    steps_per_epoch,
     to_device,
     world,
 )
@@ -194,10 +194,8 @@ def fit_on(
         guard.release()
         return stats
     opt = torch.optim.SGD(guard.params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    steps_per_epoch = math.ceil(n / batch_size)
-    total = (
-        epochs * steps_per_epoch if max_steps is None else min(max_steps, epochs * steps_per_epoch)
-    )
+    per_epoch = steps_per_epoch(n, batch_size)
+    total = epochs * per_epoch if max_steps is None else min(max_steps, epochs * per_epoch)
     rank, size = world()
     net: nn.Module = model
     if size > 1:
@@ -232,9 +230,7 @@ def fit_on(
                 source.batches(shard(batches, whole=False)), batches, strict=True
             ):
                 x, y = to_device(x, dev, non_blocking=pin), y.to(dev, non_blocking=pin)
-                rate = lr_at(
-                    lr, schedule, stats.steps, total, stats.steps // steps_per_epoch, epochs
-                )
+                rate = lr_at(lr, schedule, stats.steps, total, stats.steps // per_epoch, epochs)
                 for g in opt.param_groups:
                     g["lr"] = rate
                 with autocast(rt):
@@ -250,7 +246,7 @@ def fit_on(
                         torch.cuda.synchronize()
                     t0 = time.perf_counter()
                 elif stats.steps > timed_after:
-                    stats.samples += len(full) if size > 1 else batch_size_of(x)
+                    stats.samples += len(full)
                 if bar is not None:
                     bar.update()
             if ckpt is not None and rank == 0:

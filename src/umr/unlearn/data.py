@@ -172,6 +172,13 @@ def load(cfg: DataConfig, *, made: Any = None) -> Splits:
     )
 
 
+def wrong_labels(rng: np.random.Generator, true: np.ndarray, num_classes: int) -> np.ndarray:
+    """A label other than ``true`` for every example, uniform over the other classes: the
+    mislabeled forget set's rule (and its held-out twin's in :mod:`umr.unlearn.evidence`)."""
+    shift = rng.integers(1, num_classes, size=len(true))  # never 0: never the true label
+    return ((true + shift) % num_classes).astype(np.int64)
+
+
 def make_forget_set(
     y_train: torch.Tensor,
     cfg: ForgetConfig,
@@ -196,9 +203,7 @@ def make_forget_set(
     if cfg.kind in ("iid", "mislabeled"):
         idx = rng.choice(n, size=k, replace=False)
         if cfg.kind == "mislabeled":
-            true = y_train.numpy()[idx]
-            shift = rng.integers(1, num_classes, size=k)  # never the true label
-            labels = ((true + shift) % num_classes).astype(np.int64)
+            labels = wrong_labels(rng, y_train.numpy()[idx], num_classes)
     elif cfg.kind == "non_iid":
         pool = np.flatnonzero(np.isin(y_train.numpy(), cfg.classes))
         if len(pool) < k:

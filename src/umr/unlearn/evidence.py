@@ -24,6 +24,7 @@ from torch import nn
 
 from umr.spec.unlearning import Evidence
 from umr.unlearn._train import Runtime
+from umr.unlearn.data import wrong_labels
 from umr.unlearn.evaluate import Predictions, loss_auc, predict
 from umr.unlearn.stream import Adapter, Source, StreamData
 
@@ -58,10 +59,9 @@ def heldout_like(
             description=f"test examples of classes {classes}",
         )
     if kind == "mislabeled":
-        rng = np.random.default_rng(seed)
-        shift = torch.from_numpy(rng.integers(1, num_classes, size=len(y_test)))
+        wrong = wrong_labels(np.random.default_rng(seed), y_test.numpy(), num_classes)
         return Heldout(
-            source=make(every, (y_test + shift) % num_classes),
+            source=make(every, torch.from_numpy(wrong).to(y_test.dtype)),
             size=len(y_test),
             description="test examples with wrong labels drawn as the forget set's",
         )
