@@ -295,7 +295,7 @@ def _train_and_publish(
 
 @pytest.mark.parametrize("oracle", [False, True])
 def test_remediation_of_a_users_own_model_publishes_evidence(
-    tmp_path: Path, user_package: str, oracle: bool
+    tmp_path: Path, user_package: str, oracle: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`umr unlearn remediate` on entry-point factories publishes the oracle-free evidence,
     and the record page and model card show its verdict."""
@@ -309,6 +309,15 @@ def test_remediation_of_a_users_own_model_publishes_evidence(
     model.write_text(text)
     umr("unlearn", "forget-set", "--record", str(model), "--kind", "iid", "--out", str(forget))
     _train_and_publish(umr, model, text, forget, ckpt)
+    evaluate = importlib.import_module("umr.unlearn.evaluate")  # the module, not its function
+    predicted: list[int] = []  # the length of every set streamed through a model
+    real_predict = evaluate.predict
+
+    def predict(model: Any, source: Any, **kw: Any) -> Any:
+        predicted.append(len(source))
+        return real_predict(model, source, **kw)
+
+    monkeypatch.setattr(evaluate, "predict", predict)
     out = umr(
         "unlearn", "remediate", "acme-classifier@1.0.0", "--checkpoint", str(ckpt),
         "--forget", str(forget), "--method", "finetune", "--epochs", "2",
@@ -326,6 +335,10 @@ def test_remediation_of_a_users_own_model_publishes_evidence(
     assert ev["compute"]["examples"] == 2 * 583 and ev["compute"]["epochs"] == 2.0
     assert ev["retrain_budget"] == {"examples": 8 * 583, "epochs": 8.0}
     assert ev["oracle_run"] is oracle and ("oracle" in ev) is oracle
+    # Metrics and evidence share one pass per set: forget, retain, val, test and held-out,
+    # before and after (and the oracle's four sets when it runs), never a set twice.
+    sets = [65, 583, 72, 180, 180]  # val: 72
+    assert sorted(predicted) == sorted(sets * 2 + (sets[:4] if oracle else []))
     assert ("tow" in new["extensions"]["unlearning"]["after"]) is oracle
     if oracle:
         assert ev["oracle"]["compute"]["examples"] == 8 * 583

@@ -294,3 +294,89 @@ def test_an_interrupted_finetuning_resumes_where_it_stopped(tiny: Any, tmp_path:
     assert stats.steps == 4 * per_epoch and calls[0] == 2 * per_epoch  # only epochs 3 and 4
     for a, b in zip(whole.state_dict().values(), resumed.state_dict().values(), strict=True):
         assert torch.equal(a, b)
+    assert not ckpt.exists()  # a finished run leaves no resume file behind
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"lr": 0.02},
+        {"epochs": 5},
+        {"seed": 6},
+        {"start": "other weights"},
+        {"mask": "first layer only"},
+    ],
+    ids=lambda c: next(iter(c)),
+)
+def test_a_resume_file_of_another_run_is_refused_not_resumed(
+    tiny: Any, tmp_path: Path, change: dict[str, Any]
+) -> None:
+    from umr.unlearn._train import fit
+    from umr.unlearn.checkpoint import CheckpointError
+
+    model, data, _ = tiny
+    kw: dict[str, Any] = {"epochs": 3, "lr": 0.05, "batch_size": 32, "seed": 5}
+
+    calls = [0]
+
+    def stops(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        calls[0] += 1
+        if calls[0] == -(-len(data.y_retain) // 32) + 2:  # in the second epoch
+            raise KeyboardInterrupt
+        return nn.functional.cross_entropy(model(x), y)
+
+    ckpt = tmp_path / "fit.pt"
+    with pytest.raises(KeyboardInterrupt):
+        fit(
+            copy.deepcopy(model), data.x_retain, data.y_retain, loss_fn=stops, checkpoint=ckpt, **kw
+        )
+    saved = ckpt.read_bytes()
+    other = copy.deepcopy(model)
+    kw.update({k: v for k, v in change.items() if k in kw})
+    if "start" in change:
+        with torch.no_grad():
+            next(other.parameters()).add_(1e-3)
+    if "mask" in change:
+        first = next(n for n, _ in other.named_parameters())
+        kw["trainable"] = {
+            first: torch.ones_like(dict(other.named_parameters())[first], dtype=torch.bool)
+        }
+    before = copy.deepcopy(other.state_dict())
+    with pytest.raises(CheckpointError, match="belongs to another run") as err:
+        fit(other, data.x_retain, data.y_retain, checkpoint=ckpt, **kw)
+    assert "delete the file" in (err.value.hint or "")
+    assert ckpt.read_bytes() == saved  # the other run's file is kept as it was
+    for k, v in before.items():
+        assert torch.equal(v, other.state_dict()[k])  # and the model is untouched
+    assert all(p.requires_grad for p in other.parameters())  # masked-out ones given back
+
+
+def test_concat_reads_each_source_once_per_pass_in_the_asked_order() -> None:
+    from umr.unlearn.stream import Concat, TensorSource, in_order
+
+    class Counted(TensorSource):
+        calls = 0
+
+        def batches(self, index_batches: Any) -> Any:
+            type(self).calls += 1
+            return super().batches(index_batches)
+
+    class A(Counted):
+        calls = 0
+
+    class B(Counted):
+        calls = 0
+
+    gen = torch.Generator().manual_seed(3)
+    xa, xb = torch.randn(37, 4, generator=gen), torch.randn(23, 4, generator=gen)
+    ya, yb = torch.randint(0, 5, (37,), generator=gen), torch.randint(0, 5, (23,), generator=gen)
+    both = Concat(A(xa, ya), B(xb, yb))
+    order = torch.randperm(60, generator=gen)
+    batches = [order[i : i + 8] for i in range(0, 60, 8)]
+    x, y = torch.cat([xa, xb]), torch.cat([ya, yb])
+    got = list(both.batches(batches))
+    assert len(got) == len(batches) and A.calls == 1 and B.calls == 1
+    for idx, (bx, by) in zip(batches, got, strict=True):
+        assert torch.equal(bx, x[idx]) and torch.equal(by, y[idx])
+    only_a = list(both.batches(in_order(37, 10)))  # the second source is never asked
+    assert B.calls == 1 and torch.equal(torch.cat([b for _, b in only_a]), ya)

@@ -27,8 +27,8 @@ from umr.errors import NotFoundError, Problem, RecordError
 from umr.registry import tables as t
 from umr.registry._sql import chunked
 from umr.spec import Range, Version, canonical_json, digest
-from umr.spec.limits import check_tree
-from umr.spec.load import field_path, read_text
+from umr.spec.limits import check_tree, field_path
+from umr.spec.load import read_text
 from umr.spec.record import SEVERITIES, Name, Severity, Text, Url, VersionField, require_text
 from umr.spec.yamlio import Marks, format_path, load_yaml
 

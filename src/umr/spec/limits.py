@@ -175,6 +175,33 @@ def format_path(path: Path) -> str:
     return out
 
 
+_TYPE_TAGS = {"str", "int", "float", "bool", "dict", "list", "tuple", "none", "is-instance"}
+
+
+def field_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
+    """The field path of a pydantic error location: the parts that name keys and indexes of
+    ``data``, without the labels pydantic adds for the branch of a union it tried ("str",
+    "tuple[...]", "function-after[...]"). A part is a label only where the data has no such
+    key, so a field or extension key spelled like a label ("str", "a[b") stays in the path."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if _has_part(node, part):
+            node = node[part]
+        elif isinstance(part, str) and ("[" in part or part in _TYPE_TAGS):
+            continue  # a union branch or validator label
+        else:
+            node = None  # a missing field: nothing below it to look into
+        out.append(part)
+    return tuple(out)
+
+
+def _has_part(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node)
+
+
 Locate = Callable[[Path, str], Problem]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from umr.errors import Problem, RecordError
-from umr.spec.limits import MAX_BYTES, check_tree
+from umr.spec.limits import MAX_BYTES, check_tree, field_path
 from umr.spec.record import FIELDS, Record
 from umr.spec.yamlio import Marks, load_yaml
 from umr.suggest import did_you_mean
@@ -21,30 +21,6 @@ _HINTS = {
     "version": "add 'version: 1.0.0'",
     "kind": "add 'kind: model' (or dataset, family, system)",
 }
-
-
-def field_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
-    """The field path of a pydantic error location: the parts that name keys and indexes of
-    ``data``, without the labels pydantic adds for the branch of a union it tried ("str",
-    "tuple[...]", "function-after[...]"). A part is a label only where the data has no such
-    key, so a field or extension key spelled like a label ("str", "a[b") stays in the path."""
-    out: list[str | int] = []
-    node = data
-    for part in loc:
-        if _has_part(node, part):
-            node = node[part]
-        elif isinstance(part, str) and ("[" in part or part in _TYPE_TAGS):
-            continue  # a union branch or validator label
-        else:
-            node = None  # a missing field: nothing below it to look into
-        out.append(part)
-    return tuple(out)
-
-
-def _has_part(node: Any, part: Any) -> bool:
-    if isinstance(node, dict):
-        return part in node
-    return isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node)
 
 
 def _problem(err: Any, marks: Marks | None, source: str | None, data: Any) -> Problem:
@@ -84,9 +60,6 @@ def _problem(err: Any, marks: Marks | None, source: str | None, data: Any) -> Pr
     from umr.spec.yamlio import format_path
 
     return Problem(source=source, path=format_path(loc), message=msg)
-
-
-_TYPE_TAGS = {"str", "int", "float", "bool", "dict", "list", "tuple", "none", "is-instance"}
 
 
 def parse_record(data: Any, *, marks: Marks | None = None, source: str | None = None) -> Record:

@@ -28,6 +28,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from umr.spec.limits import field_path, format_path
+
 SECTION = "unlearning"  # extensions.<SECTION>.evidence
 EVIDENCE_SPEC = 1
 
@@ -106,13 +108,6 @@ class Evidence(_Part):
         return self.model_dump(mode="json", exclude_none=True)
 
 
-def _where(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
 def check_extensions(extensions: dict[str, Any] | None) -> dict[str, Any] | None:
     """Validate ``extensions.unlearning.evidence`` where a record carries one.
 
@@ -126,7 +121,8 @@ def check_extensions(extensions: dict[str, Any] | None) -> dict[str, Any] | None
         Evidence.from_dict(section["evidence"])
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = f"{SECTION}.evidence{_where(tuple(err['loc']))}"
+        loc = field_path(tuple(err["loc"]), section["evidence"])
+        where = format_path((SECTION, "evidence", *loc))
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise ValueError(
             f"{where}: {msg} (see docs/guide/remediation.md, 'Evidence without an oracle')"

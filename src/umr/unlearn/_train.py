@@ -177,7 +177,9 @@ def fit_on(
     each batch and DistributedDataParallel averages the gradients, which are then masked.
     ``schedule`` is ``step`` (cosine per step to 0) or ``epoch`` (the DEL authors' per-epoch
     cosine to 0.01·lr). With ``checkpoint``, the model, optimizer and order generator are saved
-    there after every epoch (by rank 0) and a run that finds the file resumes from it.
+    there after every unfinished epoch (by rank 0) and a run that finds the file resumes from
+    it; a file written by another run (:func:`run_key` differs) is refused, and the file is
+    removed when the run finishes.
     ``stats`` count steps, samples and seconds after the first ``timed_after`` steps (warm-up).
     """
 
@@ -207,8 +209,19 @@ def fit_on(
         fwd = torch.compile(fwd)  # type: ignore[assignment]
     gen = torch.Generator().manual_seed(seed)
     ckpt = Path(checkpoint) if checkpoint is not None else None
+    run = ""
+    if ckpt is not None:
+        settings = {
+            "epochs": epochs, "lr": lr, "batch_size": batch_size, "momentum": momentum,
+            "weight_decay": weight_decay, "seed": seed, "bn_policy": bn_policy,
+            "schedule": schedule, "max_steps": max_steps, "examples": n, "world": size,
+        }  # fmt: skip
+        run = run_key(model, trainable, settings)
     if ckpt is not None and ckpt.exists():
         state = torch.load(ckpt, map_location=dev, weights_only=True)
+        if state.get("run") != run:
+            guard.release()
+            _refuse(ckpt)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         gen.set_state(state["generator"])
@@ -249,10 +262,12 @@ def fit_on(
                     stats.samples += len(full)
                 if bar is not None:
                     bar.update()
-            if ckpt is not None and rank == 0:
-                _save_state(ckpt, model, opt, gen, stats)
+            if ckpt is not None and rank == 0 and stats.steps < total:
+                _save_state(ckpt, model, opt, gen, stats, run)
         if dev.type == "cuda":
             torch.cuda.synchronize()
+        if ckpt is not None and rank == 0:
+            ckpt.unlink(missing_ok=True)  # finished: a later run starts afresh
     finally:
         stats.seconds = time.perf_counter() - t0
         if bar is not None:
@@ -262,11 +277,43 @@ def fit_on(
     return stats
 
 
+def run_key(model: nn.Module, trainable: Mask | None, settings: dict[str, Any]) -> str:
+    """sha256 of what a resumable run depends on: the settings, the starting weights and
+    buffers, and the mask (the loss function is the caller's to keep the same)."""
+    import hashlib
+    import json
+
+    h = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+    for part, tensors in (("state", model.state_dict()), ("mask", trainable or {})):
+        h.update(part.encode())
+        for name in sorted(tensors):
+            t = tensors[name].detach().cpu().contiguous()
+            h.update(f"{name}:{t.dtype}:{tuple(t.shape)}".encode())
+            h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
+def _refuse(path: Path) -> None:
+    from umr.unlearn.checkpoint import CheckpointError
+
+    raise CheckpointError(
+        f"{path}: this resume file belongs to another run (other settings, starting weights "
+        "or mask), so resuming from it would return that run's model",
+        hint="delete the file to start this run afresh, or pass its own checkpoint path",
+    )
+
+
 def _save_state(
-    path: Path, model: nn.Module, opt: torch.optim.Optimizer, gen: torch.Generator, s: FitStats
+    path: Path,
+    model: nn.Module,
+    opt: torch.optim.Optimizer,
+    gen: torch.Generator,
+    s: FitStats,
+    run: str,
 ) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     state = {
+        "run": run,
         "model": model.state_dict(),
         "optimizer": opt.state_dict(),
         "generator": gen.get_state(),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -122,6 +123,35 @@ def predict(
     )
 
 
+SPLITS = ("forget", "retain", "val", "test")
+
+
+def sets_of(data: UnlearnData | StreamData) -> dict[str, Source]:
+    """The forget, retain, val and test sources of ``data`` (those it has)."""
+    d = stream_data(data)
+    sets = {"forget": d.forget, "retain": d.retain, "val": d.val, "test": d.test}
+    return {k: s for k, s in sets.items() if s is not None}
+
+
+def predict_all(
+    model: nn.Module, sets: Mapping[str, Source], **kwargs: Any
+) -> dict[str, Predictions]:
+    """:func:`predict` on every source of ``sets``, each streamed once."""
+    return {k: predict(model, s, **kwargs) for k, s in sets.items()}
+
+
+def scores(
+    preds: Mapping[str, Predictions], *, mia: bool = True, seed: int = 0
+) -> dict[str, float]:
+    """Accuracy on each split of :data:`SPLITS` in ``preds`` and both MIA scores."""
+    res = {f"{k}_acc": p.acc for k, p in preds.items() if k in SPLITS}
+    if mia:
+        p = preds
+        res["mia_svc"] = svc_mia(p["retain"].conf, p["test"].conf, p["forget"].conf, seed=seed)
+        res["mia_loss_auc"] = loss_auc(p["forget"].loss, p["test"].loss)
+    return res
+
+
 def evaluate(
     model: nn.Module,
     data: UnlearnData | StreamData,
@@ -133,19 +163,8 @@ def evaluate(
     batch_size: int | None = None,
 ) -> dict[str, float]:
     """Accuracies on the full forget, retain, val and test sets, and both MIA scores."""
-    d = stream_data(data)
-    sets = {"forget": d.forget, "retain": d.retain, "val": d.val, "test": d.test}
-    preds = {
-        k: predict(model, s, rt=rt, adapter=adapter, batch_size=batch_size)
-        for k, s in sets.items()
-        if s is not None
-    }
-    res = {f"{k}_acc": p.acc for k, p in preds.items()}
-    if mia:
-        p = preds
-        res["mia_svc"] = svc_mia(p["retain"].conf, p["test"].conf, p["forget"].conf, seed=seed)
-        res["mia_loss_auc"] = loss_auc(p["forget"].loss, p["test"].loss)
-    return res
+    preds = predict_all(model, sets_of(data), rt=rt, adapter=adapter, batch_size=batch_size)
+    return scores(preds, mia=mia, seed=seed)
 
 
 def tow(u: Mapping[str, float], o: Mapping[str, float], keys: Sequence[str]) -> float:

@@ -25,7 +25,7 @@ from torch import nn
 from umr.spec.unlearning import Evidence
 from umr.unlearn._train import Runtime
 from umr.unlearn.data import wrong_labels
-from umr.unlearn.evaluate import Predictions, loss_auc, predict
+from umr.unlearn.evaluate import Predictions, loss_auc, predict_all, sets_of
 from umr.unlearn.stream import Adapter, Source, StreamData
 
 
@@ -82,19 +82,16 @@ def measure(
 ) -> dict[str, float]:
     """Forget, held-out, retain and test accuracy, and the forget-vs-held-out loss AUC,
     streaming every set through ``model``."""
+    sets = {k: v for k, v in sets_of(data).items() if k != "val"}
+    preds = predict_all(model, {**sets, "heldout": heldout}, rt=rt, adapter=adapter)
+    return measured(preds, mia=mia)
 
-    def run(source: Source) -> Predictions:
-        return predict(model, source, rt=rt, adapter=adapter)
 
-    forget, held = run(data.forget), run(heldout)
-    res = {
-        "forget_acc": forget.acc,
-        "heldout_acc": held.acc,
-        "retain_acc": run(data.retain).acc,
-        "test_acc": run(data.test).acc,
-    }
+def measured(preds: Mapping[str, Predictions], *, mia: bool = True) -> dict[str, float]:
+    """:func:`measure`'s numbers from predictions on forget, heldout, retain and test."""
+    res = {f"{k}_acc": preds[k].acc for k in ("forget", "heldout", "retain", "test")}
     if mia:
-        res["auc"] = loss_auc(forget.loss, held.loss)
+        res["auc"] = loss_auc(preds["forget"].loss, preds["heldout"].loss)
     return res
 
 
@@ -188,4 +185,13 @@ def build(
     return Evidence.from_dict(ev).to_dict()
 
 
-__all__ = ["ComputeMeter", "Heldout", "build", "compute", "heldout_like", "measure", "metered"]
+__all__ = [
+    "ComputeMeter",
+    "Heldout",
+    "build",
+    "compute",
+    "heldout_like",
+    "measure",
+    "measured",
+    "metered",
+]

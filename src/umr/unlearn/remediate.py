@@ -39,7 +39,7 @@ from umr.unlearn import models
 from umr.unlearn._train import Runtime
 from umr.unlearn.checkpoint import load_checkpoint, save_checkpoint, sha256_file
 from umr.unlearn.config import DataConfig, MethodConfig, TrainConfig
-from umr.unlearn.evaluate import evaluate, versus_oracle
+from umr.unlearn.evaluate import evaluate, predict_all, scores, sets_of, versus_oracle
 from umr.unlearn.factories import DATASET_GROUP, MODEL_GROUP, check_name
 from umr.unlearn.run import train, train_model, unlearn
 from umr.unlearn.stream import StreamData, resolve_device
@@ -305,14 +305,13 @@ def remediate(
     model.load_state_dict(load_checkpoint(ckpt))
     heldout = _evidence.heldout_like(
         fs.kind,
-        _labels(data.forget),
+        _forget_labels(splits, fs),
         splits.y_test,
         num_classes=data.num_classes,
         seed=fs.seed + 1,
         make=_test_source(splits),
     )
-    original = evaluate(model, data, rt=rt, seed=method.seed)
-    measured_before = _measure(model, data, heldout, rt)
+    original, measured_before = _assess(model, data, heldout, rt, method.seed)
     meter = _evidence.ComputeMeter()
     meter.watch(model)
     try:
@@ -321,12 +320,8 @@ def remediate(
         )
     finally:
         meter.close()
-    metrics = {
-        **evaluate(new, data, rt=rt, seed=method.seed),
-        "wall_s": info["wall_s"],
-        "fraction_changed": info["fraction_changed"],
-    }
-    measured_after = _measure(new, data, heldout, rt)
+    after, measured_after = _assess(new, data, heldout, rt, method.seed)
+    metrics = {**after, "wall_s": info["wall_s"], "fraction_changed": info["fraction_changed"]}
     oracle_metrics = None
     oracle_evidence: dict[str, Any] | None = None
     if oracle and method.name != "retrain":
@@ -406,10 +401,12 @@ def remediate(
     return result
 
 
-def _measure(
-    model: nn.Module, data: StreamData, heldout: _evidence.Heldout, rt: Runtime
-) -> dict[str, float]:
-    return _evidence.measure(model, data, heldout.source, rt=rt)
+def _assess(
+    model: nn.Module, data: StreamData, heldout: _evidence.Heldout, rt: Runtime, seed: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The metrics and the evidence measurements of ``model``, each set predicted once."""
+    preds = predict_all(model, {**sets_of(data), "heldout": heldout.source}, rt=rt)
+    return scores(preds, seed=seed), _evidence.measured(preds)
 
 
 def _stream_split(splits: _data.Splits | _data.DatasetSplits, fs: _data.ForgetSet) -> StreamData:
@@ -419,12 +416,12 @@ def _stream_split(splits: _data.Splits | _data.DatasetSplits, fs: _data.ForgetSe
     return StreamData.from_tensors(_data.split(splits, fs))
 
 
-def _labels(source: Any) -> torch.Tensor:
-    """The labels of a source, read a batch at a time (only the labels are kept)."""
-    from umr.unlearn.stream import in_order
-
-    parts = [y for _, y in source.batches(in_order(len(source), 256))]
-    return torch.cat(parts) if parts else torch.zeros(0, dtype=torch.int64)
+def _forget_labels(splits: _data.Splits | _data.DatasetSplits, fs: _data.ForgetSet) -> torch.Tensor:
+    """The labels the forget set was trained with (flipped ones for a mislabeled set); read
+    from the split's labels, so no input is loaded."""
+    if fs.labels is not None:
+        return torch.from_numpy(fs.labels)
+    return splits.y_train[torch.from_numpy(fs.indices)]
 
 
 def _test_source(

@@ -125,13 +125,25 @@ class Concat:
         return self.starts[-1]
 
     def batches(self, index_batches: Sequence[torch.Tensor]) -> Iterator[Batch]:
+        # Each batch's indices are split by source up front, so every source is read with one
+        # batches() call (one DataLoader for a Dataset), not one per batch.
+        plans: list[list[tuple[int, torch.Tensor]]] = []
+        per_source: list[list[torch.Tensor]] = [[] for _ in self.sources]
         for idx in index_batches:
-            parts: list[tuple[torch.Tensor, Batch]] = []
-            for k, s in enumerate(self.sources):
+            plan = []
+            for k in range(len(self.sources)):
                 lo, hi = self.starts[k], self.starts[k + 1]
                 where = ((idx >= lo) & (idx < hi)).nonzero().flatten()
                 if len(where):
-                    parts.append((where, next(iter(s.batches([idx[where] - lo])))))
+                    plan.append((k, where))
+                    per_source[k].append(idx[where] - lo)
+            plans.append(plan)
+        readers = [
+            iter(s.batches(b)) if b else iter(())
+            for s, b in zip(self.sources, per_source, strict=True)
+        ]
+        for plan in plans:
+            parts = [(where, next(readers[k])) for k, where in plan]
             order = torch.cat([w for w, _ in parts]).argsort()  # back to the order of idx
             x = _cat([b[0] for _, b in parts])
             y = torch.cat([b[1] for _, b in parts])
