@@ -190,6 +190,10 @@ def test_worked_example_is_flagged_then_fixed(registry: str) -> None:
     assert done["fraction_changed"] == pytest.approx(0.3, abs=0.01)
     assert done["method_info"]["reset_seed"] != 0 and done["hyperparameters"]["schedule"] == "epoch"
     assert abs(done["after"]["forget_acc"] - done["oracle"]["forget_acc"]) < 0.02
+    # and it carries the oracle-free evidence, which the spec layer validated on load
+    ev = done["evidence"]
+    assert ev["oracle_run"] is True and ev["forget_vs_heldout"]["forget_size"] == 720
+    assert ev["compute"]["examples"] >= ev["retrain_budget"]["examples"]  # the full budget
 
 
 def test_every_demo_advisory_round_trips_through_osv(demo: Registry, tmp_path: Path) -> None:

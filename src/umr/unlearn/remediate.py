@@ -113,13 +113,13 @@ class Remediation:
     published: list[str] = field(default_factory=list)
 
     def text(self) -> str:
-        m = self.metrics
+        res = self.record["extensions"][RESULTS]
+        m, b = res["after"], res["before"]  # as recorded (rounded), so the verdict agrees
         lines = [
-            f"unlearned {self.record['extensions'][RESULTS]['forget']['size']} examples with "
-            f"{self.record['extensions'][RESULTS]['method']} in {m['wall_s']:.1f}s, "
-            f"{m['fraction_changed']:.1%} of parameters changed",
-            f"forget acc {self.original['forget_acc']:.3f} -> {m['forget_acc']:.3f}, "
-            f"test acc {self.original['test_acc']:.3f} -> {m['test_acc']:.3f}"
+            f"unlearned {res['forget']['size']} examples with {res['method']} in "
+            f"{res['wall_s']:.1f}s, {res['fraction_changed']:.1%} of parameters changed",
+            f"forget acc {b['forget_acc']:.3f} -> {m['forget_acc']:.3f}, "
+            f"test acc {b['test_acc']:.3f} -> {m['test_acc']:.3f}"
             + (f", ToW {m['tow']:.3f}" if "tow" in m else ""),
             f"wrote {self.checkpoint} (sha256 {self.sha256[:12]})",
         ]
