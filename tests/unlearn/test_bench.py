@@ -7,7 +7,15 @@ import numpy as np
 import pytest
 import torch
 
-from umr.unlearn.bench import FREE, SUITES, BenchResult, grid_points, memorized_pool, run_bench
+from umr.unlearn.bench import (
+    FREE,
+    METHOD_NAMES,
+    SUITES,
+    BenchResult,
+    grid_points,
+    memorized_pool,
+    run_bench,
+)
 from umr.unlearn.bench_report import budget_analysis, pareto_front
 from umr.unlearn.config import ConfigError, ForgetConfig
 from umr.unlearn.data import DataError, make_forget_set
@@ -44,10 +52,19 @@ def test_every_training_method_searches_the_same_budgets_and_grid_size(name: str
     assert any(lr == pytest.approx(0.15 * s.train.lr) for lr in lrs)  # the reference's rate
 
 
+def test_the_three_point_grid_adds_one_rate_above_every_two_point_grid() -> None:
+    from umr.unlearn.bench import lr_scales
+
+    two, three = lr_scales(2), lr_scales(3)
+    assert two.keys() == three.keys() and "ssd" not in three
+    for m, pts in three.items():
+        assert len(pts) == 3 and pts[:2] == two[m] and pts[2] > max(two[m]), m
+
+
 def test_suites_follow_the_protocol() -> None:
     cpu, mem, gpu = SUITES["cpu"], SUITES["memorization"], SUITES["gpu"]
     assert cpu.data.num_samples >= 10_000 and cpu.model == "cnn1d"
-    assert {"del", "finetune", "neggrad_plus", "scrub", "retrain"} <= set(cpu.methods)
+    assert set(cpu.methods) == set(METHOD_NAMES)  # every baseline, at the same budgets
     assert set(cpu.forget_sets) == {"iid", "non_iid", "mislabeled"}
     assert (mem.data.num_samples, mem.data.corr_noise_scale, mem.data.iid_noise_scale) == (
         4500,

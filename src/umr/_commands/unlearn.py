@@ -306,6 +306,13 @@ def _list_option(*flags: str, help: str) -> Callable[[_F], _F]:
 @click.option(
     "--no-search", is_flag=True, help="Skip the hyperparameter search; use grid defaults."
 )
+@click.option(
+    "--lr-points",
+    type=click.IntRange(2, 3),
+    default=None,
+    help="Learning rates per method in the search: 2, or 3 (adds 2x the pretraining rate; "
+    "gradient ascent: 1x) [default: the suite's].",
+)
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda.")
 @click.option(
     "--compile/--no-compile", "compile_", default=None, help="torch.compile [default: the suite's]."
@@ -327,6 +334,7 @@ def bench_cmd(
     methods: list[str],
     forget_sets: list[str],
     no_search: bool,
+    lr_points: int | None,
     device: str,
     compile_: bool | None,
     threads: int | None,
@@ -360,6 +368,7 @@ def bench_cmd(
         methods=methods or None,
         forget_sets=forget_sets or None,
         search=not no_search,
+        lr_points=lr_points,
         device=device,
         compile=compile_,
         threads=threads,

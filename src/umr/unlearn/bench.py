@@ -77,10 +77,12 @@ FREE = ("ssd",)  # training-free: no epochs, their own grid
 Grid = dict[str, list[Any]]  # MethodConfig field (or "options.KEY" / "localize.KEY") -> values
 
 # Learning-rate grids as multiples of the pretraining rate, one length for every method.
-# DEL's include the DEL authors' 0.15x (0.015 against their 0.1 pretraining rate).
+# DEL's include the DEL authors' 0.15x (0.015 against their 0.1 pretraining rate). The
+# three-point grid is the two-point one plus one point above it (2x; gradient ascent 1x): in
+# the two-point search most methods chose their top point, so the top edge may bind.
 LR2 = {"del": (0.15, 1.0), "retrain": (0.5, 1.0), "gradient_ascent": (0.02, 0.2)}
-LR3 = {"del": (0.15, 0.4, 1.0), "retrain": (0.5, 1.0, 2.0), "gradient_ascent": (0.005, 0.02, 0.2)}
-BASE2, BASE3 = (0.2, 1.0), (0.1, 0.3, 1.0)
+LR3 = {"del": (0.15, 1.0, 2.0), "retrain": (0.5, 1.0, 2.0), "gradient_ascent": (0.02, 0.2, 1.0)}
+BASE2, BASE3 = (0.2, 1.0), (0.2, 1.0, 2.0)
 
 
 def lr_scales(n: int) -> dict[str, tuple[float, ...]]:
@@ -246,6 +248,7 @@ def run_bench(
     methods: Iterable[str] | None = None,
     forget_sets: Iterable[str] | None = None,
     search: bool = True,
+    lr_points: int | None = None,
     device: str = "auto",
     compile: bool | None = None,
     threads: int | None = None,
@@ -281,6 +284,10 @@ def run_bench(
         threads=threads or s.threads,
         workers=s.workers if workers is None else workers,
     )
+    if lr_points is not None:
+        if lr_points not in (2, 3):
+            raise ConfigError(f"lr_points: {lr_points} is not 2 or 3", hint="use 2 or 3")
+        s = replace(s, lr_scales=lr_scales(lr_points))
     if s.search_seed in s.seeds:
         raise ConfigError(
             f"--seeds: {s.search_seed} is the search seed and is never reported",
