@@ -1,7 +1,7 @@
-"""DEL under torchrun (run by test_distributed.py): load the original model, unlearn, write
-the mask and the metrics from rank 0.
+"""Unlearning under torchrun (run by test_distributed.py): load the original model, run each
+method named on the command line, write each mask and the metrics from rank 0.
 
-    torchrun --standalone --nproc_per_node 2 tests/unlearn/ddp_del.py STATE OUT
+    torchrun --standalone --nproc_per_node 2 tests/unlearn/ddp_del.py STATE OUT METHOD...
 """
 
 from __future__ import annotations
@@ -29,25 +29,41 @@ def setup() -> tuple[Any, Any, Any]:
     return factory(0), split(splits, fs), factory
 
 
-def main(state: str, out: str) -> None:
+METHODS: dict[str, dict[str, Any]] = {  # what the test runs, in one and in two processes
+    "del": {"epochs": 5},
+    "finetune": {"epochs": 3},
+    "neggrad_plus": {"epochs": 3, "options": {"alpha": 0.99}},
+    "salun": {"epochs": 3},
+}
+
+
+def method_config(name: str) -> Any:
+    from umr.unlearn import MethodConfig
+
+    return MethodConfig(name=name, seed=1, **METHODS[name])
+
+
+def main(state: str, out: str, names: list[str]) -> None:
     torch.set_num_threads(1)
-    from umr.unlearn import MethodConfig, Runtime, evaluate, unlearn
+    from umr.unlearn import Runtime, evaluate, unlearn
     from umr.unlearn.localize import save_mask
     from umr.unlearn.stream import init_distributed, is_writer, world
 
     rt = Runtime(device=init_distributed("cpu"))
     model, data, factory = setup()
-    model.load_state_dict(torch.load(state, weights_only=True))
-    method = MethodConfig(name="del", epochs=5, seed=1)
-    new, info = unlearn(model, data, method, factory=factory, rt=rt)
-    metrics = evaluate(new, data, rt=rt, seed=1)
+    docs = {}
+    for name in names:
+        model.load_state_dict(torch.load(state, weights_only=True))
+        new, info = unlearn(model, data, method_config(name), factory=factory, rt=rt)
+        docs[name] = evaluate(new, data, rt=rt, seed=1)
+        if is_writer() and info["mask"] is not None:
+            Path(out).mkdir(parents=True, exist_ok=True)
+            save_mask(info["mask"], Path(out) / f"{name}-mask.safetensors")
     if is_writer():  # one writer of outputs
         Path(out).mkdir(parents=True, exist_ok=True)
-        save_mask(info["mask"], Path(out) / "mask.safetensors")
-        doc = {"metrics": metrics, "world": world()[1]}
-        (Path(out) / "metrics.json").write_text(json.dumps(doc))
+        (Path(out) / "metrics.json").write_text(json.dumps({"metrics": docs, "world": world()[1]}))
     torch.distributed.destroy_process_group()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3:])
