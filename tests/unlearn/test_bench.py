@@ -221,3 +221,20 @@ def test_render_redraws_table_and_plots_from_results(tmp_path: Path) -> None:
         tmp_path / "a" / "results.md"
     ).read_text()
     assert all(Path(f).exists() for f in files.values())
+
+
+def test_the_report_says_why_a_method_was_not_run() -> None:
+    from dataclasses import replace
+
+    from umr.unlearn.bench import left_out
+
+    mem, cpu = SUITES["memorization"], SUITES["cpu"]
+    assert left_out(cpu) == ""  # every method runs
+    text = left_out(mem)
+    for m in set(METHOD_NAMES) - set(mem.methods):
+        assert m in text
+    assert "leaves them out by default" in text and "--method" in text
+    assert left_out(replace(mem, methods=METHOD_NAMES)) == ""
+    only = left_out(replace(cpu, methods=("del", "retrain")))
+    assert "not chosen with --method" in only and "by default" not in only
+    assert "finetune" in only and "del," not in only

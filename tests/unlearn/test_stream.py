@@ -294,17 +294,23 @@ def test_an_interrupted_finetuning_resumes_where_it_stopped(tiny: Any, tmp_path:
     assert stats.steps == 4 * per_epoch and calls[0] == 2 * per_epoch  # only epochs 3 and 4
     for a, b in zip(whole.state_dict().values(), resumed.state_dict().values(), strict=True):
         assert torch.equal(a, b)
-    assert not ckpt.exists()  # a finished run leaves no resume file behind
+    # The finished run's file stays; the same run started again returns its model at once.
+    again, calls[0] = copy.deepcopy(model), 0
+    stats = fit(again, data.x_retain, data.y_retain, loss_fn=counted, checkpoint=ckpt, **kw)
+    assert calls[0] == 0 and stats.steps == 4 * per_epoch
+    for a, b in zip(whole.state_dict().values(), again.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
 
 
 @pytest.mark.parametrize(
     "change",
     [
-        {"lr": 0.02},
-        {"epochs": 5},
-        {"seed": 6},
-        {"start": "other weights"},
-        {"mask": "first layer only"},
+        {"lr": 0.02, "differ": "settings"},
+        {"epochs": 5, "differ": "settings"},
+        {"seed": 6, "differ": "settings"},
+        {"start": "other weights", "differ": "starting weights"},
+        {"mask": "first layer only", "differ": "mask"},
+        {"data": "same size, other labels", "differ": "data"},
     ],
     ids=lambda c: next(iter(c)),
 )
@@ -341,10 +347,14 @@ def test_a_resume_file_of_another_run_is_refused_not_resumed(
         kw["trainable"] = {
             first: torch.ones_like(dict(other.named_parameters())[first], dtype=torch.bool)
         }
+    y = data.y_retain
+    if "data" in change:
+        y = (y + 1) % int(y.max() + 1)
     before = copy.deepcopy(other.state_dict())
     with pytest.raises(CheckpointError, match="belongs to another run") as err:
-        fit(other, data.x_retain, data.y_retain, checkpoint=ckpt, **kw)
-    assert "delete the file" in (err.value.hint or "")
+        fit(other, data.x_retain, y, checkpoint=ckpt, **kw)
+    assert f"its {change['differ']} differ" in str(err.value)  # says what differs
+    assert "same seed" in (err.value.hint or "") and "delete the file" in (err.value.hint or "")
     assert ckpt.read_bytes() == saved  # the other run's file is kept as it was
     for k, v in before.items():
         assert torch.equal(v, other.state_dict()[k])  # and the model is untouched
@@ -380,3 +390,52 @@ def test_concat_reads_each_source_once_per_pass_in_the_asked_order() -> None:
         assert torch.equal(bx, x[idx]) and torch.equal(by, y[idx])
     only_a = list(both.batches(in_order(37, 10)))  # the second source is never asked
     assert B.calls == 1 and torch.equal(torch.cat([b for _, b in only_a]), ya)
+
+
+def test_a_model_with_extra_state_checkpoints_and_resumes(tmp_path: Path) -> None:
+    from umr.unlearn._train import fit
+
+    class Noted(nn.Linear):
+        def get_extra_state(self) -> Any:
+            return {"note": "kept beside the weights"}
+
+        def set_extra_state(self, state: Any) -> None:
+            self.note = state["note"]
+
+    gen = torch.Generator().manual_seed(0)
+    x, y = torch.randn(40, 8, generator=gen), torch.randint(0, 3, (40,), generator=gen)
+    torch.manual_seed(0)
+    first = Noted(8, 3)
+    again = copy.deepcopy(first)
+    kw: dict[str, Any] = {"epochs": 2, "lr": 0.1, "batch_size": 8, "checkpoint": tmp_path / "f.pt"}
+    fit(first, x, y, **kw)
+    stats = fit(again, x, y, **kw)  # the finished run, found again: its model, no step taken
+    assert stats.steps == 10 and again.note == "kept beside the weights"
+    assert torch.equal(first.weight, again.weight)
+
+
+def test_concat_gives_an_empty_batch_for_an_empty_index() -> None:
+    from umr.unlearn.stream import Concat, TensorSource
+
+    both = Concat(TensorSource(torch.ones(3, 2), torch.zeros(3, dtype=torch.int64)),
+                  TensorSource(torch.zeros(2, 2), torch.ones(2, dtype=torch.int64)))  # fmt: skip
+    got = list(both.batches([torch.tensor([4, 0]), torch.zeros(0, dtype=torch.int64)]))
+    assert got[0][1].tolist() == [1, 0]
+    assert got[1][0].shape == (0, 2) and got[1][1].shape == (0,)  # as a TensorSource gives
+
+
+@pytest.mark.parametrize("world_size", [1, 2, 3, 8])
+def test_no_rank_gets_an_empty_training_slice(world_size: int) -> None:
+    """Under torchrun a last batch smaller than the world is dropped (a rank with no example
+    would take a NaN loss into the averaged gradient); the step count says the same."""
+    from umr.unlearn.stream import epoch_batches, steps_per_epoch
+
+    for n in range(0, 70):
+        for batch_size in (b for b in (1, 4, 7, 16) if b >= world_size):  # fit_on refuses less
+            got = epoch_batches(torch.arange(n), batch_size, world_size)
+            assert len(got) == steps_per_epoch(n, batch_size, world_size), (n, batch_size)
+            assert all(len(b[r::world_size]) for b in got for r in range(world_size))
+            kept = torch.cat(got).tolist() if got else []
+            assert kept == list(range(len(kept))) and n - len(kept) < world_size
+            if world_size == 1:
+                assert len(kept) == n  # one process trains on every example, as before

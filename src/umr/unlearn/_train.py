@@ -27,6 +27,7 @@ from umr.unlearn.stream import (
     LogitsOf,
     Source,
     TensorSource,
+    epoch_batches,
     shard,
     steps_per_epoch,
     to_device,
@@ -177,9 +178,9 @@ def fit_on(
     each batch and DistributedDataParallel averages the gradients, which are then masked.
     ``schedule`` is ``step`` (cosine per step to 0) or ``epoch`` (the DEL authors' per-epoch
     cosine to 0.01·lr). With ``checkpoint``, the model, optimizer and order generator are saved
-    there after every unfinished epoch (by rank 0) and a run that finds the file resumes from
-    it; a file written by another run (:func:`run_key` differs) is refused, and the file is
-    removed when the run finishes.
+    there after every epoch (by rank 0) and a run that finds the file resumes from it (a
+    finished run's file returns its model at once); a file written by another run
+    (:func:`run_key` differs) is refused, naming what differs.
     ``stats`` count steps, samples and seconds after the first ``timed_after`` steps (warm-up).
     """
 
@@ -196,9 +197,18 @@ def fit_on(
         guard.release()
         return stats
     opt = torch.optim.SGD(guard.params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    per_epoch = steps_per_epoch(n, batch_size)
-    total = epochs * per_epoch if max_steps is None else min(max_steps, epochs * per_epoch)
     rank, size = world()
+    if batch_size < size:
+        guard.release()
+        from umr.unlearn.config import ConfigError
+
+        raise ConfigError(
+            f"batch_size {batch_size} is smaller than the {size} processes, so some would "
+            "train on no example",
+            hint=f"batch_size is the global batch: use at least {size}",
+        )
+    per_epoch = steps_per_epoch(n, batch_size, size)
+    total = epochs * per_epoch if max_steps is None else min(max_steps, epochs * per_epoch)
     net: nn.Module = model
     if size > 1:
         from torch.nn.parallel import DistributedDataParallel
@@ -209,19 +219,21 @@ def fit_on(
         fwd = torch.compile(fwd)  # type: ignore[assignment]
     gen = torch.Generator().manual_seed(seed)
     ckpt = Path(checkpoint) if checkpoint is not None else None
-    run = ""
+    run: dict[str, str] = {}
     if ckpt is not None:
         settings = {
             "epochs": epochs, "lr": lr, "batch_size": batch_size, "momentum": momentum,
             "weight_decay": weight_decay, "seed": seed, "bn_policy": bn_policy,
-            "schedule": schedule, "max_steps": max_steps, "examples": n, "world": size,
+            "schedule": schedule, "max_steps": max_steps, "world": size,
         }  # fmt: skip
-        run = run_key(model, trainable, settings)
+        run = run_key(model, trainable, settings, source)
     if ckpt is not None and ckpt.exists():
         state = torch.load(ckpt, map_location=dev, weights_only=True)
-        if state.get("run") != run:
+        saved = state.get("run") if isinstance(state.get("run"), dict) else {}
+        differ = [k for k in run if saved.get(k) != run[k]]
+        if differ:
             guard.release()
-            _refuse(ckpt)
+            _refuse(ckpt, differ)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         gen.set_state(state["generator"])
@@ -238,7 +250,7 @@ def fit_on(
         while stats.steps < total:
             order = torch.randperm(n, generator=gen)
             left = total - stats.steps
-            batches = [order[i : i + batch_size] for i in range(0, n, batch_size)][:left]
+            batches = epoch_batches(order, batch_size, size)[:left]
             for (x, y), full in zip(
                 source.batches(shard(batches, whole=False)), batches, strict=True
             ):
@@ -262,12 +274,10 @@ def fit_on(
                     stats.samples += len(full)
                 if bar is not None:
                     bar.update()
-            if ckpt is not None and rank == 0 and stats.steps < total:
+            if ckpt is not None and rank == 0:
                 _save_state(ckpt, model, opt, gen, stats, run)
         if dev.type == "cuda":
             torch.cuda.synchronize()
-        if ckpt is not None and rank == 0:
-            ckpt.unlink(missing_ok=True)  # finished: a later run starts afresh
     finally:
         stats.seconds = time.perf_counter() - t0
         if bar is not None:
@@ -277,29 +287,54 @@ def fit_on(
     return stats
 
 
-def run_key(model: nn.Module, trainable: Mask | None, settings: dict[str, Any]) -> str:
-    """sha256 of what a resumable run depends on: the settings, the starting weights and
-    buffers, and the mask (the loss function is the caller's to keep the same)."""
+def run_key(
+    model: nn.Module, trainable: Mask | None, settings: dict[str, Any], source: Source
+) -> dict[str, str]:
+    """What a resumable run depends on, one sha256 per part: the settings, the starting weights
+    and buffers, the mask, and the data (in-memory tensors in full; any other source by its
+    type and length only). The loss function is the caller's to keep the same."""
     import hashlib
     import json
 
-    h = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
-    for part, tensors in (("state", model.state_dict()), ("mask", trainable or {})):
-        h.update(part.encode())
-        for name in sorted(tensors):
-            t = tensors[name].detach().cpu().contiguous()
-            h.update(f"{name}:{t.dtype}:{tuple(t.shape)}".encode())
-            h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
+    def digest(*parts: Any) -> str:
+        h = hashlib.sha256()
+        for part in parts:
+            if isinstance(part, torch.Tensor):
+                t = part.detach().cpu().contiguous()
+                h.update(f"{t.dtype}:{tuple(t.shape)}".encode())
+                h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+            else:
+                h.update(repr(part).encode())
+        return h.hexdigest()
+
+    def tensors(named: Any) -> list[Any]:  # non-tensor entries (extra state): by type only
+        out: list[Any] = []
+        for k in sorted(named):
+            v = named[k]
+            out += [k, v if isinstance(v, torch.Tensor) else type(v).__qualname__]
+        return out
+
+    if isinstance(source, TensorSource):
+        data = digest(source.x, source.y)
+    else:
+        data = digest(type(source).__qualname__, len(source))
+    return {
+        "settings": digest(json.dumps(settings, sort_keys=True)),
+        "starting weights": digest(*tensors(model.state_dict())),
+        "mask": digest(*tensors(trainable or {})),
+        "data": data,
+    }
 
 
-def _refuse(path: Path) -> None:
+def _refuse(path: Path, differ: list[str]) -> None:
     from umr.unlearn.checkpoint import CheckpointError
 
     raise CheckpointError(
-        f"{path}: this resume file belongs to another run (other settings, starting weights "
-        "or mask), so resuming from it would return that run's model",
-        hint="delete the file to start this run afresh, or pass its own checkpoint path",
+        f"{path}: this resume file belongs to another run (its {', '.join(differ)} differ), so "
+        "resuming from it would return that run's model",
+        hint="if this is the same run restarted, build the model with the same seed (or load "
+        "the same starting weights) and pass the same data and settings; otherwise delete the "
+        "file or give this run its own checkpoint path",
     )
 
 
@@ -309,7 +344,7 @@ def _save_state(
     opt: torch.optim.Optimizer,
     gen: torch.Generator,
     s: FitStats,
-    run: str,
+    run: dict[str, str],
 ) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     state = {

@@ -183,14 +183,22 @@ SUITES = {
 
 
 def left_out(s: Suite) -> str:
-    """What the report says about the methods this run left out ("" when none)."""
+    """What the report says about the methods this run left out ("" when none): those the
+    suite's default leaves out (to fit the time) apart from those ``--method`` left out."""
+    default = SUITES[s.name].methods if s.name in SUITES else METHOD_NAMES
     out = [m for m in METHOD_NAMES if m not in s.methods]
-    if not out:
-        return ""
-    return (
-        f"{', '.join(out)} not run (the suite's default leaves them out to fit the time on 2 "
-        "shared CPU cores; --method adds them, and a rerun with the same --out keeps the rest)."
-    )
+    by_suite = [m for m in out if m not in default]
+    by_choice = [m for m in out if m in default]
+    parts = []
+    if by_suite:
+        parts.append(
+            f"{', '.join(by_suite)} not run: the {s.name} suite leaves them out by default to fit "
+            "the time on 2 shared CPU cores (--method adds them; a rerun with the same --out "
+            "keeps the finished runs)"
+        )
+    if by_choice:
+        parts.append(f"{', '.join(by_choice)} not run: not chosen with --method")
+    return "; ".join(parts) + ("." if parts else "")
 
 
 def grid_points(grid: Grid) -> list[dict[str, Any]]:

@@ -18,7 +18,6 @@ batch; :func:`all_reduce_f64` and :func:`gather` combine results in a fixed orde
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -142,7 +141,10 @@ class Concat:
             iter(s.batches(b)) if b else iter(())
             for s, b in zip(self.sources, per_source, strict=True)
         ]
-        for plan in plans:
+        for idx, plan in zip(index_batches, plans, strict=True):
+            if not plan:  # an empty batch (a rank's share can be): shaped like the first's
+                yield next(iter(self.sources[0].batches([idx])))
+                continue
             parts = [(where, next(readers[k])) for k, where in plan]
             order = torch.cat([w for w, _ in parts]).argsort()  # back to the order of idx
             x = _cat([b[0] for _, b in parts])
@@ -396,8 +398,21 @@ def in_order(n: int, batch_size: int) -> list[torch.Tensor]:
     return [torch.arange(i, min(n, i + batch_size)) for i in range(0, n, batch_size)]
 
 
-def steps_per_epoch(n: int, batch_size: int) -> int:
-    return math.ceil(n / batch_size)
+def steps_per_epoch(n: int, batch_size: int, world_size: int = 1) -> int:
+    """Training steps in one pass over ``n`` examples: every batch, less a last one too small
+    to give each of ``world_size`` ranks an example (see :func:`epoch_batches`)."""
+    full, rest = divmod(n, batch_size)
+    return full + (1 if rest and rest >= world_size else 0)
+
+
+def epoch_batches(order: torch.Tensor, batch_size: int, world_size: int = 1) -> list[torch.Tensor]:
+    """``order`` cut into batches of ``batch_size``. Under torchrun a last batch smaller than
+    the world is dropped: a rank with an empty slice would take a NaN loss (the mean over no
+    examples) and DDP would average it into every rank's gradient."""
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if batches and len(batches[-1]) < world_size:
+        batches.pop()
+    return batches
 
 
 __all__ = [
@@ -415,6 +430,7 @@ __all__ = [
     "as_source",
     "batch_size_of",
     "call_model",
+    "epoch_batches",
     "gather",
     "in_order",
     "init_distributed",
