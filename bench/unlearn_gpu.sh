@@ -10,8 +10,8 @@
 set -euo pipefail
 out=${1:-${OUT:-bench-gpu}}
 mkdir -p "$out"
-cmd=(umr unlearn bench --suite gpu --seeds 0 --forget-sets non_iid
-     --methods del,finetune,neggrad_plus --device cuda --out "$out")
+cmd=(umr unlearn bench --suite gpu --seed 0 --forget-set non_iid
+     --method del --method finetune --method neggrad_plus --device cuda --out "$out")
 {
   date -u
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
