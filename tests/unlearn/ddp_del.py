@@ -59,10 +59,29 @@ def main(state: str, out: str, names: list[str]) -> None:
         if is_writer() and info["mask"] is not None:
             Path(out).mkdir(parents=True, exist_ok=True)
             save_mask(info["mask"], Path(out) / f"{name}-mask.safetensors")
+    checks = edge_cases(model, data, rt)
     if is_writer():  # one writer of outputs
         Path(out).mkdir(parents=True, exist_ok=True)
-        (Path(out) / "metrics.json").write_text(json.dumps({"metrics": docs, "world": world()[1]}))
+        doc = {"metrics": docs, "world": world()[1], "checks": checks}
+        (Path(out) / "metrics.json").write_text(json.dumps(doc))
     torch.distributed.destroy_process_group()
+
+
+def edge_cases(model: Any, data: Any, rt: Any) -> dict[str, Any]:
+    """A last batch of one example (rank 1's slice would be empty) trains to finite weights
+    in as many steps as one process counts; a global batch smaller than the world is refused."""
+    from umr.unlearn._train import fit
+    from umr.unlearn.config import ConfigError
+
+    x, y = data.x_retain[:33], data.y_retain[:33]  # batches of 16: 16, 16 and 1
+    stats = fit(model, x, y, epochs=2, lr=0.05, batch_size=16, rt=rt)
+    finite = all(bool(torch.isfinite(p).all()) for p in model.parameters())
+    try:
+        fit(model, x, y, epochs=1, lr=0.05, batch_size=1, rt=rt)
+        refused = ""
+    except ConfigError as err:
+        refused = str(err)
+    return {"steps": stats.steps, "finite": finite, "refused": refused}
 
 
 if __name__ == "__main__":

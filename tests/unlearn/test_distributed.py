@@ -43,6 +43,10 @@ def test_two_processes_give_the_single_process_mask_and_metrics(tmp_path: Path) 
     assert run.returncode == 0, run.stderr[-3000:]
     doc = json.loads((tmp_path / "ddp" / "metrics.json").read_text())
     assert doc["world"] == 2 and list(doc["metrics"]) == list(METHODS)
+    # 33 examples in batches of 16: the last batch (one example) is dropped under two ranks
+    checks = doc["checks"]
+    assert checks["steps"] == 2 * 2 and checks["finite"]
+    assert "smaller than the 2 processes" in checks["refused"]
 
     for name in METHODS:
         model.load_state_dict(torch.load(tmp_path / "original.pt", weights_only=True))
