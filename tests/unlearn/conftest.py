@@ -51,3 +51,32 @@ def tiny(digits):
     model = factory(0)
     fit(model, data.x_train, data.y_train, epochs=3, lr=0.05)
     return model, data, factory
+
+
+@pytest.fixture
+def remediate_dummy(tmp_path):
+    """Publish a record text, then run ``remediate`` on a ref of it with a placeholder
+    checkpoint and forget set (for the refusals that come before anything is read)."""
+    from contextlib import contextmanager
+
+    from umr.registry import Registry
+    from umr.unlearn.config import MethodConfig
+    from umr.unlearn.remediate import remediate
+
+    @contextmanager
+    def published(text: str):
+        (tmp_path / "m.yaml").write_text(text)
+        (tmp_path / "ck.safetensors").write_bytes(b"not the weights")
+        (tmp_path / "f.json").write_text("{}")
+        with Registry(f"sqlite:///{tmp_path / 'r.db'}") as reg:
+            reg.publish([tmp_path / "m.yaml"])
+            yield lambda ref: remediate(
+                reg,
+                ref,
+                checkpoint=tmp_path / "ck.safetensors",
+                forget=tmp_path / "f.json",
+                method=MethodConfig(),
+                out=tmp_path / "o",
+            )
+
+    return published

@@ -176,32 +176,19 @@ def test_a_module_path_is_refused_before_anything_is_imported(
 
 
 def test_a_record_naming_a_module_is_refused_before_import(
-    tmp_path: Path, import_log: _ImportLog
+    remediate_dummy: Any, import_log: _ImportLog
 ) -> None:
-    from umr.registry import Registry
-    from umr.unlearn.config import MethodConfig
     from umr.unlearn.factories import FactoryError
-    from umr.unlearn.remediate import remediate
 
-    (tmp_path / "m.yaml").write_text(
+    text = (
         "umr: 1\nname: evil\nversion: 1.0.0\nkind: model\n"
         "extensions:\n  umr-unlearn:\n    model: 'os:system'\n    data: {name: digits}\n"
     )
-    (tmp_path / "ck.safetensors").write_bytes(b"x")
-    (tmp_path / "f.json").write_text("{}")
-    with Registry(f"sqlite:///{tmp_path / 'r.db'}") as reg:
-        reg.publish([tmp_path / "m.yaml"])
+    with remediate_dummy(text) as run:
         before = set(sys.modules)
         import_log.names.clear()
         with pytest.raises(FactoryError, match=r"evil@1.0.0 extensions.umr-unlearn.model: 'os:"):
-            remediate(
-                reg,
-                "evil@1.0.0",
-                checkpoint=tmp_path / "ck.safetensors",
-                forget=tmp_path / "f.json",
-                method=MethodConfig(),
-                out=tmp_path / "o",
-            )
+            run("evil@1.0.0")
         assert import_log.names == [] and set(sys.modules) == before
 
 

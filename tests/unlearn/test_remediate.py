@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -165,37 +166,20 @@ def test_unlearning_publishes_a_fixed_version(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("missing", ["no extension", "wrong checkpoint"])
-def test_remediation_refuses_what_it_cannot_do(tmp_path: Path, missing: str) -> None:
+def test_remediation_refuses_what_it_cannot_do(remediate_dummy: Any, missing: str) -> None:
     need_module("mnist1d", "unlearn")
     from umr.errors import UmrError
-    from umr.registry import Registry
-    from umr.unlearn.config import MethodConfig
-    from umr.unlearn.remediate import remediate
 
     text = MODEL.replace("upstream:\n  - {ref: mnist1d-labels@^1, relation: trained_on}\n", "")
     if missing == "no extension":
         text = text[: text.index("extensions:")]
     else:
         text += "artifacts:\n  - {uri: 'file:///x', sha256: '" + "0" * 64 + "'}\n"
-    (tmp_path / "m.yaml").write_text(text)
-    (tmp_path / "ck.safetensors").write_bytes(b"not the weights")
-    (tmp_path / "f.json").write_text("{}")
-    with Registry(f"sqlite:///{tmp_path / 'r.db'}") as reg:
-        reg.publish([tmp_path / "m.yaml"])
-        expected = (
-            "has no extensions.umr-unlearn.model"
-            if missing == "no extension"
-            else "matches none of"
-        )
-        with pytest.raises(UmrError, match=expected):
-            remediate(
-                reg,
-                "mnist1d-cnn@1.0.0",
-                checkpoint=tmp_path / "ck.safetensors",
-                forget=tmp_path / "f.json",
-                method=MethodConfig(),
-                out=tmp_path / "o",
-            )
+    expected = (
+        "has no extensions.umr-unlearn.model" if missing == "no extension" else "matches none of"
+    )
+    with remediate_dummy(text) as run, pytest.raises(UmrError, match=expected):
+        run("mnist1d-cnn@1.0.0")
 
 
 def test_forget_set_reads_an_inherited_data_setup(tmp_path: Path) -> None:
