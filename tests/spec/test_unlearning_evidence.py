@@ -112,6 +112,10 @@ def test_a_gap_beyond_two_standard_errors_is_called_a_difference() -> None:
         (lambda e: e["test_acc"].update(after=1.2), "evidence.test_acc.after"),
         (lambda e: e.update(tow=0.9), "evidence.tow: Extra inputs are not permitted"),
         (lambda e: e.pop("compute"), "evidence.compute: Field required"),
+        (
+            lambda e: e["forget_vs_heldout"].update(heldout="test examples\n- injected item"),
+            "evidence.forget_vs_heldout.heldout: String should match pattern",
+        ),
     ],
 )
 def test_bad_evidence_is_refused_with_its_path(change: Any, message: str) -> None:

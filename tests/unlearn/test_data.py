@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -87,3 +89,44 @@ def test_bad_forget_requests_say_what_to_do(digits) -> None:
 
     with pytest.raises(FactoryError, match=r"data.name: 'cifar' is not registered"):
         load(DataConfig(name="cifar"))
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("{", "not JSON"),
+        ("[1, 2]", "holds a list"),
+        ("{}", "missing kind, seed, indices, labels"),
+        ('{"kind": "' + "k" * 500 + '", "seed": 0, "indices": [], "labels": null}', "kind 'kkkk"),
+        ('{"kind": "iid", "seed": "0", "indices": [], "labels": null}', "seed '0'"),
+        ('{"kind": "iid", "seed": 0, "indices": [1, -2], "labels": null}', "indices must be"),
+        ('{"kind": "iid", "seed": 0, "indices": [1, 2.5], "labels": null}', "indices must be"),
+        ('{"kind": "mislabeled", "seed": 0, "indices": [1, 2], "labels": [3]}', "labels must be"),
+    ],
+)
+def test_a_bad_forget_set_file_is_a_located_error(tmp_path: Path, text: str, says: str) -> None:
+    from umr.unlearn.data import DataError, load_forget_set
+
+    path = tmp_path / "forget.json"
+    path.write_text(text)
+    with pytest.raises(DataError, match=str(path)) as err:
+        load_forget_set(path)
+    assert says in str(err.value) and len(str(err.value)) < 300
+    assert "umr unlearn forget-set" in (err.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("y", "says"),
+    [
+        (np.array([0.7, 1.0, 0.0]), "labels of type float64"),
+        (np.array([0, -1, 1]), "a negative label (-1)"),
+        (np.array([3, 3, 3]), "1 distinct label(s)"),
+        (np.array([[0, 1], [1, 0]]), "labels of shape (2, 2)"),
+    ],
+)
+def test_one_label_rule_for_arrays_and_datasets(y: np.ndarray, says: str) -> None:
+    from umr.unlearn.data import DataError, check_labels
+
+    with pytest.raises(DataError, match=r"data.name: 'x': ") as err:
+        check_labels(y, "data.name: 'x'")
+    assert says in str(err.value) and "class numbers" in (err.value.hint or "")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -70,3 +71,53 @@ def test_evaluate_reports_every_metric(tiny) -> None:
     assert set(m) == {"forget_acc", "retain_acc", "val_acc", "test_acc", "mia_svc", "mia_loss_auc"}
     assert all(0 <= v <= 1 for v in m.values())
     assert "mia_svc" not in evaluate(model, data, mia=False)
+
+
+def test_held_out_data_of_many_classes_is_described_in_one_short_line() -> None:
+    from umr.spec.unlearning import ForgetVsHeldout
+    from umr.unlearn.evidence import heldout_like
+    from umr.unlearn.stream import TensorSource
+
+    y_test = torch.arange(600) % 60
+    held = heldout_like(
+        "non_iid", torch.arange(50), y_test, num_classes=60, seed=0,
+        make=lambda idx, y: TensorSource(torch.zeros(len(idx), 2), y),
+    )  # fmt: skip
+    assert held.description == "test examples of the 50 classes 0 to 49" and held.size == 500
+    limit = ForgetVsHeldout.model_fields["heldout"].metadata
+    assert any(getattr(m, "max_length", 0) >= len(held.description) for m in limit)
+
+
+def test_a_forget_set_of_classes_the_test_split_lacks_is_refused() -> None:
+    from umr.unlearn.data import DataError
+    from umr.unlearn.evidence import heldout_like
+    from umr.unlearn.stream import TensorSource
+
+    with pytest.raises(DataError, match=r"no test example has a class it holds \(classes \[7\]\)"):
+        heldout_like(
+            "non_iid", torch.tensor([7, 7]), torch.tensor([0, 1, 2]), num_classes=8, seed=0,
+            make=lambda idx, y: TensorSource(torch.zeros(len(idx), 2), y),
+        )  # fmt: skip
+
+
+def test_measure_reads_the_held_out_data_the_streams_carry(tiny: Any) -> None:
+    from umr.unlearn.config import ConfigError
+    from umr.unlearn.evidence import ComputeMeter, measure
+    from umr.unlearn.stream import StreamData
+
+    model, data, _ = tiny
+    held = (data.x_test[:40], data.y_test[:40])
+    args: dict[str, Any] = {
+        "forget": (data.x_forget, data.y_forget),
+        "retain": (data.x_retain, data.y_retain),
+    }
+    with_held = StreamData.of(**args, test=held, num_classes=10, heldout=held)
+    got = measure(model, with_held)
+    assert got["heldout_acc"] == got["test_acc"]  # the same 40 examples
+    with pytest.raises(ConfigError, match="no held-out data"):
+        measure(model, StreamData.of(**args, test=held, num_classes=10))
+    with ComputeMeter() as meter:
+        meter.watch(model)
+        model(data.x_forget[:7].requires_grad_())
+    model(data.x_forget[:5])  # after the block: no longer counted
+    assert meter.examples == 7

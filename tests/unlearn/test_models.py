@@ -50,7 +50,10 @@ def test_unknown_model_lists_the_known_ones() -> None:
 def test_a_model_is_never_named_by_import_path() -> None:
     from umr.unlearn.factories import FactoryError
 
-    with pytest.raises(FactoryError, match=r"'umr.unlearn.models:_mlp' is a module path"):
+    with pytest.raises(
+        FactoryError,
+        match=r"is a module path, not a registered name: name 'umr.unlearn.models:_mlp'",
+    ):
         build("umr.unlearn.models:_mlp", 64, 10, seed=0)
 
 

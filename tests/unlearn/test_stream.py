@@ -439,3 +439,63 @@ def test_no_rank_gets_an_empty_training_slice(world_size: int) -> None:
             assert kept == list(range(len(kept))) and n - len(kept) < world_size
             if world_size == 1:
                 assert len(kept) == n  # one process trains on every example, as before
+
+
+def test_inputs_umr_cannot_stream_are_refused_with_what_to_pass() -> None:
+    from torch.utils.data import IterableDataset
+
+    from umr.unlearn.config import ConfigError
+    from umr.unlearn.stream import as_source
+
+    class Stream(IterableDataset[Any]):
+        def __iter__(self) -> Any:
+            return iter([])
+
+    x, y = torch.zeros(4, 2), torch.zeros(4, dtype=torch.int64)
+    for bad in (Stream(), DataLoader(Stream()), {"x": x, "y": y}, (x, y, y), "xy"):
+        with pytest.raises(ConfigError, match="data: ") as err:
+            as_source(bad)
+        assert "Dataset" in (err.value.hint or "")
+
+
+def test_dataset_labels_of_any_integer_type_train_and_dict_items_are_refused() -> None:
+    import numpy as np
+
+    from umr.unlearn._train import fit_on
+    from umr.unlearn.config import ConfigError
+    from umr.unlearn.stream import as_source
+
+    class Items(Dataset[Any]):
+        def __init__(self, as_dict: bool) -> None:
+            self.as_dict = as_dict
+
+        def __len__(self) -> int:
+            return 12
+
+        def __getitem__(self, i: int) -> Any:
+            x, y = torch.full((3,), float(i)), np.int32(i % 2)  # numpy int32 labels
+            return {"x": x, "y": y} if self.as_dict else (x, y)
+
+    model = nn.Linear(3, 2)
+    stats = fit_on(model, as_source(Items(False)), epochs=1, lr=0.1, batch_size=4)
+    assert stats.steps == 3
+    with pytest.raises(ConfigError, match=r"collate to a dict, not \(inputs, label\)"):
+        fit_on(model, as_source(Items(True)), epochs=1, lr=0.1, batch_size=4)
+
+
+def test_training_moves_every_in_memory_source_once_combined_ones_too() -> None:
+    from umr.unlearn._train import fit_on
+    from umr.unlearn.stream import Concat, Relabeled, TensorSource
+
+    moved: list[str] = []
+
+    class Tracked(TensorSource):
+        def to(self, device: torch.device) -> TensorSource:
+            moved.append(str(device))
+            return TensorSource(self.x.to(device), self.y.to(device))
+
+    gen = torch.Generator().manual_seed(1)
+    x, y = torch.randn(20, 3, generator=gen), torch.randint(0, 2, (20,), generator=gen)
+    wrong = Relabeled(Tracked(x[:5], y[:5]), torch.ones(5, dtype=torch.int64), 2)
+    fit_on(nn.Linear(3, 2), Concat(Tracked(x[5:], y[5:]), wrong), epochs=3, lr=0.1, batch_size=4)
+    assert moved == ["cpu", "cpu"]  # each part once, before the first step

@@ -50,7 +50,8 @@ class Change(_Part):
 
 
 class ForgetVsHeldout(_Part):
-    heldout: Annotated[str, Field(min_length=1, max_length=200)]  # what the held-out data is
+    # what the held-out data is: one line (it is a list item on the card)
+    heldout: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
     forget_size: Annotated[int, Field(ge=1)]
     heldout_size: Annotated[int, Field(ge=1)]
     forget_acc: Change

@@ -28,6 +28,7 @@ from umr.unlearn.stream import (
     Source,
     TensorSource,
     epoch_batches,
+    on_device,
     shard,
     steps_per_epoch,
     to_device,
@@ -188,8 +189,7 @@ def fit_on(
     lr_at(lr, schedule, 0, 1, 0, 1)  # an unknown schedule fails before anything moves
     dev = torch.device(rt.device)
     model.to(dev)
-    if isinstance(source, TensorSource):
-        source = source.to(dev)  # in-memory data moves to the device once
+    source = on_device(source, dev)  # in-memory data moves to the device once
     n = len(source)
     guard = MaskGuard(model, trainable)
     stats = FitStats()

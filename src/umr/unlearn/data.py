@@ -129,12 +129,30 @@ def _arrays(cfg: DataConfig, got: Any = None) -> tuple[np.ndarray, np.ndarray]:
             "or a map-style Dataset of (input, label) items (remediation streams it)",
         )
     x, y = (v.numpy() if isinstance(v, torch.Tensor) else np.asarray(v) for v in got)
-    if y.ndim != 1 or len(x) != len(y) or not np.issubdtype(y.dtype, np.integer):
+    if len(x) != len(y):
         raise DataError(
-            f"data.name: {cfg.name!r} returned x {x.shape} and y {y.shape} ({y.dtype})",
+            f"data.name: {cfg.name!r} returned x {x.shape} and y {y.shape}",
             hint="y must hold one integer label per row of x",
         )
-    return x, y.astype(np.int64)
+    return x, check_labels(y, f"data.name: {cfg.name!r}")
+
+
+def check_labels(y: np.ndarray, where: str) -> np.ndarray:
+    """``y`` as int64 class labels 0..C-1 (C >= 2), or a DataError saying what is wrong."""
+    why = ""
+    if y.ndim != 1:
+        why = f"labels of shape {y.shape}, not one per example"
+    elif not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.bool_)):
+        why = f"labels of type {y.dtype}, not whole numbers"
+    elif len(y) and int(y.min()) < 0:
+        why = f"a negative label ({int(y.min())})"
+    elif len(np.unique(y)) < 2:
+        why = f"{len(np.unique(y))} distinct label(s); unlearning needs at least 2 classes"
+    if why:
+        raise DataError(
+            f"{where}: {why}", hint="labels are class numbers 0, 1, ... (integers), one per example"
+        )
+    return y.astype(np.int64)
 
 
 def _split_indices(n: int, cfg: DataConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -269,15 +287,54 @@ def load_forget_set(path: str | Path, *, sha256: str | None = None) -> ForgetSet
             f"{p}: sha256 is {digest!r}, expected {sha256!r}",
             hint="the forget set changed; rebuild it or use the file the digest came from",
         )
-    d = json.loads(data)
+    d = _forget_doc(p, data)
     labels = None if d["labels"] is None else np.asarray(d["labels"], dtype=np.int64)
     return ForgetSet(
         kind=d["kind"],
         indices=np.asarray(d["indices"], dtype=np.int64),
         labels=labels,
-        seed=int(d["seed"]),
+        seed=d["seed"],
         sha256=digest,
     )
+
+
+FORGET_KINDS = ("iid", "non_iid", "mislabeled", "memorized")
+
+
+def _forget_doc(path: Path, data: bytes) -> dict[str, Any]:
+    """The fields of a forget-set file, each checked: a located error, never a KeyError."""
+
+    def bad(what: str) -> DataError:
+        return DataError(
+            f"{path}: {what}",
+            hint="write forget-set files with `umr unlearn forget-set`; "
+            "it writes {kind, seed, indices, labels}",
+        )
+
+    try:
+        d = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise bad(f"not JSON ({exc})") from None
+    if not isinstance(d, dict):
+        raise bad(f"holds a {type(d).__name__}, not an object")
+    missing = [k for k in ("kind", "seed", "indices", "labels") if k not in d]
+    if missing:
+        raise bad(f"missing {', '.join(missing)}")
+    if d["kind"] not in FORGET_KINDS:
+        raise bad(f"kind {str(d['kind'])[:40]!r} is not one of {', '.join(FORGET_KINDS)}")
+
+    def ints(v: Any) -> bool:
+        return isinstance(v, list) and all(type(i) is int and i >= 0 for i in v)
+
+    if type(d["seed"]) is not int:
+        raise bad(f"seed {str(d['seed'])[:40]!r} is not a whole number")
+    if not ints(d["indices"]):
+        raise bad("indices must be a list of whole numbers >= 0")
+    if d["labels"] is not None and not (
+        ints(d["labels"]) and len(d["labels"]) == len(d["indices"])
+    ):
+        raise bad("labels must be null or one whole number >= 0 per index")
+    return d
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -377,6 +434,16 @@ class DatasetSplits:
         )
 
 
+def _label(item: Any, name: str, i: int) -> Any:
+    if isinstance(item, tuple | list) and len(item) >= 2:
+        return item[1]
+    raise DataError(
+        f"data.name: {name!r}: item {i} is a {type(item).__name__}, not (inputs, label)",
+        hint="make the Dataset's items (inputs, label) pairs, e.g. wrap it in a Dataset whose "
+        "__getitem__ returns (item['x'], item['label'])",
+    )
+
+
 def load_any(cfg: DataConfig) -> Splits | DatasetSplits:
     """:func:`load`, or :class:`DatasetSplits` when the factory returns a Dataset."""
     made = _made(cfg)
@@ -385,13 +452,15 @@ def load_any(cfg: DataConfig) -> Splits | DatasetSplits:
     n = len(made)
     labels = getattr(made, "targets", None)
     if labels is None:  # one item at a time: only the labels are kept
-        labels = [made[i][1] for i in range(n)]
-    y = np.asarray(torch.as_tensor(labels).numpy(), dtype=np.int64)
+        labels = [_label(made[i], cfg.name, i) for i in range(n)]
+    y = check_labels(np.asarray(torch.as_tensor(labels).numpy()), f"data.name: {cfg.name!r}")
     if y.shape != (n,):
         raise DataError(
             f"data.name: {cfg.name!r}: {len(y)} labels for {n} items",
             hint="each item is (input, integer label)",
         )
+    if n:
+        _label(made[0], cfg.name, 0)  # items are (inputs, label) pairs, targets or not
     first = made[0][0] if n else torch.zeros(0)
     features = int(first.numel()) if isinstance(first, torch.Tensor) else 0
     train, val, test = _split_indices(n, cfg)

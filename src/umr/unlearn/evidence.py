@@ -13,18 +13,19 @@ Held-out data **of the same kind** as the forget set is drawn from the test spli
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
+from pydantic import ValidationError
 from torch import nn
 
-from umr.spec.unlearning import Evidence
+from umr.spec.limits import format_path
+from umr.spec.unlearning import EVIDENCE_SPEC, Evidence
 from umr.unlearn._train import Runtime
-from umr.unlearn.data import wrong_labels
+from umr.unlearn.data import DataError, wrong_labels
 from umr.unlearn.evaluate import Predictions, loss_auc, predict_all, sets_of
 from umr.unlearn.stream import Adapter, Source, StreamData
 
@@ -53,10 +54,17 @@ def heldout_like(
     if kind == "non_iid":
         classes = sorted(int(c) for c in torch.unique(y_forget))
         keep = every[torch.isin(y_test, torch.tensor(classes, dtype=y_test.dtype))]
+        if not len(keep):
+            raise DataError(
+                f"forget set: no test example has a class it holds ({_classes(classes)}), so "
+                "there is no held-out data of its kind to compare it with",
+                hint="use a data split whose test part holds every class (a larger "
+                "test_fraction), or a forget set of other classes",
+            )
         return Heldout(
             source=make(keep, y_test[keep]),
             size=len(keep),
-            description=f"test examples of classes {classes}",
+            description=f"test examples of {_classes(classes)}",
         )
     if kind == "mislabeled":
         wrong = wrong_labels(np.random.default_rng(seed), y_test.numpy(), num_classes)
@@ -71,17 +79,32 @@ def heldout_like(
     return Heldout(source=make(every, y_test), size=len(y_test), description=described)
 
 
+def _classes(classes: list[int]) -> str:
+    """``classes [2, 5]``, or ``the 40 classes 0 to 63`` when the list would not read."""
+    if len(classes) <= 10:
+        return f"classes {classes}"
+    return f"the {len(classes)} classes {classes[0]} to {classes[-1]}"
+
+
 def measure(
     model: nn.Module,
     data: StreamData,
-    heldout: Source,
+    heldout: Source | None = None,
     *,
     rt: Runtime | None = None,
     adapter: Adapter | None = None,
     mia: bool = True,
 ) -> dict[str, float]:
     """Forget, held-out, retain and test accuracy, and the forget-vs-held-out loss AUC,
-    streaming every set through ``model``."""
+    streaming every set through ``model``; ``heldout`` defaults to ``data.heldout``."""
+    heldout = heldout if heldout is not None else data.heldout
+    if heldout is None:
+        from umr.unlearn.config import ConfigError
+
+        raise ConfigError(
+            "evidence.measure: no held-out data: pass heldout, or StreamData.of(..., heldout=...)",
+            hint="held-out data of the forget set's kind: see evidence.heldout_like",
+        )
     sets = {k: v for k, v in sets_of(data).items() if k != "val"}
     preds = predict_all(model, {**sets, "heldout": heldout}, rt=rt, adapter=adapter)
     return measured(preds, mia=mia)
@@ -124,15 +147,11 @@ class ComputeMeter:
             h.remove()
         self._handles.clear()
 
+    def __enter__(self) -> ComputeMeter:
+        return self
 
-@contextmanager
-def metered(model: nn.Module) -> Iterator[ComputeMeter]:
-    meter = ComputeMeter()
-    meter.watch(model)
-    try:
-        yield meter
-    finally:
-        meter.close()
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def compute(examples: int, retain_size: int, wall_s: float | None) -> dict[str, Any]:
@@ -161,7 +180,7 @@ def build(
         return {"before": round(before[key], 6), "after": round(after[key], 6)}
 
     ev: dict[str, Any] = {
-        "spec": 1,
+        "spec": EVIDENCE_SPEC,
         "forget_vs_heldout": {
             "heldout": heldout.description,
             "forget_size": forget_size,
@@ -182,7 +201,15 @@ def build(
     if oracle is not None:
         o = {k: round(float(v), 6) for k, v in oracle.items() if k != "compute"}
         ev["oracle"] = {"compute": oracle["compute"], **o}
-    return Evidence.from_dict(ev).to_dict()
+    try:
+        return Evidence.from_dict(ev).to_dict()
+    except ValidationError as exc:  # degenerate data (an empty set, a NaN): say which field
+        first = exc.errors()[0]
+        raise DataError(
+            f"unlearning evidence {format_path(tuple(first['loc']))}: {first['msg']}",
+            hint="check that the forget set and the held-out data are non-empty and that "
+            "the model's outputs are finite",
+        ) from None
 
 
 __all__ = [
@@ -193,5 +220,4 @@ __all__ = [
     "heldout_like",
     "measure",
     "measured",
-    "metered",
 ]

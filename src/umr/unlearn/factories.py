@@ -19,19 +19,18 @@ code that ever runs is what the user installed and the entry point the user's pa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
-from umr.errors import UmrError
+from umr.errors import RefError, UmrError
+from umr.spec import names
 
 MODEL_GROUP = "umr.unlearn.models"
 DATASET_GROUP = "umr.unlearn.datasets"
 
-# The names a record may use: the registry's slug rule. No ':', '/', spaces or uppercase, so
-# nothing that reads as a module path or a file passes.
-NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+# The names a record may use are record names (umr.spec.names): slugs with no ':', '/', spaces
+# or uppercase, so nothing that reads as a module path or a file passes.
 
 _EXAMPLE = {MODEL_GROUP: "factory(in_features, num_classes, seed)", DATASET_GROUP: "factory(cfg)"}
 
@@ -41,7 +40,7 @@ class FactoryError(UmrError, ValueError):
 
 
 def _snippet(group: str, name: str) -> str:
-    safe = name if NAME.match(name) else "my-name"
+    safe = name if _is_name(name) else "my-name"
     return (
         f'register it from an installed package: in its pyproject.toml, [project.entry-points."'
         f'{group}"] {safe} = "your_package.module:factory" (a {_EXAMPLE[group]}), then '
@@ -49,16 +48,24 @@ def _snippet(group: str, name: str) -> str:
     )
 
 
+def _is_name(value: object) -> bool:
+    try:
+        names.check_name(value)
+    except RefError:
+        return False
+    return True
+
+
 def check_name(value: object, *, what: str, group: str) -> str:
     """``value`` if it is a plain registered name; refuse anything else, importing nothing."""
-    if not isinstance(value, str) or not NAME.match(value):
-        why = "a module path" if isinstance(value, str) and ":" in value else "not a plain name"
+    try:
+        return names.check_name(value)
+    except RefError as err:
+        why = "is a module path, not" if isinstance(value, str) and ":" in value else "is not"
         raise FactoryError(
-            f"{what}: {value!r} is {why}; a record names a factory only by a registered name "
-            "(lowercase letters, digits, '.', '_', '-')",
+            f"{what}: {why} a registered name: {err}; a record names a factory only by name",
             hint=_snippet(group, value if isinstance(value, str) else ""),
-        )
-    return value
+        ) from None
 
 
 def _entry_point(group: str, name: str) -> EntryPoint | None:
@@ -107,7 +114,6 @@ def resolve(
 __all__ = [
     "DATASET_GROUP",
     "MODEL_GROUP",
-    "NAME",
     "FactoryError",
     "check_name",
     "registered",

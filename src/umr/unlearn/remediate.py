@@ -33,6 +33,7 @@ from torch import nn
 
 from umr.errors import UmrError
 from umr.spec import Record, Version, canonical_json
+from umr.spec.unlearning import SECTION
 from umr.unlearn import data as _data
 from umr.unlearn import evidence as _evidence
 from umr.unlearn import models
@@ -45,7 +46,7 @@ from umr.unlearn.run import train, train_model, unlearn
 from umr.unlearn.stream import StreamData, resolve_device
 
 EXTENSION = "umr-unlearn"  # how to rebuild the model and its data
-RESULTS = "unlearning"  # what an unlearning did, on the new version
+RESULTS = SECTION  # what an unlearning did, on the new version ("unlearning")
 
 
 class RemediationError(UmrError, ValueError):
@@ -312,22 +313,18 @@ def remediate(
         make=_test_source(splits),
     )
     original, measured_before = _assess(model, data, heldout, rt, method.seed)
-    meter = _evidence.ComputeMeter()
-    meter.watch(model)
-    try:
+    with _evidence.ComputeMeter() as meter:
+        meter.watch(model)
         new, info = unlearn(
             model, data, method, factory=meter.factory(factory), train=spec.train, rt=rt
         )
-    finally:
-        meter.close()
     after, measured_after = _assess(new, data, heldout, rt, method.seed)
     metrics = {**after, "wall_s": info["wall_s"], "fraction_changed": info["fraction_changed"]}
     oracle_metrics = None
     oracle_evidence: dict[str, Any] | None = None
     if oracle and method.name != "retrain":
-        o_meter = _evidence.ComputeMeter()
         t0 = time.perf_counter()
-        try:
+        with _evidence.ComputeMeter() as o_meter:
             o_model, _ = unlearn(
                 o_meter.factory(factory)(spec.train.seed),
                 data,
@@ -336,8 +333,6 @@ def remediate(
                 train=spec.train,
                 rt=rt,
             )
-        finally:
-            o_meter.close()
         oracle_metrics = {
             **evaluate(o_model, data, rt=rt, seed=method.seed),
             "wall_s": time.perf_counter() - t0,

@@ -25,13 +25,15 @@ from typing import Any, Protocol
 import torch
 from torch import nn
 from torch.nn import functional as F
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, IterableDataset
 
 Batch = tuple[Any, torch.Tensor]  # (inputs: a tensor or a mapping of tensors, labels (B,))
 
 
 class Source(Protocol):
-    """Examples addressable by index, read in batches."""
+    """Examples addressable by index, read in batches. A source that holds its examples in
+    memory may also have ``to(device)``, returning itself on ``device``: training calls it once
+    (see :func:`on_device`)."""
 
     def __len__(self) -> int: ...
 
@@ -93,8 +95,16 @@ class DatasetSource:
             prefetch_factor=lo.prefetch_factor if lo.num_workers else None,
         )
         for item in loader:
-            x, y = item[0], item[1]
-            yield x, torch.as_tensor(y)
+            if isinstance(item, Mapping) or len(item) < 2:
+                from umr.unlearn.config import ConfigError
+
+                raise ConfigError(
+                    f"data: the Dataset's items collate to a {type(item).__name__}, not "
+                    "(inputs, label)",
+                    hint="make __getitem__ return (inputs, label), e.g. wrap the Dataset: "
+                    "(item['x'], item['label'])",
+                )
+            yield item[0], torch.as_tensor(item[1]).long()  # class numbers, as the loss wants
 
 
 class Relabeled:
@@ -110,6 +120,15 @@ class Relabeled:
         for idx, (x, y) in zip(index_batches, self.source.batches(index_batches), strict=True):
             yield x, (y + self.shift[idx].to(y.device)) % self.num_classes
 
+    def to(self, device: torch.device) -> Relabeled:
+        return Relabeled(on_device(self.source, device), self.shift, self.num_classes)
+
+
+def on_device(source: Source, device: torch.device) -> Source:
+    """``source`` moved to ``device`` once if it holds tensors in memory, else as it is."""
+    move = getattr(source, "to", None)
+    return move(device) if callable(move) else source
+
 
 class Concat:
     """Sources one after another: index ``i`` past the first's length reads the second."""
@@ -122,6 +141,9 @@ class Concat:
 
     def __len__(self) -> int:
         return self.starts[-1]
+
+    def to(self, device: torch.device) -> Concat:
+        return Concat(*(on_device(s, device) for s in self.sources))
 
     def batches(self, index_batches: Sequence[torch.Tensor]) -> Iterator[Batch]:
         # Each batch's indices are split by source up front, so every source is read with one
@@ -167,8 +189,19 @@ def _index(x: Any, idx: torch.Tensor) -> Any:
 def as_source(data: Any, loading: Loading | None = None) -> Source:
     """A :class:`Source` for a Source, a Dataset, a DataLoader (its dataset and reading
     settings; its order is replaced by umr's seeded one) or a pair of tensors ``(x, y)``."""
+    from umr.unlearn.config import ConfigError
+
     if hasattr(data, "batches"):
         return data  # type: ignore[no-any-return]
+    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], torch.Tensor):
+        return TensorSource(data[0], torch.as_tensor(data[1]).long())
+    dataset = data.dataset if isinstance(data, DataLoader) else data
+    if isinstance(dataset, IterableDataset):
+        raise ConfigError(
+            f"data: {type(dataset).__name__} is an iterable-style dataset; umr draws its own "
+            "seeded order, so it needs a map-style Dataset (__getitem__ and __len__)",
+            hint="materialize the examples you need into a map-style Dataset",
+        )
     if isinstance(data, DataLoader):
         return DatasetSource(
             data.dataset,
@@ -179,15 +212,17 @@ def as_source(data: Any, loading: Loading | None = None) -> Source:
                 prefetch_factor=data.prefetch_factor,
             ),
         )
-    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], torch.Tensor):
-        return TensorSource(data[0], data[1])
-    if isinstance(data, Dataset) or hasattr(data, "__getitem__"):
+    usable = isinstance(data, Dataset) or (
+        hasattr(data, "__getitem__")
+        and hasattr(data, "__len__")
+        and not isinstance(data, Mapping | tuple | str | bytes)
+    )
+    if usable:
         return DatasetSource(data, loading or Loading())
-    from umr.unlearn.config import ConfigError
-
     raise ConfigError(
         f"data: {type(data).__name__} is not a map-style Dataset, a DataLoader or (x, y)",
-        hint="pass a torch.utils.data.Dataset whose items are (inputs, label)",
+        hint="pass a torch.utils.data.Dataset whose items are (inputs, label), or a pair of "
+        "tensors (x, y)",
     )
 
 
@@ -197,12 +232,6 @@ def to_device(x: Any, device: torch.device, *, non_blocking: bool = False) -> An
     if isinstance(x, Mapping):
         return {k: to_device(v, device, non_blocking=non_blocking) for k, v in x.items()}
     return x
-
-
-def batch_size_of(x: Any) -> int:
-    if isinstance(x, Mapping):
-        return int(next(iter(x.values())).shape[0])
-    return int(x.shape[0])
 
 
 def output_logits(out: Any) -> torch.Tensor:
@@ -428,13 +457,13 @@ __all__ = [
     "TensorSource",
     "all_reduce_f64",
     "as_source",
-    "batch_size_of",
     "call_model",
     "epoch_batches",
     "gather",
     "in_order",
     "init_distributed",
     "is_writer",
+    "on_device",
     "output_logits",
     "shard",
     "steps_per_epoch",

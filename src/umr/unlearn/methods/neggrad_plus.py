@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from umr.unlearn.methods._base import Context, Outcome, register_method
-from umr.unlearn.stream import to_device
+from umr.unlearn.stream import on_device, to_device
 
 
 @register_method("neggrad_plus")
@@ -20,11 +20,12 @@ def run(ctx: Context) -> Outcome:
     alpha = ctx.option("alpha", 0.95)
     gen = torch.Generator().manual_seed(ctx.cfg.seed + 1)
     dev = next(ctx.model.parameters()).device
-    n_forget = len(d.forget)
+    forget = on_device(d.forget, dev)  # in-memory forget data moves once, not every step
+    n_forget = len(forget)
 
     def loss(model: nn.Module, x: Any, y: torch.Tensor) -> torch.Tensor:
         idx = torch.randint(0, n_forget, (min(n_forget, len(y)),), generator=gen)
-        xf, yf = next(iter(d.forget.batches([idx])))  # a random forget batch, read alone
+        xf, yf = next(iter(forget.batches([idx])))  # a random forget batch, read alone
         xf, yf = to_device(xf, dev), yf.to(dev)
         return alpha * ctx.loss(model(x), y) - (1 - alpha) * ctx.loss(model(xf), yf)
 
