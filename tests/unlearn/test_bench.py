@@ -167,13 +167,17 @@ def test_gpu_suite_code_path_on_cpu(tmp_path: Path) -> None:
     assert "samples/s" in (tmp_path / "results.md").read_text()
 
 
-def test_unknown_suite_method_forget_set_or_a_reported_search_seed() -> None:
+def test_unknown_suite_method_forget_set_or_a_reported_search_seed(tmp_path: Path) -> None:
+    out = tmp_path / "o"
     with pytest.raises(ConfigError, match=r"--suite: 'huge'"):
-        run_bench("huge", out=".")
-    with pytest.raises(ConfigError, match=r"method 'magic' is unknown"):
-        run_bench("smoke", out=".", methods=["magic"])
-    with pytest.raises(ConfigError, match=r"1000 is the search seed"):
-        run_bench("smoke", out=".", seeds=[0, 1000])
+        run_bench("huge", out=out)
+    with pytest.raises(ConfigError, match=r"--method: 'magic' is unknown"):
+        run_bench("smoke", out=out, methods=["magic"])
+    with pytest.raises(ConfigError, match=r"--forget-set: '\.\./x' is unknown"):
+        run_bench("smoke", out=out, forget_sets=["../x"])
+    with pytest.raises(ConfigError, match=r"--seed: 1000 is the search seed"):
+        run_bench("smoke", out=out, seeds=[0, 1000])
+    assert not out.exists()
 
 
 def test_pareto_front_and_budget_analysis() -> None:
@@ -238,3 +242,28 @@ def test_the_report_says_why_a_method_was_not_run() -> None:
     only = left_out(replace(cpu, methods=("del", "retrain")))
     assert "not chosen with --method" in only and "by default" not in only
     assert "finetune" in only and "del," not in only
+
+
+def test_a_repeated_seed_or_method_is_one_run_not_two(tmp_path: Path) -> None:
+    res = run_bench(
+        "smoke", out=tmp_path, seeds=[3, 3], samples=300, epochs=1, methods=["ssd", "ssd"],
+        search=False, workers=0, progress=False,
+    )  # fmt: skip
+    ssd = [r for r in res.rows if r["method"] == "ssd"]
+    assert [r["seed"] for r in ssd] == [3]
+    assert all(e["n"] == 1 for e in res.summary if e["method"] == "ssd")
+
+
+@pytest.mark.parametrize(
+    ("device", "says"), [("bogus", "is not a device"), ("cuda:7", "asks for a CUDA GPU")]
+)
+def test_a_device_torch_cannot_use_is_refused_before_anything_is_written(
+    tmp_path: Path, device: str, says: str
+) -> None:
+    from umr.unlearn.config import ConfigError
+
+    if device.startswith("cuda") and torch.cuda.device_count() > 7:
+        pytest.fail("this check assumes fewer than 8 visible GPUs")
+    with pytest.raises(ConfigError, match=f"device: '{device}' {says}"):
+        run_bench("smoke", out=tmp_path / "o", device=device, progress=False)
+    assert not (tmp_path / "o").exists()

@@ -289,10 +289,15 @@ def _list_option(*flags: str, help: str) -> Callable[[_F], _F]:
 )
 @_list_option("--seed", "--seeds", "seeds", help="A seed (repeatable) [default: the suite's].")
 @_out_dir("bench-unlearn", "Folder for results.json, the table and the plots.")
-@click.option("--samples", type=int, default=None, help="Override the number of generated samples.")
+@click.option(
+    "--samples",
+    type=click.IntRange(min=100),
+    default=None,
+    help="Override the number of generated samples.",
+)
 @click.option(
     "--epochs",
-    type=int,
+    type=click.IntRange(min=1),
     default=None,
     help="Override the pretraining epochs (the shared epoch grid scales with them).",
 )
@@ -317,10 +322,15 @@ def _list_option(*flags: str, help: str) -> Callable[[_F], _F]:
 @click.option(
     "--compile/--no-compile", "compile_", default=None, help="torch.compile [default: the suite's]."
 )
-@click.option("--threads", type=int, default=None, help="torch CPU threads [default: the suite's].")
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="torch CPU threads [default: the suite's].",
+)
 @click.option(
     "--workers",
-    type=int,
+    type=click.IntRange(min=0),
     default=None,
     help="Processes running units; 0 runs in this one [default: the suite's].",
 )
@@ -353,12 +363,15 @@ def bench_cmd(
     _need_torch()
     from umr.unlearn.bench import run_bench
 
-    try:
-        seed_numbers = [int(x) for x in seeds]
-    except ValueError:
-        raise click.BadParameter(
-            f"{seeds} are not all whole numbers", param_hint="--seed"
-        ) from None
+    seed_numbers = []
+    for x in seeds:
+        if not x.isdigit():
+            raise click.BadParameter(
+                f"{x[:40]!r} is not a whole number >= 0; give one seed per --seed, "
+                "e.g. --seed 0 --seed 1",
+                param_hint="--seed",
+            )
+        seed_numbers.append(int(x))
     res = run_bench(
         suite,
         out=out,

@@ -47,6 +47,7 @@ from umr.unlearn._bench_units import (
     forget_path,
     method_config,
     original_path,
+    splits,
     variant_of,
 )
 from umr.unlearn._train import Runtime, fit
@@ -274,20 +275,24 @@ def run_bench(
         s = replace(s, data=replace(s.data, num_samples=samples))
     if epochs is not None:
         s = replace(s, train=replace(s.train, epochs=epochs))
-    for name, given, known in (
-        ("method", methods, METHOD_NAMES),
-        ("forget set", forget_sets, FORGET_SETS),
+    for flag, given, known in (
+        ("--method", methods, METHOD_NAMES),
+        ("--forget-set", forget_sets, FORGET_SETS),
     ):
         bad = [x for x in given or () if x not in known]
         if bad:
             raise ConfigError(
-                f"{name} {bad[0]!r} is unknown", hint=f"use one of {', '.join(known)}"
+                f"{flag}: {str(bad[0])[:40]!r} is unknown", hint=f"use one of {', '.join(known)}"
             )
+
+    def once(given: Iterable[Any] | None, default: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(dict.fromkeys(given)) if given else default  # a repeat is not a second run
+
     s = replace(
         s,
-        seeds=tuple(seeds) if seeds else s.seeds,
-        methods=tuple(methods) if methods else s.methods,
-        forget_sets=tuple(forget_sets) if forget_sets else s.forget_sets,
+        seeds=once(seeds, s.seeds),
+        methods=once(methods, s.methods),
+        forget_sets=once(forget_sets, s.forget_sets),
         throughput_steps=s.throughput_steps if throughput_steps is None else throughput_steps,
         threads=threads or s.threads,
         workers=s.workers if workers is None else workers,
@@ -298,8 +303,8 @@ def run_bench(
         s = replace(s, lr_scales=lr_scales(lr_points))
     if s.search_seed in s.seeds:
         raise ConfigError(
-            f"--seeds: {s.search_seed} is the search seed and is never reported",
-            hint="report other seeds, e.g. 0,1,2",
+            f"--seed: {s.search_seed} is the search seed and is never reported",
+            hint="report other seeds, e.g. --seed 0 --seed 1 --seed 2",
         )
     if s.threads:
         torch.set_num_threads(s.threads)
@@ -448,12 +453,13 @@ class _Bench:
                 self.pool.shutdown()
         if self.s.throughput_steps:
             self.res.throughput = self._throughput()
-        self._write()
+        if self.s.throughput_steps or not self.kinds_done:
+            self._write()  # else the last forget set's write is already the whole result
         return self.res
 
     def _run(self) -> None:
         s = self.s
-        sp = _data.load(s.data)
+        sp = splits(s.data)  # the units' cache: generated once per process
         self.splits = sp
         all_seeds = ([s.search_seed] if self.do_search else []) + list(s.seeds)
         methods = [m for m in s.methods if m != "original"]

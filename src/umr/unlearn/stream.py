@@ -358,9 +358,25 @@ def world() -> tuple[int, int]:
 
 
 def resolve_device(name: str) -> str:
-    """``auto`` is the GPU when one is visible, else the CPU; any other name is kept."""
+    """``auto`` is the GPU when one is visible, else the CPU; any other name must be a device
+    torch knows (``cpu``, ``cuda``, ``cuda:N``) and, for CUDA, one that is visible."""
     if name == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    from umr.unlearn.config import ConfigError
+
+    try:
+        dev = torch.device(name)
+    except (RuntimeError, TypeError):
+        raise ConfigError(
+            f"device: {name[:40]!r} is not a device", hint="use auto, cpu, cuda or cuda:N"
+        ) from None
+    if dev.type == "cuda" and (
+        not torch.cuda.is_available() or (dev.index or 0) >= torch.cuda.device_count()
+    ):
+        raise ConfigError(
+            f"device: {name!r} asks for a CUDA GPU, and none by that number is visible here",
+            hint="use --device cpu (or auto, which takes a GPU only when there is one)",
+        )
     return name
 
 
