@@ -51,10 +51,19 @@ def test_every_command_closes_the_registries_it_opens(tmp_path: Path, opened: li
     umr("bump", str(tmp_path / "m.yaml"))
     umr("token", "create", "--scope", "publish:*")
     umr("versions", "lone-model")
-    if _has("fastapi"):  # the server extra
-        umr("site", str(tmp_path / "site"))
     assert len(opened) >= 6
     assert [r.url for r in opened if not r._test_closed] == []
+
+
+def test_site_closes_the_registry_it_opens(tmp_path: Path, opened: list[Any]) -> None:
+    need_module("fastapi", "server")  # the site renders the server's pages
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    (tmp_path / "m.yaml").write_text(RECORD)
+    for args in (["publish", str(tmp_path / "m.yaml")], ["site", str(tmp_path / "site")]):
+        result = CliRunner().invoke(app, ["--registry", url, *args])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "site" / "index.html").exists()
+    assert opened and [r.url for r in opened if not r._test_closed] == []
 
 
 def test_the_app_opens_one_registry_and_closes_it_with_its_lifespan(
@@ -73,9 +82,3 @@ def test_the_app_opens_one_registry_and_closes_it_with_its_lifespan(
         assert client.get("/api/stats").status_code == 200
         assert not registry._test_closed
     assert registry._test_closed
-
-
-def _has(module: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(module) is not None

@@ -21,8 +21,9 @@ from umr._commands._common import Options
 from umr._gc import gc_paused
 from umr.errors import RecordError, RenderError, UmrError
 
-# Commands that serve threads for hours or train models keep the cyclic GC running.
-KEEP_GC = frozenset({"serve", "unlearn"})
+# Commands that serve threads for hours, train models or render every page (site: paused, its
+# rendering cycles pile up; docs/benchmarks.md, "The cyclic GC pause") keep it running.
+KEEP_GC = frozenset({"serve", "unlearn", "site"})
 
 INTERNAL_ERROR = 70  # exit status of a fault in umr itself (sysexits' EX_SOFTWARE)
 

@@ -43,7 +43,7 @@ def test_unknown_format_says_how_to_list() -> None:
     result = CliRunner().invoke(app, ["-w", str(RECORDS), "render", "chat-7b", "-f", "docx"])
     assert result.exit_code == 2
     assert "no output format 'docx'; available: json, yaml" in result.stderr
-    assert "hint: run 'umr render --list'" in result.stderr
+    assert "hint: run 'umr formats'" in result.stderr
 
 
 def test_cli_module_imports_no_heavy_modules() -> None:

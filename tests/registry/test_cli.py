@@ -298,3 +298,69 @@ def test_bump_diff_and_show_against_the_published_record(ws: tuple[Path, str]) -
     assert umr(ws, "bump", str(corpus), "--write")[0] == 0
     code, out, _ = umr(ws, "publish", str(corpus))
     assert code == 0 and "published corpus-x@2.0.1" in out
+
+
+def test_the_last_route_page_does_not_offer_one_past_it(
+    ws: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from umr._commands import registry as commands
+
+    root = ws[0]
+    lines = ["umr: 1\nname: d0\nversion: 1.0.0\nkind: dataset\n"]
+    node = "d0"
+    for i in range(6):  # six diamonds: 64 routes from the top to d0
+        a, b, top = f"n{3 * i + 1}", f"n{3 * i + 2}", f"n{3 * i + 3}"
+        for side in (a, b):
+            lines.append(
+                f"umr: 1\nname: {side}\nversion: 1.0.0\nkind: model\n"
+                f"upstream: [{{ref: {node}@^1, relation: trained_on}}]\n"
+            )
+        lines.append(
+            f"umr: 1\nname: {top}\nversion: 1.0.0\nkind: model\nupstream: "
+            f"[{{ref: {a}@^1, relation: merged_from}}, {{ref: {b}@^1, relation: merged_from}}]\n"
+        )
+        node = top
+    chain = root / "chain"
+    chain.mkdir()
+    for i, text in enumerate(lines):
+        (chain / f"r{i}.yaml").write_text(text)
+    (root / "d0.yaml").write_text(
+        "id: UMR-2024-0009\nsummary: d0 is poisoned\nseverity: high\n"
+        "published: 2024-05-01\naffected: [{name: d0, versions: '*'}]\n"
+    )
+    assert umr(ws, "publish", str(chain))[0] == 0
+    assert umr(ws, "advisory", "add", str(root / "d0.yaml"))[0] == 0
+    code, out, _ = umr(ws, "audit", "n18", "--all-paths", "--page", "1")
+    assert code == 1 and "more routes: add --page 2" in out
+    monkeypatch.setattr(commands, "MAX_ROUTE_PAGE", 1)  # as if page 1 were the last allowed
+    code, out, _ = umr(ws, "audit", "n18", "--all-paths", "--page", "1")
+    assert "--page 2" not in out and "more routes past the first 50 are not listed" in out
+
+
+def test_list_options_refuse_an_empty_value_and_count_a_repeat_once(
+    ws: tuple[Path, str],
+) -> None:
+    import click
+
+    from umr._commands._common import repeatable
+
+    code, _, err = umr(ws, "demo", "load", "--with", ",")
+    assert code == 2 and "',' names nothing" in err
+    param = click.Option(["--with"], multiple=True)
+    assert repeatable(click.Context(click.Command("x")), param, ("timm", "hf", "timm")) == [
+        "timm",
+        "hf",
+    ]
+
+
+def test_a_relation_no_edge_has_and_a_bad_fix_name_are_located_errors(
+    ws: tuple[Path, str],
+) -> None:
+    root = ws[0]
+    assert umr(ws, "publish", str(root / "records"))[0] == 0
+    assert umr(ws, "advisory", "add", str(root / "adv.yaml"))[0] == 0
+    code, _, err = umr(ws, "lineage", "acme-chat", "--relation", "traind_on")
+    assert code != 0 and "relation 'traind_on' is not an edge relation" in err
+    assert "trained_on" in err  # the hint lists the relations
+    code, _, err = umr(ws, "advisory", "fix", "UMR-2024-0003", "Acme-Chat@1.1.0")
+    assert code not in (0, 70) and "not a slug" in err and "try 'acme-chat'" in err

@@ -227,7 +227,7 @@ def test_an_entry_point_registers_a_model_and_a_dataset(user_package: str) -> No
     assert f"{user_package}-net" in registered(MODEL_GROUP, models.MODELS)
     from umr.unlearn.run import describe
 
-    listed = describe()  # what `umr unlearn run --list` prints
+    listed = describe()  # what `umr unlearn methods` prints
     assert f"{user_package}-net" in listed["models"] and "mlp" in listed["models"]
     assert listed["datasets"] == ["acme-blobs", "acme-scans", "digits", "mnist1d"]
     net = models.build(f"{user_package}-net", 12, 4, seed=3)

@@ -260,13 +260,15 @@ def repeatable(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
     """Callback of a list option: one value per use of the option (``--seed 0 --seed 1``). A
     comma-separated value, the older form, is split, with a deprecation note."""
     out: list[str] = []
+    flag = param.opts[0]
     for value in values:
         parts = [v.strip() for v in value.split(",") if v.strip()]
+        if not parts:
+            raise click.BadParameter(f"{value!r} names nothing", param_hint=flag)
         if len(parts) > 1:
-            flag = param.opts[0]
             deprecated(f"{flag} {value}", " ".join(f"{flag} {v}" for v in parts))
         out.extend(parts)
-    return out
+    return list(dict.fromkeys(out))  # a value given twice counts once
 
 
 def split_ref(text: str, *, param_hint: str = "REF") -> tuple[str, str]:

@@ -233,7 +233,9 @@ def audit(
             findings = [f for r in reports for f in r.findings]
             emit(f"{len(reports)} records: {summary_line(findings)}")
         more = [f for r in reports for f in r.findings if f.routes > offset + len(f.paths)]
-        if more and all_paths:
+        if more and all_paths and page >= MAX_ROUTE_PAGE:
+            emit(f"more routes past the first {offset + ROUTES_PAGE:,} are not listed")
+        elif more and all_paths:
             emit(f"more routes: add --page {page + 1}")
         elif more:
             emit("every route: add --all-paths")

@@ -102,7 +102,7 @@ def get(name: str) -> Format:
     except KeyError:
         raise NotFoundError(
             f"no output format {name!r}; available: {', '.join(_FORMATS)}",
-            hint="run 'umr render --list' to see every format",
+            hint="run 'umr formats' to see every format",
         ) from None
 
 

@@ -50,6 +50,21 @@ class WalkQuery:
 
     def __post_init__(self) -> None:
         check_direction(self.direction)
+        check_relations(self.relations)
+
+
+def check_relations(relations: Sequence[str] | None) -> None:
+    """Refuse a relation no edge can have: a typo would otherwise show an empty lineage."""
+    from umr.spec.record import Relation
+
+    known = [r.value for r in Relation] + [INHERITS]
+    bad = [r for r in relations or () if r not in known]
+    if bad or (relations is not None and not relations):
+        shown = repr(str(bad[0])[:40]) if bad else "nothing"
+        raise RefError(
+            f"relation {shown} is not an edge relation",
+            hint=f"use one or more of {', '.join(known)}",
+        )
 
 
 def check_direction(direction: str) -> None:

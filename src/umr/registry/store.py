@@ -55,7 +55,7 @@ from umr.registry.schema import migrate
 from umr.registry.search import RANK_WINDOW, SearchHit, search
 from umr.registry.tokens import Token, authorize, log_writes
 from umr.registry.versions import VersionInfo, version_infos
-from umr.spec import FIELDS, Range, Record, Ref, Resolved, Version
+from umr.spec import FIELDS, Range, Record, Ref, Resolved, Version, check_name
 from umr.suggest import did_you_mean, nearest
 
 
@@ -539,6 +539,7 @@ class Registry:
         while the version's own lineage still reaches the affected data by a route through no
         ``unlearned_from`` edge (a version retrained on the same data is not a fix), unless
         ``forced`` gives a reason, which is kept with the fix (:func:`revisions.check_fixed`)."""
+        name = check_name(name)
         v, who = Version.parse(str(version)), actor or Token.local()
 
         def run(conn: Connection) -> tuple[Advisory, bool]:
