@@ -127,7 +127,10 @@ def test_memorization_bench_writes_everything_and_resumes(tmp_path: Path) -> Non
     (tmp_path / "runs.jsonl").write_text("\n".join(lines[:-3]) + "\n" + lines[-3][:20])
     third = _tiny(tmp_path, methods=["del", "finetune", "ssd"], forget_sets=["memorized", "iid"])
     assert third.executed == 3  # the two dropped runs and the one cut short
-    with pytest.raises(ConfigError, match="runs of another suite configuration"):
+    with pytest.raises(
+        ConfigError,
+        match=r"runs of another suite configuration \(data.num_samples \d+ there, 300 here\)",
+    ):
         _tiny(tmp_path, samples=300, methods=["del"], forget_sets=["iid"])
     fewer = _tiny(tmp_path, methods=["del"], forget_sets=["iid"])  # a subset: all read back
     assert fewer.executed == 0 and {r["method"] for r in fewer.rows} == {"del", "original"}

@@ -286,9 +286,7 @@ def _train_and_publish(
     umr: Callable[..., str], model: Path, text: str, forget: Path, ckpt: Path
 ) -> None:
     """Train the record's model, then publish the record with the checkpoint as artifact."""
-    out = umr(
-        "unlearn", "train", "--record", str(model), "--forget", str(forget), "--out", str(ckpt)
-    )
+    out = umr("unlearn", "train", str(model), "--forget", str(forget), "--out", str(ckpt))
     sha = out.split("sha256 ")[1].split()[0]
     model.write_text(text + f"artifacts:\n  - {{uri: 'file://{ckpt}', sha256: {sha}}}\n")
     umr("publish", str(model))
@@ -308,7 +306,7 @@ def test_remediation_of_a_users_own_model_publishes_evidence(
     text = RECORD.format(prefix=user_package)
     model, forget, ckpt = tmp_path / "m.yaml", tmp_path / "f.json", tmp_path / "m.safetensors"
     model.write_text(text)
-    umr("unlearn", "forget-set", "--record", str(model), "--kind", "iid", "--out", str(forget))
+    umr("unlearn", "forget-set", str(model), "--kind", "iid", "--out", str(forget))
     _train_and_publish(umr, model, text, forget, ckpt)
     evaluate = importlib.import_module("umr.unlearn.evaluate")  # the module, not its function
     predicted: list[int] = []  # the length of every set streamed through a model
@@ -371,7 +369,7 @@ def test_remediation_streams_a_dataset_an_entry_point_returns(
     )
     model, forget, ckpt = tmp_path / "m.yaml", tmp_path / "f.json", tmp_path / "m.safetensors"
     model.write_text(text)
-    out = umr("unlearn", "forget-set", "--record", str(model), "--kind", "mislabeled",
+    out = umr("unlearn", "forget-set", str(model), "--kind", "mislabeled",
               "--out", str(forget))  # fmt: skip
     assert "129 examples" in out  # 10% of the 1,294 training images (1,797 less test and val)
     _train_and_publish(umr, model, text, forget, ckpt)

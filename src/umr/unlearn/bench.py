@@ -358,10 +358,24 @@ def memorized_pool(half_rows: Sequence[dict[str, Any]]) -> np.ndarray:
     return np.asarray(idx, dtype=np.int64)
 
 
+DIGEST_KEYS = ("data", "model", "widths", "train", "batch_size", "options", "search_seed", "amp")
+
+
+def _differences(old: Any, new: Any, keys: Iterable[str], where: str = "") -> list[str]:
+    """``data.num_samples 300 there, 400 here``: the leaves of ``keys`` that differ."""
+    out: list[str] = []
+    for k in keys:
+        a, b, at = old.get(k), new.get(k), f"{where}{k}"
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, sorted({*a, *b}), f"{at}.")
+        elif a != b:
+            out.append(f"{at} {a!r} there, {b!r} here")
+    return out
+
+
 def _suite_digest(s: Suite) -> str:
     """What a finished unit's numbers depend on beyond its key (grids and seeds are in keys)."""
-    keep = ("data", "model", "widths", "train", "batch_size", "options", "search_seed", "amp")
-    doc = {k: v for k, v in asdict(s).items() if k in keep}
+    doc = {k: v for k, v in asdict(s).items() if k in DIGEST_KEYS}
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -382,10 +396,13 @@ class _Bench:
         meta = self.out / "suite.json"
         digest = _suite_digest(self.s)
         if meta.exists() and self.log.exists():
-            old = json.loads(meta.read_text()).get("digest")
-            if old != digest:
+            saved = json.loads(meta.read_text())
+            if saved.get("digest") != digest:
+                now = json.loads(json.dumps(asdict(self.s), default=str))
+                differ = _differences(saved.get("suite") or {}, now, DIGEST_KEYS)
                 raise ConfigError(
-                    f"{self.out}: runs.jsonl holds runs of another suite configuration",
+                    f"{self.out}: runs.jsonl holds runs of another suite configuration"
+                    + (f" ({'; '.join(differ[:3])})" if differ else ""),
                     hint="use another --out, or delete the folder to start over",
                 )
         meta.write_text(json.dumps({"digest": digest, "suite": asdict(self.s)}, default=str))
