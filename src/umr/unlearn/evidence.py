@@ -35,6 +35,7 @@ class Heldout:
     source: Source
     size: int
     description: str
+    is_test: bool = False  # every test example with its true label: the test split itself
 
 
 def heldout_like(
@@ -76,7 +77,9 @@ def heldout_like(
     described = "test examples"
     if kind != "iid":  # no rule draws held-out data like this kind: say so
         described += f", not drawn like the {kind} forget set"
-    return Heldout(source=make(every, y_test), size=len(y_test), description=described)
+    return Heldout(
+        source=make(every, y_test), size=len(y_test), description=described, is_test=True
+    )
 
 
 def _classes(classes: list[int]) -> str:

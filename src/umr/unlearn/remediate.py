@@ -399,8 +399,13 @@ def remediate(
 def _assess(
     model: nn.Module, data: StreamData, heldout: _evidence.Heldout, rt: Runtime, seed: int
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """The metrics and the evidence measurements of ``model``, each set predicted once."""
-    preds = predict_all(model, {**sets_of(data), "heldout": heldout.source}, rt=rt)
+    """The metrics and the evidence measurements of ``model``, each set predicted once (held-out
+    data that is the test split is not predicted again)."""
+    sets = sets_of(data)
+    if not heldout.is_test:
+        sets["heldout"] = heldout.source
+    preds = predict_all(model, sets, rt=rt)
+    preds.setdefault("heldout", preds["test"])
     return scores(preds, seed=seed), _evidence.measured(preds)
 
 
